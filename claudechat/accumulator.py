@@ -1,0 +1,143 @@
+"""Stream events -> the final Message, equal to what the non-streaming call returns.
+
+Pure: no I/O. `Accumulator.feed(event)` updates the snapshot and returns it;
+events that break the documented order raise StreamError (never a crash), with
+the partial Message attached so nothing that arrived is lost.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, assert_never
+
+from claudechat.api.events import (
+    CitationsDelta,
+    ContentBlockDelta,
+    ContentBlockStart,
+    ContentBlockStop,
+    ErrorEvent,
+    InputJsonDelta,
+    Message,
+    MessageDelta,
+    MessageStart,
+    MessageStop,
+    SignatureDelta,
+    StreamEvent,
+    TextDelta,
+    ThinkingDelta,
+    UnknownDelta,
+)
+from claudechat.errors import IncompleteReply, StreamError
+
+# Block types whose deltas are text or thinking; any other block may take JSON input.
+_NO_JSON_INPUT = frozenset({"text", "thinking", "redacted_thinking"})
+
+
+class Accumulator:
+    def __init__(self) -> None:
+        self.message = Message()
+        self.started = False
+        self.finished = False
+        self._open: set[int] = set()
+        self._json: dict[int, list[str]] = {}
+
+    def feed(self, event: StreamEvent) -> Message:
+        if self.finished:
+            self._fail(f"{type(event).__name__} after message_stop")
+        match event:
+            case MessageStart(message=data):
+                if self.started:
+                    self._fail("a second message_start")
+                self.started = True
+                self.message = Message.from_dict(data)
+            case ContentBlockStart(index=index, block=block):
+                self._require_started(event)
+                if index != len(self.message.content):
+                    self._fail(f"content_block_start for index {index}, expected {len(self.message.content)}")
+                self.message.content.append(dict(block))
+                self._open.add(index)
+            case ContentBlockDelta(index=index, delta=delta):
+                self._apply_delta(self._block(index, "content_block_delta"), index, delta)
+            case ContentBlockStop(index=index):
+                block = self._block(index, "content_block_stop")
+                self._open.discard(index)
+                fragments = self._json.pop(index, None)
+                if fragments is not None:
+                    block["input"] = _parse_input(block, "".join(fragments), self.message)
+            case MessageDelta(stop_reason=stop_reason, stop_sequence=stop_sequence, usage=usage):
+                self._require_started(event)
+                self.message.stop_reason = stop_reason
+                self.message.stop_sequence = stop_sequence
+                # usage in message_delta is cumulative: replace, don't add
+                self.message.usage.update({k: v for k, v in usage.items() if v is not None})
+            case MessageStop():
+                self._require_started(event)
+                self.finished = True
+            case ErrorEvent():
+                pass  # run_turn reports it; the partial message stays as it is
+            case _:
+                assert_never(event)
+        return self.message
+
+    def final(self) -> Message:
+        """The finished Message; IncompleteReply (holding the partial one) if it never finished."""
+        if not self.finished:
+            raise IncompleteReply(
+                "the reply is incomplete: the stream ended before the server finished it",
+                hint="what arrived was kept; try again",
+                partial=self.message,
+            )
+        return self.message
+
+    def _apply_delta(self, block: dict[str, Any], index: int, delta: Any) -> None:
+        kind = block.get("type")
+        match delta:
+            case TextDelta(text=text):
+                self._expect(kind, "text", delta)
+                block["text"] = block.get("text", "") + text
+            case ThinkingDelta(thinking=thinking):
+                self._expect(kind, "thinking", delta)
+                block["thinking"] = block.get("thinking", "") + thinking
+            case SignatureDelta(signature=signature):
+                self._expect(kind, "thinking", delta)
+                block["signature"] = signature  # replaces
+            case InputJsonDelta(partial_json=partial):
+                if kind in _NO_JSON_INPUT:
+                    self._fail(f"input_json_delta on a {kind} block")
+                self._json.setdefault(index, []).append(partial)
+            case CitationsDelta(citation=citation):
+                self._expect(kind, "text", delta)
+                if not isinstance(block.get("citations"), list):
+                    block["citations"] = []
+                block["citations"].append(citation)
+            case UnknownDelta():
+                pass  # new delta types are ignored
+            case _:
+                assert_never(delta)
+
+    def _block(self, index: int, what: str) -> dict[str, Any]:
+        if index not in self._open:
+            state = "never started" if index >= len(self.message.content) else "already stopped"
+            self._fail(f"{what} for block {index}, which was {state}")
+        return self.message.content[index]
+
+    def _expect(self, kind: Any, wanted: str, delta: Any) -> None:
+        if kind != wanted:
+            self._fail(f"{type(delta).__name__} on a {kind} block")
+
+    def _require_started(self, event: Any) -> None:
+        if not self.started:
+            self._fail(f"{type(event).__name__} before message_start")
+
+    def _fail(self, what: str) -> None:
+        raise StreamError(f"the server sent events out of order ({what})", partial=self.message)
+
+
+def _parse_input(block: dict[str, Any], text: str, message: Message) -> Any:
+    if not text.strip():
+        return block.get("input") or {}
+    try:
+        return json.loads(text)
+    except ValueError:
+        name = block.get("name", block.get("type"))
+        raise StreamError(f"the input of tool call {name!r} is not valid JSON", partial=message) from None

@@ -1,0 +1,1 @@
+"""The wire: HTTP client, SSE decoding, typed events, and both wire formats."""

@@ -1,0 +1,319 @@
+"""ApiClient: HTTP for both servers — auth headers, retries, timeouts, error mapping.
+
+The `httpx.Client` is injected (tests pass one with `httpx.MockTransport`, or
+point the base URL at the loopback fake server). Everything that can go wrong
+on the wire leaves this module as an ApiError (before a response) or a
+StreamError/IncompleteReply (during a stream); never as a raw httpx exception.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import random
+import re
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from claudechat import __version__
+from claudechat.api.sse import ServerSentEvent, SSEDecoder
+from claudechat.errors import ApiError, IncompleteReply
+
+RETRY_STATUSES = frozenset({408, 409, 429})
+MAX_RETRY_AFTER = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """Where and how to talk to one server."""
+
+    base_url: str
+    auth: str  # "bearer" | "x-api-key"
+    api_key: str
+    key_source: str  # where the key came from, for messages (never the key)
+    anthropic_version: str = "2023-06-01"
+    profile: str = ""
+
+
+class ApiClient:
+    def __init__(
+        self,
+        endpoint: Endpoint,
+        http: httpx.Client,
+        *,
+        max_retries: int = 2,
+        idle_timeout: float = 60.0,
+        sleep: Callable[[float], None] = time.sleep,
+        debug: Callable[[str], None] | None = None,
+    ) -> None:
+        self.endpoint = endpoint
+        self.http = http
+        self.max_retries = max_retries
+        self.idle_timeout = idle_timeout
+        self._sleep = sleep
+        self._debug = debug
+
+    # -- public calls ----------------------------------------------------------
+
+    def post_json(self, path: str, body: dict[str, Any], *, timeout: float | None = None) -> Any:
+        response = self._send("POST", path, body=body, stream=False, read_timeout=timeout)
+        return self._json(response)
+
+    def get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        response = self._send("GET", path, params=params, stream=False)
+        return self._json(response)
+
+    @contextmanager
+    def stream(self, path: str, body: dict[str, Any]) -> Iterator[Iterator[ServerSentEvent]]:
+        """POST and yield the reply's SSE records; the response is closed on exit,
+        also when the caller is interrupted (Ctrl-C closes the connection at once)."""
+        response = self._send("POST", path, body=body, stream=True)
+        try:
+            yield self._records(response)
+        finally:
+            response.close()
+
+    def redact(self, text: str) -> str:
+        key = self.endpoint.api_key
+        return text.replace(key, "<redacted>") if key and len(key) >= 4 else text
+
+    # -- the request loop ------------------------------------------------------
+
+    def _headers(self, stream: bool) -> dict[str, str]:
+        ep = self.endpoint
+        headers = {
+            "content-type": "application/json",
+            "accept": "text/event-stream" if stream else "application/json",
+            "user-agent": f"claudechat/{__version__}",
+            "anthropic-version": ep.anthropic_version,
+        }
+        if ep.auth == "bearer":
+            headers["authorization"] = f"Bearer {ep.api_key}"
+        else:
+            headers["x-api-key"] = ep.api_key
+        return headers
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: dict[str, Any] | None = None,
+        params: dict[str, Any] | None = None,
+        stream: bool,
+        read_timeout: float | None = None,
+    ) -> httpx.Response:
+        url = self.endpoint.base_url.rstrip("/") + path
+        content = json.dumps(body, ensure_ascii=False).encode() if body is not None else None
+        timeout = self.http.timeout
+        if not stream:  # a whole reply may take minutes before its first byte
+            timeout = httpx.Timeout(
+                connect=timeout.connect, write=timeout.write, pool=timeout.pool,
+                read=read_timeout or max(self.idle_timeout, 600.0),
+            )
+        attempt = 0
+        while True:
+            request = self.http.build_request(
+                method, url, content=content, params=params, headers=self._headers(stream),
+                timeout=timeout,
+            )
+            self._log_request(request)
+            try:
+                response = self.http.send(request, stream=stream)
+            except httpx.TransportError as exc:
+                error = self._transport_error(exc)
+                if attempt < self.max_retries:
+                    self._wait(attempt, None, error)
+                    attempt += 1
+                    continue
+                raise error from None
+            self._log_response(response)
+            if response.status_code < 400:
+                return response
+            try:
+                response.read()
+            except httpx.TransportError:
+                pass
+            finally:
+                response.close()
+            error = self._status_error(response)
+            if attempt < self.max_retries and _should_retry(response):
+                self._wait(attempt, response, error)
+                attempt += 1
+                continue
+            raise error
+
+    def _wait(self, attempt: int, response: httpx.Response | None, error: ApiError) -> None:
+        delay = _retry_after(response) if response is not None else None
+        if delay is None:
+            delay = min(0.5 * 2**attempt, 8.0) * (1 - 0.25 * random.random())
+        if self._debug:
+            self._debug(f"retrying in {delay:.2f} s after: {error}")
+        self._sleep(delay)
+
+    def _records(self, response: httpx.Response) -> Iterator[ServerSentEvent]:
+        decoder = SSEDecoder()
+        try:
+            for chunk in response.iter_bytes():
+                yield from decoder.feed(chunk)
+        except httpx.TimeoutException:
+            raise IncompleteReply(
+                f"the server sent nothing for {self.idle_timeout:g} s and the reply was abandoned",
+                hint="raise idle_timeout in the config if the server is just slow",
+            ) from None
+        except httpx.TransportError as exc:
+            raise IncompleteReply(f"the connection broke mid-reply ({_describe(exc)})") from None
+        yield from decoder.close()
+
+    # -- errors ------------------------------------------------------------------
+
+    def _transport_error(self, exc: httpx.TransportError) -> ApiError:
+        host = httpx.URL(self.endpoint.base_url).host or self.endpoint.base_url
+        if isinstance(exc, httpx.ConnectTimeout):
+            message = f"timed out connecting to {host}"
+        elif isinstance(exc, httpx.TimeoutException):
+            message = f"{host} did not answer in time"
+        elif isinstance(exc, httpx.ConnectError):
+            message = f"could not connect to {host} ({_describe(exc)})"
+        elif isinstance(exc, httpx.UnsupportedProtocol):
+            message = f"the base URL {self.endpoint.base_url!r} is not an http(s) URL"
+            return ApiError(message, hint="fix base_url in the profile or --base-url")
+        else:
+            message = f"the connection to {host} failed ({_describe(exc)})"
+        return ApiError(
+            self.redact(message),
+            hint="check your network and the base URL, then try again",
+            retryable=True,
+        )
+
+    def _status_error(self, response: httpx.Response) -> ApiError:
+        error = parse_error_body(response.status_code, response.headers, response.content)
+        error.message = self.redact(error.message)
+        error.hint = _hint(response.status_code, error.code, self.endpoint)
+        return error
+
+    def _json(self, response: httpx.Response) -> Any:
+        try:
+            return response.json()
+        except ValueError:
+            raise ApiError(
+                "the server's answer is not JSON",
+                status=response.status_code,
+                request_id=_request_id(response.headers),
+            ) from None
+        except httpx.TransportError as exc:
+            raise self._transport_error(exc) from None
+
+    # -- debug ---------------------------------------------------------------------
+
+    def _log_request(self, request: httpx.Request) -> None:
+        if self._debug:
+            self._debug(f"> {request.method} {request.url}")
+            for name, value in request.headers.items():
+                self._debug(f">   {name}: {self._safe_header(name, value)}")
+
+    def _log_response(self, response: httpx.Response) -> None:
+        if self._debug:
+            self._debug(f"< {response.status_code} {response.reason_phrase}")
+            for name, value in response.headers.items():
+                self._debug(f"<   {name}: {self._safe_header(name, value)}")
+
+    def _safe_header(self, name: str, value: str) -> str:
+        if name.lower() in ("authorization", "x-api-key", "proxy-authorization", "cookie"):
+            return "<redacted>"
+        return self.redact(value)
+
+
+def _should_retry(response: httpx.Response) -> bool:
+    override = response.headers.get("x-should-retry")
+    if override == "true":
+        return True
+    if override == "false":
+        return False
+    status = response.status_code
+    return status in RETRY_STATUSES or status >= 500
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    headers = response.headers
+    value = headers.get("retry-after-ms")
+    seconds: float | None = None
+    if value:
+        try:
+            seconds = float(value) / 1000
+        except ValueError:
+            seconds = None
+    if seconds is None and (value := headers.get("retry-after")):
+        try:
+            seconds = float(value)
+        except ValueError:
+            parsed = email.utils.parsedate_to_datetime(value) if value else None
+            seconds = parsed.timestamp() - time.time() if parsed else None
+    if seconds is None or not 0 <= seconds <= MAX_RETRY_AFTER:
+        return None
+    return seconds
+
+
+def _request_id(headers: httpx.Headers) -> str | None:
+    return headers.get("request-id") or headers.get("x-request-id")
+
+
+def parse_error_body(status: int, headers: httpx.Headers, body: bytes) -> ApiError:
+    """Anthropic, Ace Data Cloud and OpenAI-style error bodies, or a proxy's HTML page."""
+    request_id = _request_id(headers)
+    try:
+        data = json.loads(body)
+    except ValueError:
+        data = None
+    if isinstance(data, dict) and isinstance(data.get("error"), dict):
+        error = data["error"]
+        code = error.get("type") or error.get("code")
+        message = error.get("message") or "no message"
+        request_id = request_id or data.get("request_id") or data.get("trace_id")
+        return ApiError(_one_line(str(message)), status=status, code=code and str(code),
+                        request_id=request_id)
+    excerpt = _excerpt(body)
+    message = f"the server answered {status}" + (f": {excerpt}" if excerpt else "")
+    return ApiError(message, status=status, request_id=request_id)
+
+
+def _excerpt(body: bytes, limit: int = 120) -> str:
+    text = body.decode("utf-8", errors="replace")
+    text = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", text)
+    text = re.sub(r"<[^>]*>", " ", text)
+    return _one_line(text, limit)
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    text = re.sub(r"[\x00-\x1f\x7f-\x9f]+", " ", text)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _hint(status: int, code: str | None, ep: Endpoint) -> str | None:
+    where = f"profile {ep.profile!r}" if ep.profile else "the profile"
+    if status == 401 or code in ("authentication_error", "invalid_token"):
+        return f"the API key from {ep.key_source} ({where}) was not accepted; check or replace it"
+    if status == 403:
+        return f"the key from {ep.key_source} may not use this model or feature"
+    if status == 404:
+        return f"check the model name and the base URL ({ep.base_url})"
+    if status == 413:
+        return "the request is too large; send fewer or smaller attachments"
+    if status == 429 or code in ("rate_limit_error", "too_many_requests"):
+        return "rate limited; wait a moment and try again"
+    if status == 529 or code == "overloaded_error":
+        return "the API is overloaded; try again shortly"
+    if status >= 500:
+        return "the server failed; try again shortly"
+    return None
+
+
+def _describe(exc: Exception) -> str:
+    text = str(exc) or type(exc).__name__
+    return _one_line(text, 160)

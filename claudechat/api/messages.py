@@ -1,0 +1,154 @@
+"""The Messages API wire format (`POST /v1/messages`): request bodies and events."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from claudechat.api.events import (
+    CitationsDelta,
+    ContentBlockDelta,
+    ContentBlockStart,
+    ContentBlockStop,
+    Delta,
+    ErrorEvent,
+    InputJsonDelta,
+    Message,
+    MessageDelta,
+    MessageStart,
+    MessageStop,
+    SignatureDelta,
+    StreamEvent,
+    TextDelta,
+    ThinkingDelta,
+    UnknownDelta,
+)
+from claudechat.api.sse import ServerSentEvent
+from claudechat.conversation import Conversation, RequestParams
+from claudechat.errors import StreamError
+
+PATH = "/v1/messages"
+
+
+def build_body(conversation: Conversation, params: RequestParams, *, stream: bool) -> dict[str, Any]:
+    """The request JSON for a conversation; `params` must already be `checked()`."""
+    body: dict[str, Any] = {
+        "model": params.model,
+        "max_tokens": params.max_tokens,
+        "messages": conversation.api_messages(),
+    }
+    if conversation.system:
+        body["system"] = conversation.system
+    for key in ("temperature", "top_p", "top_k"):
+        value = getattr(params, key)
+        if value is not None:
+            body[key] = value
+    if params.stop_sequences:
+        body["stop_sequences"] = list(params.stop_sequences)
+    thinking = params.thinking
+    if thinking.mode == "enabled":
+        body["thinking"] = {"type": "enabled", "budget_tokens": thinking.budget_tokens}
+    elif thinking.mode == "adaptive":
+        body["thinking"] = {"type": "adaptive"}
+        if thinking.effort:
+            body["output_config"] = {"effort": thinking.effort}
+    if thinking.mode != "off" and thinking.display:
+        body["thinking"]["display"] = thinking.display
+    if params.tools:
+        body["tools"] = list(params.tools)
+    if params.tool_choice:
+        body["tool_choice"] = params.tool_choice
+    if stream:
+        body["stream"] = True
+    return body
+
+
+def events(records: Iterable[ServerSentEvent]) -> Iterator[StreamEvent]:
+    """SSE records -> typed events, skipping pings and unknown event types."""
+    for record in records:
+        event = parse_event(record)
+        if event is not None:
+            yield event
+
+
+def parse_event(sse: ServerSentEvent) -> StreamEvent | None:
+    """One SSE record -> a typed event; None for pings and unknown event types."""
+    name = sse.event
+    if name in ("ping", "message") and not sse.data.strip():
+        return None
+    try:
+        data = json.loads(sse.data)
+    except ValueError:
+        raise StreamError(f"the server sent malformed data in a {name!r} event") from None
+    if not isinstance(data, dict):
+        raise StreamError(f"the server sent malformed data in a {name!r} event")
+    kind = data.get("type", name) if name == "message" else name
+    try:
+        return _event(kind, data)
+    except (KeyError, TypeError, ValueError):
+        raise StreamError(f"the server sent a {kind!r} event with missing fields") from None
+
+
+def _event(kind: str, data: dict[str, Any]) -> StreamEvent | None:
+    if kind == "message_start":
+        if not isinstance(data["message"], dict):
+            raise TypeError("message")
+        return MessageStart(message=data["message"])
+    if kind == "content_block_start":
+        if not isinstance(data["content_block"], dict):
+            raise TypeError("content_block")
+        return ContentBlockStart(index=int(data["index"]), block=data["content_block"])
+    if kind == "content_block_delta":
+        return ContentBlockDelta(index=int(data["index"]), delta=_delta(data["delta"]))
+    if kind == "content_block_stop":
+        return ContentBlockStop(index=int(data["index"]))
+    if kind == "message_delta":
+        delta = data.get("delta") or {}
+        return MessageDelta(
+            stop_reason=delta.get("stop_reason"),
+            stop_sequence=delta.get("stop_sequence"),
+            usage=dict(data.get("usage") or {}),
+        )
+    if kind == "message_stop":
+        return MessageStop()
+    if kind == "error":
+        error = data.get("error") or {}
+        return ErrorEvent(
+            type=str(error.get("type") or "error"),
+            message=str(error.get("message") or "the server reported an error"),
+            request_id=data.get("request_id"),
+        )
+    return None  # ping, and event types newer than this client
+
+
+def _delta(delta: dict[str, Any]) -> Delta:
+    kind = delta.get("type")
+    if kind == "text_delta":
+        return TextDelta(_str(delta, "text"))
+    if kind == "thinking_delta":
+        return ThinkingDelta(_str(delta, "thinking"))
+    if kind == "signature_delta":
+        return SignatureDelta(_str(delta, "signature"))
+    if kind == "input_json_delta":
+        return InputJsonDelta(_str(delta, "partial_json"))
+    if kind == "citations_delta":
+        citation = delta["citation"]
+        if not isinstance(citation, dict):
+            raise TypeError("citation")
+        return CitationsDelta(citation)
+    return UnknownDelta(type=str(kind), raw=delta)
+
+
+def _str(data: dict[str, Any], key: str) -> str:
+    value = data[key]
+    if not isinstance(value, str):
+        raise TypeError(key)
+    return value
+
+
+def parse_message(data: Any) -> Message:
+    """A non-streaming response body -> Message."""
+    if not isinstance(data, dict) or not isinstance(data.get("content"), list):
+        raise StreamError("the server's reply is not a Messages API message")
+    return Message.from_dict(data)

@@ -1,0 +1,145 @@
+"""The command line: thin typer commands that parse options and call one function.
+
+This is the only place that turns a ClaudechatError into one line on stderr
+and an exit code (0 ok, 1 API or network error, 2 usage or input error, 130
+interrupted). Heavy modules (httpx, rich, prompt_toolkit) are imported inside
+the commands, so `--version` and `--help` stay fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from claudechat import __version__
+from claudechat.errors import ClaudechatError, ExitCode
+
+app = typer.Typer(
+    name="claudechat",
+    help="A terminal chat client for the Claude Messages API (Anthropic and Ace Data Cloud).",
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"claudechat {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    version: Annotated[
+        bool | None,
+        typer.Option("--version", "-V", callback=_version, is_eager=True, help="Print the version."),
+    ] = None,
+) -> None:
+    """Chat with Claude from the terminal. `claudechat ask "…"` asks one question."""
+    if ctx.invoked_subcommand is None:
+        raise ClaudechatError(
+            'the interactive chat is not available yet; use: claudechat ask "your question"'
+        )
+
+
+@app.command()
+def ask(
+    prompt: Annotated[list[str] | None, typer.Argument(help="The prompt (words are joined).")] = None,
+    model: Annotated[str | None, typer.Option("--model", "-m", help="Model name.")] = None,
+    system: Annotated[str | None, typer.Option("--system", "-s", help="System prompt.")] = None,
+    profile: Annotated[str | None, typer.Option("--profile", "-p", help="Profile to use.")] = None,
+    max_tokens: Annotated[int | None, typer.Option("--max-tokens", help="Reply length limit.")] = None,
+    temperature: Annotated[
+        float | None, typer.Option("--temperature", "-t", help="Randomness, 0 to 1.")
+    ] = None,
+    top_p: Annotated[float | None, typer.Option("--top-p", help="Nucleus sampling.")] = None,
+    top_k: Annotated[int | None, typer.Option("--top-k", help="Sample from the top K.")] = None,
+    stop: Annotated[
+        list[str] | None, typer.Option("--stop", help="Stop sequence (repeatable).")
+    ] = None,
+    think: Annotated[
+        bool | None, typer.Option("--think/--no-think", help="Extended thinking on or off.")
+    ] = None,
+    thinking_budget: Annotated[
+        int | None, typer.Option("--thinking-budget", help="Thinking tokens (enabled mode).")
+    ] = None,
+    effort: Annotated[
+        str | None, typer.Option("--effort", help="low|medium|high|xhigh|max (adaptive mode).")
+    ] = None,
+    no_stream: Annotated[bool, typer.Option("--no-stream", help="Wait for the whole reply.")] = False,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print the final Message object as JSON.")
+    ] = False,
+    base_url: Annotated[str | None, typer.Option("--base-url", help="Override the server URL.")] = None,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Tracebacks and HTTP headers on stderr (key redacted).")
+    ] = False,
+) -> None:
+    """Ask one question and stream the answer to stdout."""
+    from claudechat.ask import AskOptions, run_ask
+
+    _state["debug"] = debug
+    code = run_ask(AskOptions(
+        prompt=prompt or [], model=model, system=system, profile=profile, max_tokens=max_tokens,
+        temperature=temperature, top_p=top_p, top_k=top_k, stop=stop or [], think=think,
+        thinking_budget=thinking_budget, effort=effort, stream=not no_stream, json=json_out,
+        base_url=base_url, debug=debug,
+    ))
+    raise typer.Exit(int(code))
+
+
+_state: dict[str, bool] = {"debug": False}
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"claudechat: {message}", file=sys.stderr, flush=True)
+    return code
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the app, map errors to one stderr line and an exit code."""
+    _state["debug"] = bool(os.environ.get("CLAUDECHAT_DEBUG"))
+    try:
+        code = app(args=argv, prog_name="claudechat", standalone_mode=False)
+    except (KeyboardInterrupt, typer.Abort):
+        code = ExitCode.INTERRUPTED
+    except ClaudechatError as exc:
+        if _state["debug"]:
+            import traceback
+
+            traceback.print_exc()
+        code = _fail(str(exc), exc.exit_code)
+    except BrokenPipeError:
+        _quiet_stdout()
+        code = ExitCode.OK
+    except Exception as exc:
+        if _is_click_error(exc):  # typer's (or click's) own usage errors
+            ctx = getattr(exc, "ctx", None)
+            where = f"{ctx.command_path} --help" if ctx is not None else "claudechat --help"
+            code = _fail(f"{exc.format_message()} (see {where})", exc.exit_code)
+        elif _state["debug"]:  # a bug: one line, the traceback only with --debug
+            raise
+        else:
+            code = _fail(f"internal error: {type(exc).__name__}: {exc} "
+                         f"(run with --debug for details)", ExitCode.ERROR)
+    sys.exit(int(code or 0))
+
+
+def _is_click_error(exc: Exception) -> bool:
+    return isinstance(getattr(exc, "exit_code", None), int) and hasattr(exc, "format_message")
+
+
+def _quiet_stdout() -> None:
+    """After a closed pipe, keep Python from complaining when it flushes stdout."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except OSError:
+        pass

@@ -1,0 +1,184 @@
+"""A conversation: the system prompt, the turns, and the request parameters. Pure.
+
+Content blocks are plain dicts in the API's own shape; assistant turns keep the
+blocks the model produced unchanged (thinking with its signature, redacted
+thinking, tool_use), because the API wants them back byte for byte.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+from claudechat.api.events import Message
+from claudechat.errors import UsageError
+
+ThinkingMode = Literal["off", "enabled", "adaptive"]
+EFFORTS = ("low", "medium", "high", "xhigh", "max")
+MIN_THINKING_BUDGET = 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Thinking:
+    mode: ThinkingMode = "off"
+    budget_tokens: int | None = None  # mode "enabled"
+    effort: str | None = None  # mode "adaptive": output_config.effort
+    display: str | None = None  # "summarized" | "omitted": whether thinking text comes back
+
+
+@dataclass(frozen=True, slots=True)
+class RequestParams:
+    model: str
+    max_tokens: int
+    temperature: float | None = None
+    top_p: float | None = None
+    top_k: int | None = None
+    stop_sequences: tuple[str, ...] = ()
+    thinking: Thinking = Thinking()
+    tools: tuple[dict[str, Any], ...] = ()
+    tool_choice: dict[str, Any] | None = None
+
+    def checked(self) -> tuple[RequestParams, list[str]]:
+        """Validate before sending: UsageError for what the API would refuse,
+        and a warning (with the parameter dropped) for what thinking excludes."""
+        if self.max_tokens < 1:
+            raise UsageError(f"max_tokens must be at least 1 (got {self.max_tokens})")
+        if self.temperature is not None and not 0 <= self.temperature <= 1:
+            raise UsageError(f"temperature must be between 0 and 1 (got {self.temperature})")
+        if self.top_p is not None and not 0 <= self.top_p <= 1:
+            raise UsageError(f"top_p must be between 0 and 1 (got {self.top_p})")
+        if self.top_k is not None and self.top_k < 1:
+            raise UsageError(f"top_k must be at least 1 (got {self.top_k})")
+        t = self.thinking
+        if t.mode == "enabled":
+            budget = t.budget_tokens
+            if budget is None or budget < MIN_THINKING_BUDGET:
+                raise UsageError(
+                    f"the thinking budget must be at least {MIN_THINKING_BUDGET} tokens (got {budget})"
+                )
+            if budget >= self.max_tokens:
+                raise UsageError(
+                    f"the thinking budget ({budget}) must be below max_tokens ({self.max_tokens}); "
+                    f"raise --max-tokens or lower --thinking-budget"
+                )
+        if t.effort is not None and t.effort not in EFFORTS:
+            raise UsageError(f"effort must be one of {', '.join(EFFORTS)} (got {t.effort!r})")
+        if t.mode == "off":
+            return self, []
+        return self._without_thinking_conflicts()
+
+    def _without_thinking_conflicts(self) -> tuple[RequestParams, list[str]]:
+        dropped: list[str] = []
+        changes: dict[str, Any] = {}
+        if self.temperature is not None:
+            dropped.append("temperature")
+            changes["temperature"] = None
+        if self.top_k is not None:
+            dropped.append("top_k")
+            changes["top_k"] = None
+        if self.top_p is not None and self.top_p < 0.95:
+            dropped.append("top_p below 0.95")
+            changes["top_p"] = None
+        if self.tool_choice and self.tool_choice.get("type") in ("any", "tool"):
+            dropped.append("a forced tool_choice")
+            changes["tool_choice"] = None
+        if not dropped:
+            return self, []
+        warning = f"not sending {', '.join(dropped)}: the API does not accept it with thinking on"
+        return replace(self, **changes), [warning]
+
+
+@dataclass(slots=True)
+class Turn:
+    role: Literal["user", "assistant"]
+    content: list[dict[str, Any]]
+    usage: dict[str, Any] | None = None
+    stop_reason: str | None = None
+    model: str | None = None
+    interrupted: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"role": self.role, "content": self.content}
+        for key in ("usage", "stop_reason", "model"):
+            if getattr(self, key) is not None:
+                data[key] = getattr(self, key)
+        if self.interrupted:
+            data["interrupted"] = True
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Turn:
+        content = data["content"]
+        if isinstance(content, str):
+            content = [{"type": "text", "text": content}]
+        return cls(
+            role=data["role"],
+            content=list(content),
+            usage=data.get("usage"),
+            stop_reason=data.get("stop_reason"),
+            model=data.get("model"),
+            interrupted=bool(data.get("interrupted", False)),
+        )
+
+
+@dataclass(slots=True)
+class Conversation:
+    params: RequestParams
+    system: str | None = None
+    turns: list[Turn] = field(default_factory=list)
+
+    def add_user(self, content: str | list[dict[str, Any]]) -> Turn:
+        blocks = [{"type": "text", "text": content}] if isinstance(content, str) else list(content)
+        turn = Turn(role="user", content=blocks)
+        self.turns.append(turn)
+        return turn
+
+    def add_assistant(self, message: Message, *, interrupted: bool = False) -> Turn:
+        turn = Turn(
+            role="assistant",
+            content=list(message.content),
+            usage=dict(message.usage) or None,
+            stop_reason=message.stop_reason,
+            model=message.model or None,
+            interrupted=interrupted,
+        )
+        self.turns.append(turn)
+        return turn
+
+    def api_messages(self) -> list[dict[str, Any]]:
+        """The `messages` list to send: alternating roles, first one a user.
+
+        An interrupted reply is sent back with only its usable blocks (a
+        thinking block without its signature, or a tool call whose input never
+        finished, would make the API refuse the whole request). Empty turns
+        are skipped and consecutive turns of one role are merged.
+        """
+        out: list[dict[str, Any]] = []
+        for turn in self.turns:
+            blocks = _sendable(turn.content) if turn.interrupted else list(turn.content)
+            if not blocks:
+                continue
+            if out and out[-1]["role"] == turn.role:
+                out[-1]["content"] = out[-1]["content"] + blocks
+            else:
+                out.append({"role": turn.role, "content": blocks})
+        while out and out[0]["role"] != "user":
+            out.pop(0)
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"system": self.system, "turns": [t.to_dict() for t in self.turns]}
+
+
+def _sendable(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    keep = []
+    for block in blocks:
+        kind = block.get("type")
+        if kind == "thinking" and not block.get("signature"):
+            continue
+        if kind == "tool_use":
+            continue  # without its result the API refuses the next turn
+        if kind == "text" and not block.get("text"):
+            continue
+        keep.append(block)
+    return keep

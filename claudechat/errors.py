@@ -1,0 +1,87 @@
+"""The few error types claudechat raises, and its exit codes.
+
+    ClaudechatError            anything the user should see as one line
+     ├── ConfigError           the config file or a setting is wrong        -> exit 2
+     ├── UsageError            bad command-line input                       -> exit 2
+     ├── ApiError              the server answered with an error, or could
+     │                         not be reached (status 0)                    -> exit 1
+     └── StreamError           a streamed reply was malformed or cut short  -> exit 1
+          └── IncompleteReply  the stream ended before message_stop
+
+Only `cli.py` turns these into a line on stderr and an exit code.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+
+class ExitCode(enum.IntEnum):
+    OK = 0
+    ERROR = 1
+    USAGE = 2
+    INTERRUPTED = 130
+
+
+class ClaudechatError(Exception):
+    """An error with a message meant for the user (one line, no secrets)."""
+
+    exit_code: ExitCode = ExitCode.ERROR
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} — {self.hint}" if self.hint else self.message
+
+
+class ConfigError(ClaudechatError):
+    exit_code = ExitCode.USAGE
+
+
+class UsageError(ClaudechatError):
+    exit_code = ExitCode.USAGE
+
+
+class ApiError(ClaudechatError):
+    """An error answer from the server, or a failure to reach it (status 0)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int = 0,
+        code: str | None = None,
+        request_id: str | None = None,
+        hint: str | None = None,
+        retryable: bool = False,
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.status = status
+        self.code = code
+        self.request_id = request_id
+        self.retryable = retryable
+
+    def __str__(self) -> str:
+        head = " ".join(p for p in (self.status and f"HTTP {self.status}", self.code) if p)
+        text = f"{head}: {self.message}" if head else self.message
+        if self.request_id:
+            text += f" [request id {self.request_id}]"
+        if self.hint:
+            text += f" — {self.hint}"
+        return text
+
+
+class StreamError(ClaudechatError):
+    """A streamed reply broke the protocol or was cut short."""
+
+    def __init__(self, message: str, *, hint: str | None = None, partial: Any = None) -> None:
+        super().__init__(message, hint=hint)
+        self.partial = partial
+
+
+class IncompleteReply(StreamError):
+    """The stream ended (or the connection dropped) before `message_stop`."""

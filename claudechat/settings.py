@@ -1,0 +1,327 @@
+"""Settings: built-in profile < top-level config < [profiles.NAME] < environment < flags.
+
+Resolved once into a frozen `Settings`; nothing here runs at import time. The
+API key is looked up only when a request is about to be made (`resolve_key`),
+so `--help` never runs a password manager.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import subprocess
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from claudechat.errors import ConfigError
+
+APP = "claudechat"
+DEFAULT_MAX_TOKENS = 8192
+DEFAULT_THINKING_BUDGET = 4096
+REPLY_ROOM = 8192  # tokens left for the answer when thinking raises the default max_tokens
+EFFORTS = ("low", "medium", "high", "xhigh", "max")
+
+
+# -- paths (platformdirs, so XDG_*_HOME relocate everything) ------------------
+
+
+def config_path() -> Path:
+    override = os.environ.get("CLAUDECHAT_CONFIG")
+    if override:
+        return Path(override).expanduser()
+    import platformdirs
+
+    return platformdirs.user_config_path(APP) / "config.toml"
+
+
+def cache_dir() -> Path:
+    import platformdirs
+
+    return platformdirs.user_cache_path(APP)
+
+
+def data_dir() -> Path:
+    import platformdirs
+
+    return platformdirs.user_data_path(APP)
+
+
+def state_dir() -> Path:
+    import platformdirs
+
+    return platformdirs.user_state_path(APP)
+
+
+# -- the schema -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Spec:
+    kind: type | tuple[type, ...]
+    allowed: str  # how the value is described in an error
+    check: Any = None  # value -> bool
+    choices: tuple[str, ...] = ()
+
+
+def _between(lo: float, hi: float) -> Any:
+    return lambda v: lo <= v <= hi
+
+
+_NUM = (int, float)
+REQUEST_KEYS: dict[str, Spec] = {
+    "model": Spec(str, "a model name", lambda v: bool(v.strip())),
+    "max_tokens": Spec(int, "an integer of at least 1", lambda v: v >= 1),
+    "temperature": Spec(_NUM, "a number from 0 to 1", _between(0, 1)),
+    "top_p": Spec(_NUM, "a number from 0 to 1", _between(0, 1)),
+    "top_k": Spec(int, "an integer of at least 1", lambda v: v >= 1),
+    "stop_sequences": Spec(list, "a list of strings", lambda v: all(isinstance(s, str) for s in v)),
+    "system": Spec(str, "a string"),
+    "thinking": Spec(bool, "true or false"),
+    "thinking_budget": Spec(int, "an integer of at least 1024", lambda v: v >= 1024),
+    "effort": Spec(str, "one of " + ", ".join(EFFORTS), choices=EFFORTS),
+    "thinking_text": Spec(str, '"auto", "summarized" or "omitted"',
+                          choices=("auto", "summarized", "omitted")),
+}
+PROFILE_KEYS: dict[str, Spec] = {
+    "base_url": Spec(str, "an http:// or https:// URL",
+                     lambda v: v.startswith(("http://", "https://"))),
+    "auth": Spec(str, '"bearer" or "x-api-key"', choices=("bearer", "x-api-key")),
+    "api_key_env": Spec(str, "the name of an environment variable", lambda v: bool(v.strip())),
+    "api_key_command": Spec(str, "a shell command that prints the key", lambda v: bool(v.strip())),
+    "api_key": Spec(str, "a string (better: api_key_env or api_key_command)"),
+    "api": Spec(str, '"messages" or "chat-completions"', choices=("messages", "chat-completions")),
+    "anthropic_version": Spec(str, "a version date such as 2023-06-01", lambda v: bool(v.strip())),
+    **REQUEST_KEYS,
+}
+TOP_KEYS: dict[str, Spec] = {
+    "default_profile": Spec(str, "a profile name"),
+    "max_retries": Spec(int, "an integer from 0 to 10", _between(0, 10)),
+    "connect_timeout": Spec(_NUM, "a number of seconds above 0", lambda v: v > 0),
+    "idle_timeout": Spec(_NUM, "a number of seconds above 0", lambda v: v > 0),
+    **REQUEST_KEYS,
+}
+
+BUILTIN_PROFILES: dict[str, dict[str, Any]] = {
+    "acedata": {
+        "base_url": "https://api.acedata.cloud",
+        "auth": "bearer",
+        "api_key_env": "ACEDATA_API_TOKEN",
+        "model": "claude-sonnet-4-6",
+    },
+    "anthropic": {
+        "base_url": "https://api.anthropic.com",
+        "auth": "x-api-key",
+        "api_key_env": "ANTHROPIC_API_KEY",
+        "model": "claude-sonnet-4-6",
+    },
+}
+# Environment variables that stand in for a setting of one built-in profile.
+BUILTIN_ENV = {"anthropic": {"base_url": "ANTHROPIC_BASE_URL"}}
+GENERAL_ENV = {"model": "CLAUDECHAT_MODEL", "base_url": "CLAUDECHAT_BASE_URL"}
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    profile: str
+    base_url: str
+    auth: str
+    api: str
+    api_key_env: str | None
+    api_key_command: str | None
+    api_key: str | None
+    anthropic_version: str
+    model: str
+    max_tokens: int | None  # None: the default, which leaves room for thinking
+    temperature: float | None
+    top_p: float | None
+    top_k: int | None
+    stop_sequences: tuple[str, ...]
+    system: str | None
+    thinking: bool
+    thinking_budget: int
+    effort: str | None
+    thinking_text: str
+    max_retries: int
+    connect_timeout: float
+    idle_timeout: float
+    config_file: Path
+
+    def effective_max_tokens(self, thinking_on: bool, budget: int | None = None) -> int:
+        if self.max_tokens is not None:
+            return self.max_tokens
+        if thinking_on:  # room for the thinking and for the answer after it
+            return max(DEFAULT_MAX_TOKENS, (budget or REPLY_ROOM) + REPLY_ROOM)
+        return DEFAULT_MAX_TOKENS
+
+
+_DEFAULTS: dict[str, Any] = {
+    "api": "messages",
+    "anthropic_version": "2023-06-01",
+    "max_tokens": None,
+    "temperature": None,
+    "top_p": None,
+    "top_k": None,
+    "stop_sequences": (),
+    "system": None,
+    "thinking": False,
+    "thinking_budget": DEFAULT_THINKING_BUDGET,
+    "effort": None,
+    "thinking_text": "auto",
+    "max_retries": 2,
+    "connect_timeout": 10.0,
+    "idle_timeout": 60.0,
+    "api_key_env": None,
+    "api_key_command": None,
+    "api_key": None,
+}
+
+
+def load(flags: dict[str, Any] | None = None, env: dict[str, str] | None = None) -> Settings:
+    """Resolve settings from the config file, the environment and `flags`
+    (command-line values; None means not given)."""
+    env = dict(os.environ) if env is None else env
+    flags = {k: v for k, v in (flags or {}).items() if v is not None}
+    path = config_path_from(env)
+    config = read_config(path)
+    profiles = config.get("profiles", {})
+    name = _choose_profile(flags.get("profile"), env, config, profiles, path)
+
+    values: dict[str, Any] = dict(_DEFAULTS)
+    values.update(BUILTIN_PROFILES.get(name, {}))
+    values.update({k: v for k, v in config.items() if k not in ("profiles", "default_profile")})
+    values.update(profiles.get(name, {}))
+    for key, var in {**GENERAL_ENV, **BUILTIN_ENV.get(name, {})}.items():
+        if env.get(var):
+            values[key] = env[var]
+    values.update({k: v for k, v in flags.items() if k != "profile"})
+
+    if "base_url" not in values or "auth" not in values:
+        missing = "base_url" if "base_url" not in values else "auth"
+        raise ConfigError(f"{path}: profile {name!r} needs {missing!r}")
+    if "model" not in values:
+        raise ConfigError(f"{path}: profile {name!r} sets no model; add model = \"…\" or pass -m")
+    if values["thinking_budget"] is not None and values["thinking_budget"] < 1024:
+        raise ConfigError(f"the thinking budget must be at least 1024 tokens "
+                          f"(got {values['thinking_budget']})")
+    values["stop_sequences"] = tuple(values["stop_sequences"] or ())
+    names = {f.name for f in fields(Settings)}
+    return Settings(profile=name, config_file=path, **{k: v for k, v in values.items() if k in names})
+
+
+def config_path_from(env: dict[str, str]) -> Path:
+    override = env.get("CLAUDECHAT_CONFIG")
+    return Path(override).expanduser() if override else config_path()
+
+
+def read_config(path: Path) -> dict[str, Any]:
+    """Parse and validate the config file; a missing file is an empty config."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise ConfigError(f"cannot read the config file {path}: {exc.strerror}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: the config file is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    profiles = data.get("profiles", {})
+    if not isinstance(profiles, dict):
+        raise ConfigError(f"{path}: 'profiles' must be a table of [profiles.NAME] sections")
+    _validate(data, TOP_KEYS, path, "", extra=("profiles",))
+    for pname, body in profiles.items():
+        if not isinstance(body, dict):
+            raise ConfigError(f"{path}: 'profiles.{pname}' must be a table ([profiles.{pname}])")
+        _validate(body, PROFILE_KEYS, path, f"profiles.{pname}.")
+        if pname not in BUILTIN_PROFILES:
+            for needed in ("base_url", "auth"):
+                if needed not in body:
+                    raise ConfigError(f"{path}: profile {pname!r} needs {needed!r} "
+                                      f"(only the built-in profiles have one already)")
+    return data
+
+
+def _validate(table: dict[str, Any], schema: dict[str, Spec], path: Path, prefix: str,
+              extra: tuple[str, ...] = ()) -> None:
+    for key, value in table.items():
+        if key in extra:
+            continue
+        spec = schema.get(key)
+        if spec is None:
+            close = difflib.get_close_matches(key, list(schema) + list(extra), n=1, cutoff=0.6)
+            tip = f" (did you mean {prefix}{close[0]!r}?)" if close else ""
+            raise ConfigError(f"{path}: unknown setting {prefix}{key!r}{tip}")
+        if not _fits(value, spec):
+            raise ConfigError(f"{path}: {prefix}{key} must be {spec.allowed} (got {value!r})")
+
+
+def _fits(value: Any, spec: Spec) -> bool:
+    kinds = spec.kind if isinstance(spec.kind, tuple) else (spec.kind,)
+    if isinstance(value, bool) and bool not in kinds:
+        return False
+    if not isinstance(value, kinds):
+        return False
+    if spec.choices and value not in spec.choices:
+        return False
+    return spec.check is None or bool(spec.check(value))
+
+
+def _choose_profile(flag: str | None, env: dict[str, str], config: dict[str, Any],
+                    profiles: dict[str, Any], path: Path) -> str:
+    known = list(BUILTIN_PROFILES) + [p for p in profiles if p not in BUILTIN_PROFILES]
+    for source, name in (("--profile", flag), ("CLAUDECHAT_PROFILE", env.get("CLAUDECHAT_PROFILE")),
+                         (f"default_profile in {path}", config.get("default_profile"))):
+        if name:
+            if name not in known:
+                close = difflib.get_close_matches(name, known, n=1)
+                tip = f"did you mean {close[0]!r}? " if close else ""
+                raise ConfigError(f"unknown profile {name!r} (from {source}); {tip}"
+                                  f"known profiles: {', '.join(known)}")
+            return name
+    for name, builtin in BUILTIN_PROFILES.items():
+        if env.get(builtin["api_key_env"]):
+            return name
+    variables = " or ".join(b["api_key_env"] for b in BUILTIN_PROFILES.values())
+    raise ConfigError(
+        f"no API key: set {variables}, or choose a profile with api_key_env, "
+        f"api_key_command or api_key in {path}"
+    )
+
+
+def resolve_key(settings: Settings, env: dict[str, str] | None = None) -> tuple[str, str]:
+    """The API key and a description of where it came from (never the key)."""
+    env = dict(os.environ) if env is None else env
+    var = settings.api_key_env
+    if var and env.get(var, "").strip():
+        return env[var].strip(), f"${var}"
+    if settings.api_key_command:
+        return _run_key_command(settings), f"api_key_command of profile {settings.profile!r}"
+    if settings.api_key:
+        return settings.api_key, f"api_key of profile {settings.profile!r} in {settings.config_file}"
+    options = [f"set ${var}"] if var else []
+    options.append(f"add api_key_env or api_key_command to [profiles.{settings.profile}] "
+                   f"in {settings.config_file}")
+    raise ConfigError(f"no API key for profile {settings.profile!r}: {' or '.join(options)}")
+
+
+def _run_key_command(settings: Settings) -> str:
+    command = settings.api_key_command or ""
+    try:
+        done = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=60,
+                              stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        raise ConfigError(f"api_key_command of profile {settings.profile!r} did not finish "
+                          f"within 60 s") from None
+    except OSError as exc:
+        raise ConfigError(f"api_key_command of profile {settings.profile!r} could not run: "
+                          f"{exc.strerror}") from None
+    key = done.stdout.strip().splitlines()[0].strip() if done.stdout.strip() else ""
+    if done.returncode != 0 or not key:
+        why = f"exited with status {done.returncode}" if done.returncode else "printed nothing"
+        raise ConfigError(f"api_key_command of profile {settings.profile!r} {why}; "
+                          f"run it by hand to see why")
+    return key

@@ -1,0 +1,95 @@
+"""run_turn: the one place where sending, streaming, accumulating, drawing,
+Ctrl-C and errors meet. The REPL and `ask` call it; neither knows HTTP.
+
+Whatever happens, what arrived is kept: the reply (whole or partial) is added
+to the conversation, marked interrupted when it did not finish.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from types import ModuleType
+
+from claudechat.accumulator import Accumulator
+from claudechat.api import messages as messages_wire
+from claudechat.api.client import ApiClient
+from claudechat.api.events import ErrorEvent, Message
+from claudechat.conversation import Conversation
+from claudechat.errors import ApiError, ClaudechatError, StreamError
+from claudechat.render.view import StreamView
+
+
+@dataclass
+class TurnResult:
+    message: Message
+    complete: bool = False
+    interrupted: bool = False
+    error: ClaudechatError | None = None
+    elapsed: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def has_content(self) -> bool:
+        return bool(self.message.content)
+
+
+def run_turn(
+    conversation: Conversation,
+    client: ApiClient,
+    view: StreamView,
+    *,
+    wire: ModuleType = messages_wire,
+    stream: bool = True,
+) -> TurnResult:
+    """Send the conversation, draw the reply, and add it to the conversation.
+
+    Returns a TurnResult; errors are reported in it, not raised, so the caller
+    decides the exit code. KeyboardInterrupt stops the reply at once.
+    """
+    started = time.monotonic()
+    params, warnings = conversation.params.checked()
+    for warning in warnings:
+        view.notice(warning)
+    body = wire.build_body(conversation, params, stream=stream)
+    acc = Accumulator()
+    result = TurnResult(message=acc.message, warnings=warnings)
+    view.begin()
+    try:
+        if stream:
+            _stream(client, wire, body, acc, view)
+            result.message = acc.final()
+        else:
+            result.message = wire.parse_message(client.post_json(wire.PATH, body))
+            view.whole(result.message)
+        result.complete = True
+    except KeyboardInterrupt:
+        result.interrupted = True
+        result.message = acc.message
+    except StreamError as exc:
+        result.error = exc
+        result.message = exc.partial if isinstance(exc.partial, Message) else acc.message
+    except ClaudechatError as exc:
+        result.error = exc
+        result.message = acc.message
+    finally:
+        result.elapsed = time.monotonic() - started
+    if result.has_content:
+        conversation.add_assistant(result.message, interrupted=not result.complete)
+    view.end(result)
+    return result
+
+
+def _stream(client: ApiClient, wire: ModuleType, body: dict, acc: Accumulator,
+            view: StreamView) -> None:
+    with client.stream(wire.PATH, body) as records:
+        for event in wire.events(records):
+            message = acc.feed(event)
+            view.event(event, message)
+            if isinstance(event, ErrorEvent):
+                raise ApiError(
+                    f"the server reported {event.type} mid-reply: {event.message}",
+                    code=None,
+                    request_id=event.request_id,
+                    hint="the partial reply was kept; try again shortly",
+                )
