@@ -1,0 +1,283 @@
+"""The OpenAI-compatible Chat Completions wire format (Ace Data Cloud's
+`POST /v1/chat/completions`), adapted to the same StreamEvents and Message as
+the Messages API, so nothing after the decoder knows which one was used.
+
+Thinking is asked for with a model name ending in `-thinking`; the reasoning
+comes back as `reasoning_content` and becomes a thinking block (without a
+signature: this API has none). Tool calls become tool_use blocks.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from claudechat.api.events import (
+    ContentBlockDelta,
+    ContentBlockStart,
+    ContentBlockStop,
+    ErrorEvent,
+    InputJsonDelta,
+    Message,
+    MessageDelta,
+    MessageStart,
+    MessageStop,
+    StreamEvent,
+    TextDelta,
+    ThinkingDelta,
+)
+from claudechat.api.sse import ServerSentEvent
+from claudechat.conversation import Conversation, RequestParams
+from claudechat.errors import StreamError, UsageError
+
+PATH = "/v1/chat/completions"
+THINKING_SUFFIX = "-thinking"
+STOP_REASONS = {
+    "stop": "end_turn",
+    "length": "max_tokens",
+    "tool_calls": "tool_use",
+    "function_call": "tool_use",
+    "content_filter": "refusal",
+}
+TOOL_CHOICE = {"auto": "auto", "any": "required", "none": "none"}
+
+# -- request -------------------------------------------------------------------
+
+
+def build_body(conversation: Conversation, params: RequestParams, *, stream: bool) -> dict[str, Any]:
+    model = params.model
+    if params.thinking.mode != "off" and not model.endswith(THINKING_SUFFIX):
+        model += THINKING_SUFFIX
+    messages: list[dict[str, Any]] = []
+    if conversation.system:
+        messages.append({"role": "system", "content": conversation.system})
+    for message in conversation.api_messages():
+        messages.extend(_convert(message))
+    body: dict[str, Any] = {"model": model, "messages": messages, "max_tokens": params.max_tokens}
+    if params.temperature is not None:
+        body["temperature"] = params.temperature
+    if params.top_p is not None:
+        body["top_p"] = params.top_p
+    if params.stop_sequences:
+        body["stop"] = list(params.stop_sequences)
+    if params.tools:
+        body["tools"] = [_tool(t) for t in params.tools]
+    if params.tool_choice:
+        body["tool_choice"] = _tool_choice(params.tool_choice)
+    if stream:
+        body["stream"] = True
+        body["stream_options"] = {"include_usage": True}
+    return body
+
+
+def _convert(message: dict[str, Any]) -> list[dict[str, Any]]:
+    role = message["role"]
+    blocks = message["content"]
+    if role == "assistant":
+        text = "".join(b.get("text", "") for b in blocks if b.get("type") == "text")
+        out: dict[str, Any] = {"role": "assistant", "content": text}
+        calls = [
+            {"id": b["id"], "type": "function",
+             "function": {"name": b["name"], "arguments": json.dumps(b.get("input") or {})}}
+            for b in blocks if b.get("type") == "tool_use"
+        ]
+        if calls:
+            out["tool_calls"] = calls
+        return [out]
+    results = [
+        {"role": "tool", "tool_call_id": b["tool_use_id"], "content": _result_text(b.get("content"))}
+        for b in blocks if b.get("type") == "tool_result"
+    ]
+    parts = [_part(b) for b in blocks if b.get("type") != "tool_result"]
+    if not parts:
+        return results
+    if all(p["type"] == "text" for p in parts):
+        content: Any = "".join(p["text"] for p in parts) if len(parts) == 1 else parts
+    else:
+        content = parts
+    return results + [{"role": "user", "content": content}]
+
+
+def _part(block: dict[str, Any]) -> dict[str, Any]:
+    kind = block.get("type")
+    if kind == "text":
+        return {"type": "text", "text": block.get("text", "")}
+    if kind == "image":
+        source = block.get("source") or {}
+        if source.get("type") == "url":
+            url = source["url"]
+        else:
+            url = f"data:{source.get('media_type')};base64,{source.get('data')}"
+        return {"type": "image_url", "image_url": {"url": url}}
+    raise UsageError(f"a {kind} block cannot be sent with the chat-completions API; "
+                     f"use a profile with api = \"messages\"")
+
+
+def _result_text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(b.get("text", "") for b in content if isinstance(b, dict))
+    return "" if content is None else json.dumps(content)
+
+
+def _tool(tool: dict[str, Any]) -> dict[str, Any]:
+    function = {"name": tool["name"], "parameters": tool.get("input_schema") or {"type": "object"}}
+    if tool.get("description"):
+        function["description"] = tool["description"]
+    return {"type": "function", "function": function}
+
+
+def _tool_choice(choice: dict[str, Any]) -> Any:
+    if choice.get("type") == "tool":
+        return {"type": "function", "function": {"name": choice["name"]}}
+    return TOOL_CHOICE.get(choice.get("type", "auto"), "auto")
+
+
+# -- response ------------------------------------------------------------------
+
+
+def parse_message(data: Any) -> Message:
+    """A non-streaming chat.completion -> Message."""
+    try:
+        choice = data["choices"][0]
+        reply = choice["message"]
+    except (KeyError, IndexError, TypeError):
+        raise StreamError("the server's reply is not a chat completion") from None
+    content: list[dict[str, Any]] = []
+    if reply.get("reasoning_content"):
+        content.append({"type": "thinking", "thinking": reply["reasoning_content"]})
+    if reply.get("content"):
+        content.append({"type": "text", "text": reply["content"]})
+    for call in reply.get("tool_calls") or []:
+        function = call.get("function") or {}
+        content.append({"type": "tool_use", "id": call.get("id", ""), "name": function.get("name", ""),
+                        "input": _arguments(function.get("arguments"))})
+    finish = choice.get("finish_reason")
+    return Message(
+        id=data.get("id", ""),
+        model=data.get("model", ""),
+        content=content,
+        stop_reason=STOP_REASONS.get(finish, finish),
+        usage=_usage(data.get("usage")),
+    )
+
+
+def _arguments(text: Any) -> Any:
+    if not text:
+        return {}
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise StreamError("a tool call's arguments are not valid JSON") from None
+
+
+def _usage(usage: Any) -> dict[str, Any]:
+    if not isinstance(usage, dict):
+        return {}
+    out = {"input_tokens": usage.get("prompt_tokens", 0),
+           "output_tokens": usage.get("completion_tokens", 0)}
+    cached = (usage.get("prompt_tokens_details") or {}).get("cached_tokens")
+    if cached:
+        out["cache_read_input_tokens"] = cached
+    return out
+
+
+def events(records: Iterable[ServerSentEvent]) -> Iterator[StreamEvent]:
+    """Chat completion chunks -> the Messages API's event sequence."""
+    adapter = _Adapter()
+    for record in records:
+        if record.data.strip() == "[DONE]":
+            yield from adapter.finish()
+            return
+        try:
+            chunk = json.loads(record.data)
+        except ValueError:
+            raise StreamError("the server sent a malformed chunk") from None
+        if not isinstance(chunk, dict):
+            raise StreamError("the server sent a malformed chunk")
+        yield from adapter.chunk(chunk)
+        if adapter.failed:
+            return
+    if adapter.finish_reason is not None:  # some servers omit [DONE]
+        yield from adapter.finish()
+
+
+class _Adapter:
+    def __init__(self) -> None:
+        self.started = False
+        self.failed = False
+        self.finish_reason: str | None = None
+        self.usage: dict[str, Any] = {}
+        self.count = 0  # blocks started
+        self.open: list[int] = []
+        self.current: tuple[str, int] | None = None  # the open text or thinking block
+        self.tools: dict[int, int] = {}  # tool call index -> block index
+
+    def chunk(self, chunk: dict[str, Any]) -> Iterator[StreamEvent]:
+        if isinstance(chunk.get("error"), dict):
+            error = chunk["error"]
+            self.failed = True
+            yield ErrorEvent(type=str(error.get("type") or error.get("code") or "error"),
+                             message=str(error.get("message") or "the server reported an error"))
+            return
+        if not self.started:
+            self.started = True
+            yield MessageStart({"id": chunk.get("id", ""), "type": "message", "role": "assistant",
+                                "model": chunk.get("model", ""), "content": [], "stop_reason": None,
+                                "stop_sequence": None, "usage": {"input_tokens": 0, "output_tokens": 0}})
+        if isinstance(chunk.get("usage"), dict):
+            self.usage = _usage(chunk["usage"])
+        for choice in chunk.get("choices") or []:
+            delta = choice.get("delta") or {}
+            if delta.get("reasoning_content"):
+                yield from self._text("thinking", delta["reasoning_content"])
+            if delta.get("content"):
+                yield from self._text("text", delta["content"])
+            for call in delta.get("tool_calls") or []:
+                yield from self._tool_call(call)
+            if choice.get("finish_reason"):
+                self.finish_reason = choice["finish_reason"]
+
+    def _start(self, block: dict[str, Any]) -> Iterator[StreamEvent]:
+        index = self.count
+        self.count += 1
+        self.open.append(index)
+        yield ContentBlockStart(index, block)
+
+    def _text(self, kind: str, text: str) -> Iterator[StreamEvent]:
+        if self.current is None or self.current[0] != kind:
+            if self.current is not None:
+                self.open.remove(self.current[1])
+                yield ContentBlockStop(self.current[1])
+            self.current = (kind, self.count)
+            yield from self._start({"type": kind, kind: ""})
+        index = self.current[1]
+        yield ContentBlockDelta(index, ThinkingDelta(text) if kind == "thinking" else TextDelta(text))
+
+    def _tool_call(self, call: dict[str, Any]) -> Iterator[StreamEvent]:
+        position = int(call.get("index", 0))
+        function = call.get("function") or {}
+        if position not in self.tools:
+            if self.current is not None:
+                self.open.remove(self.current[1])
+                yield ContentBlockStop(self.current[1])
+                self.current = None
+            self.tools[position] = self.count
+            yield from self._start({"type": "tool_use", "id": call.get("id", ""),
+                                    "name": function.get("name", ""), "input": {}})
+        if function.get("arguments"):
+            yield ContentBlockDelta(self.tools[position], InputJsonDelta(function["arguments"]))
+
+    def finish(self) -> Iterator[StreamEvent]:
+        if not self.started:
+            return
+        for index in sorted(self.open):
+            yield ContentBlockStop(index)
+        self.open.clear()
+        self.current = None
+        reason = self.finish_reason
+        yield MessageDelta(stop_reason=STOP_REASONS.get(reason, reason) if reason else None,
+                           stop_sequence=None, usage=self.usage)
+        yield MessageStop()

@@ -1,0 +1,194 @@
+"""Decoder + wire format + accumulator on the recorded fixtures.
+
+The expected Messages are written from the fixtures' README (what a correct
+client ends with), not from the code.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import fixture_bytes
+
+from claudechat.accumulator import Accumulator
+from claudechat.api import chat_completions, messages
+from claudechat.api.events import (
+    ContentBlockDelta,
+    ContentBlockStart,
+    ContentBlockStop,
+    ErrorEvent,
+    MessageDelta,
+    MessageStart,
+    MessageStop,
+    TextDelta,
+    ThinkingDelta,
+)
+from claudechat.api.sse import SSEDecoder
+from claudechat.errors import IncompleteReply, StreamError
+
+
+def run(name, wire=messages, chunks=None):
+    data = fixture_bytes(name)
+    decoder = SSEDecoder()
+    records = []
+    for chunk in chunks(data) if chunks else [data]:
+        records.extend(decoder.feed(chunk))
+    records.extend(decoder.close())
+    acc = Accumulator()
+    events = []
+    for event in wire.events(records):
+        events.append(event)
+        acc.feed(event)
+    return events, acc
+
+
+RICH_CONTENT = [
+    {"type": "thinking", "thinking": "Let me think about 2+2.",
+     "signature": "EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds"},
+    {"type": "redacted_thinking", "data": "EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxtE3rAFBa8cr3qpP"},
+    {"type": "text", "text": "The answer is 4 — известни 😀.",
+     "citations": [{"type": "char_location", "cited_text": "2+2=4", "document_index": 0,
+                    "document_title": "Math", "start_char_index": 0, "end_char_index": 5}]},
+    {"type": "server_tool_use", "id": "srvtoolu_01", "name": "web_search", "input": {"query": "weather"}},
+    {"type": "web_search_tool_result", "tool_use_id": "srvtoolu_01",
+     "content": [{"type": "web_search_result", "title": "Weather", "url": "https://example.com",
+                  "encrypted_content": "abc", "page_age": None}]},
+    {"type": "tool_use", "id": "toolu_01", "name": "get_weather",
+     "input": {"location": "Paris", "unit": "c"}},
+]
+
+
+def test_rich_stream_gives_the_documented_message():
+    _, acc = run("rich_stream.sse")
+    message = acc.final()
+    assert message.to_dict() == {
+        "id": "msg_01Test", "type": "message", "role": "assistant", "model": "claude-sonnet-4-5",
+        "content": RICH_CONTENT, "stop_reason": "tool_use", "stop_sequence": None,
+        "usage": {"input_tokens": 25, "cache_creation_input_tokens": 0,
+                  "cache_read_input_tokens": 0, "output_tokens": 87},
+    }
+
+
+def test_rich_stream_event_sequence_skips_pings_and_unknown_events():
+    events, _ = run("rich_stream.sse")
+    kinds = [type(e).__name__ for e in events]
+    assert kinds[0] == "MessageStart" and kinds[-2:] == ["MessageDelta", "MessageStop"]
+    assert kinds.count("ContentBlockStart") == 6 == kinds.count("ContentBlockStop")
+    # the fixture has 11 content_block_delta events, one of them a citations_delta
+    assert kinds.count("ContentBlockDelta") == 11
+    assert len(events) == 1 + 6 + 6 + 11 + 2
+
+
+@pytest.mark.parametrize("name", ["rich_stream.sse", "unknown_types.sse", "error_midstream.sse"])
+def test_every_split_point_gives_the_same_message(name):
+    _, whole = run(name)
+    size = len(fixture_bytes(name))
+    for i in range(size + 1):
+        _, acc = run(name, chunks=lambda d, i=i: [d[:i], d[i:]])
+        assert acc.message == whole.message, f"split at byte {i}"
+
+
+def test_error_midstream_keeps_the_partial_text_and_reports_the_error():
+    events, acc = run("error_midstream.sse")
+    assert acc.message.text == "Partial"
+    assert events[-1] == ErrorEvent(type="overloaded_error", message="Overloaded", request_id="req_011")
+    assert not acc.finished
+
+
+def test_truncated_stream_is_incomplete_but_keeps_what_arrived():
+    _, acc = run("truncated.sse")
+    with pytest.raises(IncompleteReply) as info:
+        acc.final()
+    assert info.value.partial.text == "Cut off"
+    assert info.value.partial.stop_reason is None
+
+
+def test_unknown_block_kept_as_it_came_and_unknown_delta_ignored():
+    _, acc = run("unknown_types.sse")
+    message = acc.final()
+    assert message.content == [{"type": "brand_new_block", "foo": "bar"}, {"type": "text", "text": "ok"}]
+    assert message.stop_reason == "end_turn"
+    assert message.usage["output_tokens"] == 3
+
+
+# -- Chat Completions fixtures -------------------------------------------------
+
+
+def test_openai_rich_stream():
+    events, acc = run("openai_rich.sse", wire=chat_completions)
+    message = acc.final()
+    assert message.content == [
+        {"type": "thinking", "thinking": "Let me think about Paris."},
+        {"type": "text", "text": "Checking two cities."},
+        {"type": "tool_use", "id": "call_a", "name": "get_weather", "input": {"city": "Paris"}},
+        {"type": "tool_use", "id": "call_b", "name": "get_weather", "input": {"city": "Rome"}},
+    ]
+    assert message.stop_reason == "tool_use"
+    assert message.usage == {"input_tokens": 8, "output_tokens": 12}
+    assert message.id == "chatcmpl-1"
+    assert isinstance(events[-1], MessageStop)
+
+
+def test_openai_error_midstream():
+    events, acc = run("openai_error_midstream.sse", wire=chat_completions)
+    assert acc.message.text == "Part"
+    assert isinstance(events[-1], ErrorEvent)
+    assert events[-1].message == "upstream overloaded"
+
+
+def test_openai_truncated_is_incomplete():
+    _, acc = run("openai_truncated.sse", wire=chat_completions)
+    with pytest.raises(IncompleteReply) as info:
+        acc.final()
+    assert info.value.partial.text == "Cut"
+
+
+# -- order violations are StreamErrors that keep the partial message ------------
+
+START = MessageStart({"id": "m", "type": "message", "role": "assistant", "model": "x", "content": [],
+                      "usage": {"input_tokens": 1, "output_tokens": 1}})
+
+
+@pytest.mark.parametrize(
+    "sequence",
+    [
+        [ContentBlockStart(0, {"type": "text", "text": ""})],
+        [START, START],
+        [START, ContentBlockStart(1, {"type": "text", "text": ""})],
+        [START, ContentBlockDelta(0, TextDelta("x"))],
+        [START, ContentBlockStart(0, {"type": "text", "text": ""}), ContentBlockStop(0),
+         ContentBlockDelta(0, TextDelta("late"))],
+        [START, ContentBlockStart(0, {"type": "thinking", "thinking": ""}), ContentBlockDelta(0, TextDelta("x"))],
+        [START, ContentBlockStart(0, {"type": "text", "text": ""}), ContentBlockDelta(0, ThinkingDelta("x"))],
+        [START, ContentBlockStop(3)],
+        [MessageDelta("end_turn", None, {})],
+        [START, MessageStop(), MessageStop()],
+    ],
+    ids=["block-before-start", "two-starts", "skipped-index", "delta-unstarted", "delta-after-stop",
+         "text-on-thinking", "thinking-on-text", "stop-unknown", "delta-before-start", "after-stop"],
+)
+def test_out_of_order_events_raise_stream_error(sequence):
+    acc = Accumulator()
+    with pytest.raises(StreamError):
+        for event in sequence:
+            acc.feed(event)
+
+
+def test_stream_error_carries_the_partial_message():
+    acc = Accumulator()
+    acc.feed(START)
+    acc.feed(ContentBlockStart(0, {"type": "text", "text": ""}))
+    acc.feed(ContentBlockDelta(0, TextDelta("kept")))
+    with pytest.raises(StreamError) as info:
+        acc.feed(ContentBlockDelta(5, TextDelta("x")))
+    assert info.value.partial.text == "kept"
+
+
+def test_bad_tool_json_is_a_stream_error():
+    from claudechat.api.events import InputJsonDelta
+
+    acc = Accumulator()
+    acc.feed(START)
+    acc.feed(ContentBlockStart(0, {"type": "tool_use", "id": "t", "name": "f", "input": {}}))
+    acc.feed(ContentBlockDelta(0, InputJsonDelta('{"a": ')))
+    with pytest.raises(StreamError, match="not valid JSON"):
+        acc.feed(ContentBlockStop(0))

@@ -1,0 +1,101 @@
+"""The SSE decoder: any split of the byte stream gives the same events."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import FIXTURES, fixture_bytes
+
+from claudechat.api.sse import ServerSentEvent, SSEDecoder
+
+ALL_FIXTURES = sorted(p.name for p in FIXTURES.glob("*.sse"))
+
+
+def decode(*chunks: bytes) -> list[ServerSentEvent]:
+    decoder = SSEDecoder()
+    events = []
+    for chunk in chunks:
+        events.extend(decoder.feed(chunk))
+    return events + decoder.close()
+
+
+def test_fixtures_are_present():
+    assert len(ALL_FIXTURES) >= 7
+
+
+@pytest.mark.parametrize("name", ALL_FIXTURES)
+def test_every_split_point_gives_the_same_events(name):
+    data = fixture_bytes(name)
+    whole = decode(data)
+    assert whole, "the fixture decodes to events"
+    for i in range(len(data) + 1):
+        assert decode(data[:i], data[i:]) == whole, f"split at byte {i}"
+
+
+@pytest.mark.parametrize("name", ALL_FIXTURES)
+def test_one_byte_at_a_time(name):
+    data = fixture_bytes(name)
+    assert decode(*(data[i : i + 1] for i in range(len(data)))) == decode(data)
+
+
+@pytest.mark.parametrize("eol", [b"\r\n", b"\r"])
+@pytest.mark.parametrize("name", ["rich_stream.sse", "openai_rich.sse"])
+def test_crlf_and_cr_line_ends(name, eol):
+    data = fixture_bytes(name)
+    converted = data.replace(b"\n", eol)
+    expected = decode(data)
+    assert decode(converted) == expected
+    assert decode(*(converted[i : i + 1] for i in range(len(converted)))) == expected
+
+
+def test_utf8_character_split_across_reads():
+    text = "Привет 😀 — done"
+    raw = f"data: {text}\n\n".encode()
+    cut = raw.index("😀".encode()) + 2  # inside the four-byte emoji
+    assert decode(raw[:cut], raw[cut:]) == [ServerSentEvent("message", text)]
+
+
+def test_event_fields_comments_and_multiline_data():
+    raw = (
+        b": a comment\n"
+        b"event: custom\n"
+        b"data: first\n"
+        b"data:second\n"
+        b"data:  two spaces\n"
+        b"id: 7\n"
+        b"retry: 1500\n"
+        b"unknown: field\n"
+        b"\n"
+    )
+    assert decode(raw) == [ServerSentEvent("custom", "first\nsecond\n two spaces", id="7", retry=1500)]
+
+
+def test_only_cr_and_lf_end_lines():
+    raw = "data: a\u2028b\u0085c\n\n".encode()
+    assert decode(raw) == [ServerSentEvent("message", "a\u2028b\u0085c")]
+
+
+def test_crlf_split_between_reads_counts_once():
+    # If the CR and LF were two line ends, the LF would make a blank line and
+    # dispatch "a" alone.
+    assert decode(b"data: a\r", b"\ndata: b\r\n\r\n") == [ServerSentEvent("message", "a\nb")]
+
+
+def test_leading_bom_is_dropped_even_when_split():
+    raw = b"\xef\xbb\xbfdata: x\n\n"
+    assert decode(raw) == [ServerSentEvent("message", "x")]
+    assert decode(raw[:1], raw[1:2], raw[2:]) == [ServerSentEvent("message", "x")]
+
+
+def test_blank_lines_without_data_dispatch_nothing_and_reset_the_event_name():
+    assert decode(b"event: ping\n\n\ndata: y\n\n") == [ServerSentEvent("message", "y")]
+
+
+def test_invalid_utf8_becomes_replacement_character():
+    assert decode(b"data: a\xffb\n\n") == [ServerSentEvent("message", "a\ufffdb")]
+
+
+def test_end_of_stream_keeps_complete_lines_and_drops_a_partial_one():
+    assert decode(b'event: message_stop\ndata: {"type":"message_stop"}\n') == [
+        ServerSentEvent("message_stop", '{"type":"message_stop"}')
+    ]
+    assert decode(b"data: complete\n\ndata: {\"half") == [ServerSentEvent("message", "complete")]
