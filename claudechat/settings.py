@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import subprocess
 import tomllib
 from dataclasses import dataclass, fields
@@ -88,13 +89,16 @@ PROFILE_KEYS: dict[str, Spec] = {
     "base_url": Spec(str, "an http:// or https:// URL",
                      lambda v: v.startswith(("http://", "https://"))),
     "auth": Spec(str, '"bearer" or "x-api-key"', choices=("bearer", "x-api-key")),
-    "api_key_env": Spec(str, "the name of an environment variable", lambda v: bool(v.strip())),
+    "api_key_env": Spec(str, "the name of an environment variable",
+                        lambda v: re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", v) is not None),
     "api_key_command": Spec(str, "a shell command that prints the key", lambda v: bool(v.strip())),
     "api_key": Spec(str, "a string (better: api_key_env or api_key_command)"),
     "api": Spec(str, '"messages" or "chat-completions"', choices=("messages", "chat-completions")),
     "anthropic_version": Spec(str, "a version date such as 2023-06-01", lambda v: bool(v.strip())),
     **REQUEST_KEYS,
 }
+# Values never repeated in an error message: they may hold (or be) a key.
+SECRET_KEYS = frozenset({"api_key", "api_key_env", "api_key_command"})
 TOP_KEYS: dict[str, Spec] = {
     "default_profile": Spec(str, "a profile name"),
     "max_retries": Spec(int, "an integer from 0 to 10", _between(0, 10)),
@@ -180,7 +184,11 @@ _DEFAULTS: dict[str, Any] = {
 
 def load(flags: dict[str, Any] | None = None, env: dict[str, str] | None = None) -> Settings:
     """Resolve settings from the config file, the environment and `flags`
-    (command-line values; None means not given)."""
+    (command-line values; None means not given).
+
+    `env` holds the variables claudechat reads itself (CLAUDECHAT_*, key and
+    base URL variables); the default config location comes from platformdirs,
+    which reads the process environment (XDG_CONFIG_HOME)."""
     env = dict(os.environ) if env is None else env
     flags = {k: v for k, v in (flags or {}).items() if v is not None}
     path = config_path_from(env)
@@ -253,10 +261,11 @@ def _validate(table: dict[str, Any], schema: dict[str, Spec], path: Path, prefix
         spec = schema.get(key)
         if spec is None:
             close = difflib.get_close_matches(key, list(schema) + list(extra), n=1, cutoff=0.6)
-            tip = f" (did you mean {prefix}{close[0]!r}?)" if close else ""
-            raise ConfigError(f"{path}: unknown setting {prefix}{key!r}{tip}")
+            tip = f" (did you mean {prefix + close[0]!r}?)" if close else ""
+            raise ConfigError(f"{path}: unknown setting {prefix + key!r}{tip}")
         if not _fits(value, spec):
-            raise ConfigError(f"{path}: {prefix}{key} must be {spec.allowed} (got {value!r})")
+            shown = "" if key in SECRET_KEYS else f" (got {value!r})"
+            raise ConfigError(f"{path}: {prefix}{key} must be {spec.allowed}{shown}")
 
 
 def _fits(value: Any, spec: Spec) -> bool:
@@ -283,7 +292,7 @@ def _choose_profile(flag: str | None, env: dict[str, str], config: dict[str, Any
                                   f"known profiles: {', '.join(known)}")
             return name
     for name, builtin in BUILTIN_PROFILES.items():
-        if env.get(builtin["api_key_env"]):
+        if env.get(builtin["api_key_env"], "").strip():
             return name
     variables = " or ".join(b["api_key_env"] for b in BUILTIN_PROFILES.values())
     raise ConfigError(
