@@ -15,6 +15,7 @@ from typing import Any
 from claudechat.errors import ApiError, UsageError
 
 CACHE_TTL = 24 * 3600
+NO_MODEL_LIST = frozenset({400, 404, 405, 501})  # answers meaning "no model list here"
 
 # The pattern table: (family version) -> thinking mode. Claude 4.6 accepts both
 # forms but deprecates "enabled"; Opus 4.7 and the Claude 5 family reject it.
@@ -87,8 +88,9 @@ class ModelCatalog:
         try:
             data: list[dict[str, Any]] | None = self._fetch()
         except ApiError as exc:
-            if exc.status == 0 or exc.status >= 500 or exc.status == 429:
-                return cached.get("data") if cached else None  # transient: don't remember
+            if exc.status not in NO_MODEL_LIST:
+                # transient, or a key problem the real request will report: don't remember
+                return cached.get("data") if cached else None
             data = None  # the server does not offer the list
         self._write({"fetched": now, "data": data})
         return data
