@@ -1,18 +1,22 @@
-"""`claudechat ask`: one prompt, one streamed answer."""
+"""`claudechat ask`: one prompt, one streamed answer, scriptable."""
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from claudechat import settings as settings_mod
-from claudechat.errors import ExitCode, UsageError
+from claudechat.errors import ExitCode
 
 
 @dataclass
 class AskOptions:
     prompt: list[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)
+    resize: bool | None = None
     model: str | None = None
     system: str | None = None
     profile: str | None = None
@@ -26,6 +30,9 @@ class AskOptions:
     effort: str | None = None
     stream: bool = True
     json: bool = False
+    show_thinking: bool = False
+    usage: bool = False
+    plain: bool = False
     base_url: str | None = None
     debug: bool = False
 
@@ -47,26 +54,86 @@ class AskOptions:
         }
 
 
-def run_ask(opts: AskOptions, *, stdout: TextIO | None = None,
+def run_ask(opts: AskOptions, *, stdin: Any = None, stdout: TextIO | None = None,
             stderr: TextIO | None = None) -> ExitCode:
+    from claudechat.attachments import compose
     from claudechat.connect import open_session
-    from claudechat.render.view import JsonView, PlainView
     from claudechat.turn import run_turn
 
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
-    prompt = " ".join(opts.prompt).strip()
-    if not prompt:
-        raise UsageError('no prompt given; try: claudechat ask "your question"')
+    if stdin is None:
+        stdin = _piped_stdin()
     settings = settings_mod.load(opts.flags())
-    view_cls = JsonView if opts.json else PlainView
-    view = view_cls(stdout, stderr, terminal=stdout.isatty())
+    resize = settings.resize_images if opts.resize is None else opts.resize
+    content = compose(" ".join(opts.prompt), files=opts.files, images=opts.images, stdin=stdin,
+                      resize=resize)
+    view = _view(opts, stdout, stderr)
     session = open_session(settings, debug=opts.debug, notice=view.notice)
     conversation = session.new_conversation()
-    conversation.add_user(prompt)
+    conversation.add_user(content)
     result = run_turn(conversation, session.client, view, wire=session.wire, stream=opts.stream)
+    for line in stop_notices(result.message, conversation.params.max_tokens):
+        view.notice(line)
+    if opts.usage and (result.has_content or result.message.usage):
+        view.notice(usage_line(result.message, result.elapsed))
     if result.error is not None:
         raise result.error
     if result.interrupted:
         return ExitCode.INTERRUPTED
     return ExitCode.OK
+
+
+def _piped_stdin() -> Any:
+    """stdin's binary stream when something is piped or redirected into it."""
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:
+        return None
+    try:
+        if sys.stdin.isatty():
+            return None
+    except ValueError:  # closed
+        return None
+    return stream
+
+
+def color_allowed(plain: bool, env: dict[str, str] | os._Environ[str] = os.environ) -> bool:
+    return not plain and "NO_COLOR" not in env and env.get("TERM") != "dumb"
+
+
+def _view(opts: AskOptions, stdout: TextIO, stderr: TextIO) -> Any:
+    from claudechat.render.view import JsonView, PlainView
+
+    cls = JsonView if opts.json else PlainView
+    return cls(stdout, stderr, terminal=_isatty(stdout), show_thinking=opts.show_thinking,
+               err_terminal=_isatty(stderr), color=color_allowed(opts.plain))
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def stop_notices(message: Any, max_tokens: int) -> list[str]:
+    reason = message.stop_reason
+    if reason == "max_tokens":
+        return [f"the reply was cut off at max_tokens ({max_tokens}); "
+                f"ask for more room with --max-tokens {max_tokens * 2}"]
+    if reason == "stop_sequence" and message.stop_sequence is not None:
+        return [f"the reply stopped at the stop sequence {message.stop_sequence!r}"]
+    if reason == "refusal":
+        return ["the model declined to answer (stop reason: refusal)"]
+    return []
+
+
+def usage_line(message: Any, elapsed: float) -> str:
+    usage = message.usage or {}
+    parts = [f"{usage.get('input_tokens', 0):,} in", f"{usage.get('output_tokens', 0):,} out"]
+    if usage.get("cache_read_input_tokens"):
+        parts.append(f"{usage['cache_read_input_tokens']:,} cache read")
+    if usage.get("cache_creation_input_tokens"):
+        parts.append(f"{usage['cache_creation_input_tokens']:,} cache write")
+    stop = message.stop_reason or "none (incomplete)"
+    return f"tokens: {', '.join(parts)} · stop: {stop} · {elapsed:.2f} s"

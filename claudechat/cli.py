@@ -73,10 +73,27 @@ def ask(
     effort: Annotated[
         str | None, typer.Option("--effort", help="low|medium|high|xhigh|max (adaptive mode).")
     ] = None,
+    files: Annotated[
+        list[str] | None,
+        typer.Option("--file", "-f", help="Attach a text file or PDF (repeatable; - is stdin)."),
+    ] = None,
+    images: Annotated[
+        list[str] | None, typer.Option("--image", "-i", help="Attach an image file or URL (repeatable).")
+    ] = None,
+    resize: Annotated[
+        bool | None, typer.Option("--resize/--no-resize", help="Downscale images over the limits.")
+    ] = None,
     no_stream: Annotated[bool, typer.Option("--no-stream", help="Wait for the whole reply.")] = False,
     json_out: Annotated[
         bool, typer.Option("--json", help="Print the final Message object as JSON.")
     ] = False,
+    show_thinking: Annotated[
+        bool, typer.Option("--show-thinking", help="Print the thinking (to stderr).")
+    ] = False,
+    usage: Annotated[
+        bool, typer.Option("--usage", help="Print token usage, stop reason and time (to stderr).")
+    ] = False,
+    plain: Annotated[bool, typer.Option("--plain", help="No colour or formatting.")] = False,
     base_url: Annotated[str | None, typer.Option("--base-url", help="Override the server URL.")] = None,
     debug: Annotated[
         bool, typer.Option("--debug", help="Tracebacks and HTTP headers on stderr (key redacted).")
@@ -87,7 +104,8 @@ def ask(
 
     _state["debug"] = debug
     code = run_ask(AskOptions(
-        prompt=prompt or [], model=model, system=system, profile=profile, max_tokens=max_tokens,
+        prompt=prompt or [], files=files or [], images=images or [], resize=resize,
+        show_thinking=show_thinking, usage=usage, plain=plain, model=model, system=system, profile=profile, max_tokens=max_tokens,
         temperature=temperature, top_p=top_p, top_k=top_k, stop=stop or [], think=think,
         thinking_budget=thinking_budget, effort=effort, stream=not no_stream, json=json_out,
         base_url=base_url, debug=debug,

@@ -104,6 +104,7 @@ TOP_KEYS: dict[str, Spec] = {
     "max_retries": Spec(int, "an integer from 0 to 10", _between(0, 10)),
     "connect_timeout": Spec(_NUM, "a number of seconds above 0", lambda v: v > 0),
     "idle_timeout": Spec(_NUM, "a number of seconds above 0", lambda v: v > 0),
+    "resize_images": Spec(bool, "true or false"),
     **REQUEST_KEYS,
 }
 
@@ -150,6 +151,7 @@ class Settings:
     max_retries: int
     connect_timeout: float
     idle_timeout: float
+    resize_images: bool
     config_file: Path
 
     def effective_max_tokens(self, thinking_on: bool, budget: int | None = None) -> int:
@@ -176,6 +178,7 @@ _DEFAULTS: dict[str, Any] = {
     "max_retries": 2,
     "connect_timeout": 10.0,
     "idle_timeout": 60.0,
+    "resize_images": False,
     "api_key_env": None,
     "api_key_command": None,
     "api_key": None,

@@ -1,8 +1,10 @@
 """StreamView: how a turn is drawn. Views get events and snapshots, never HTTP.
 
 `PlainView` writes the reply text exactly as received (pipes, files, NO_COLOR,
-`--plain`); on a terminal it strips control sequences first. `JsonView`
-prints only the final Message as the API would return it.
+`--plain`); on a terminal it strips control sequences first. With
+`show_thinking`, thinking goes to stderr (dimmed only when stderr is a
+terminal and colour is allowed). `JsonView` prints only the final Message as
+the API would return it.
 """
 
 from __future__ import annotations
@@ -10,11 +12,21 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Protocol, TextIO
 
-from claudechat.api.events import ContentBlockDelta, Message, StreamEvent, TextDelta
+from claudechat.api.events import (
+    ContentBlockDelta,
+    ContentBlockStart,
+    ContentBlockStop,
+    Message,
+    StreamEvent,
+    TextDelta,
+    ThinkingDelta,
+)
 from claudechat.render.sanitize import sanitize
 
 if TYPE_CHECKING:
     from claudechat.turn import TurnResult
+
+DIM, RESET = "\x1b[2m", "\x1b[0m"
 
 
 class StreamView(Protocol):
@@ -34,39 +46,77 @@ class StreamView(Protocol):
         """The turn is over (finished, failed or interrupted)."""
 
 
-class PlainView:
-    def __init__(self, out: TextIO, err: TextIO, *, terminal: bool = False) -> None:
-        self.out = out
-        self.err = err
+class _Stream:
+    """A text stream that remembers whether its line is open."""
+
+    def __init__(self, file: TextIO, *, terminal: bool, style: str = "") -> None:
+        self.file = file
         self.terminal = terminal
-        self._last = ""  # the last character written, to end the line cleanly
+        self.style = style
+        self.last = ""
+
+    def write(self, text: str) -> None:
+        if not text:
+            return
+        if self.terminal:
+            text = sanitize(text)
+            if not text:
+                return
+        self.file.write(f"{self.style}{text}{RESET}" if self.style else text)
+        self.file.flush()
+        self.last = text[-1]
+
+    def end_line(self) -> None:
+        if self.last and self.last != "\n":
+            self.file.write("\n")
+            self.file.flush()
+            self.last = "\n"
+
+
+class PlainView:
+    def __init__(self, out: TextIO, err: TextIO, *, terminal: bool = False,
+                 show_thinking: bool = False, err_terminal: bool = False,
+                 color: bool = True) -> None:
+        self.err = err
+        self.text = _Stream(out, terminal=terminal)
+        self.show_thinking = show_thinking
+        self.thinking = _Stream(err, terminal=err_terminal,
+                                style=DIM if err_terminal and color else "")
 
     def begin(self) -> None:
         pass
 
     def event(self, event: StreamEvent, message: Message) -> None:
-        if isinstance(event, ContentBlockDelta) and isinstance(event.delta, TextDelta):
-            self._write(event.delta.text)
+        if isinstance(event, ContentBlockDelta):
+            if isinstance(event.delta, TextDelta):
+                self.text.write(event.delta.text)
+            elif isinstance(event.delta, ThinkingDelta) and self.show_thinking:
+                self.thinking.write(event.delta.thinking)
+        elif self.show_thinking and isinstance(event, ContentBlockStart):
+            if event.block.get("type") == "redacted_thinking":
+                self.thinking.write("[redacted thinking]\n")
+        elif self.show_thinking and isinstance(event, ContentBlockStop):
+            if message.content[event.index].get("type") == "thinking":
+                self.thinking.end_line()
 
     def whole(self, message: Message) -> None:
-        self._write(message.text)
+        if self.show_thinking:
+            for block in message.content:
+                if block.get("type") == "thinking":
+                    self.thinking.write(block.get("thinking", ""))
+                    self.thinking.end_line()
+                elif block.get("type") == "redacted_thinking":
+                    self.thinking.write("[redacted thinking]\n")
+        self.text.write(message.text)
 
     def notice(self, text: str) -> None:
+        self.thinking.end_line()
         self.err.write(f"claudechat: {sanitize(text)}\n")
         self.err.flush()
 
     def end(self, result: TurnResult) -> None:
-        if self._last and self._last != "\n":
-            self._write("\n")
-
-    def _write(self, text: str) -> None:
-        if not text:
-            return
-        if self.terminal:
-            text = sanitize(text)
-        self.out.write(text)
-        self.out.flush()
-        self._last = text[-1]
+        self.thinking.end_line()
+        self.text.end_line()
 
 
 class JsonView(PlainView):
@@ -79,5 +129,6 @@ class JsonView(PlainView):
         pass
 
     def end(self, result: TurnResult) -> None:
-        self.out.write(json.dumps(result.message.to_dict(), ensure_ascii=False, indent=2) + "\n")
-        self.out.flush()
+        if result.message.id or result.message.content:
+            self.text.file.write(json.dumps(result.message.to_dict(), ensure_ascii=False, indent=2) + "\n")
+            self.text.file.flush()

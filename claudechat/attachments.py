@@ -1,0 +1,279 @@
+"""Files, images and stdin -> content blocks.
+
+Images are recognised by their magic bytes, never by the file name; PDFs become
+`document` blocks; text must be UTF-8 (a BOM is dropped) and is attached as a
+clearly delimited document. Everything the API would refuse (too big, too
+many, an unsupported format) is refused here, before anything is sent, with
+one line that says what to do.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from claudechat.errors import UsageError
+
+IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
+MAX_IMAGE_BASE64 = 5 * 1024 * 1024  # the API measures the base64 text
+MAX_IMAGES = 100
+MAX_PIXELS = 8000
+MAX_PIXELS_MANY = 2000  # when a request has more than 20 images
+MANY_IMAGES = 20
+MAX_REQUEST_BYTES = 32 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """One attached input: the block to send and a short label for messages."""
+
+    block: dict[str, Any]
+    label: str
+    size: tuple[int, int] | None = None  # image pixels, when known
+
+
+def sniff_image(data: bytes) -> str | None:
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith((b"GIF87a", b"GIF89a")):
+        return "image/gif"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def is_pdf(data: bytes) -> bool:
+    return data[:5] == b"%PDF-"
+
+
+def image_size(data: bytes, media_type: str) -> tuple[int, int] | None:
+    """Width and height from the header, without decoding the image."""
+    try:
+        if media_type == "image/png":
+            return struct.unpack(">II", data[16:24])
+        if media_type == "image/gif":
+            return struct.unpack("<HH", data[6:10])
+        if media_type == "image/webp":
+            return _webp_size(data)
+        if media_type == "image/jpeg":
+            return _jpeg_size(data)
+    except struct.error:
+        return None
+    return None
+
+
+def _webp_size(data: bytes) -> tuple[int, int] | None:
+    chunk = data[12:16]
+    if chunk == b"VP8X":
+        w = int.from_bytes(data[24:27], "little") + 1
+        h = int.from_bytes(data[27:30], "little") + 1
+        return w, h
+    if chunk == b"VP8 ":
+        w, h = struct.unpack("<HH", data[26:30])
+        return w & 0x3FFF, h & 0x3FFF
+    if chunk == b"VP8L":
+        bits = int.from_bytes(data[21:25], "little")
+        return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
+    return None
+
+
+def _jpeg_size(data: bytes) -> tuple[int, int] | None:
+    i = 2
+    while i + 9 < len(data):
+        if data[i] != 0xFF:
+            return None
+        marker = data[i + 1]
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
+            i += 2
+            continue
+        length = struct.unpack(">H", data[i + 2 : i + 4])[0]
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            h, w = struct.unpack(">HH", data[i + 5 : i + 9])
+            return w, h
+        i += 2 + length
+    return None
+
+
+# -- building blocks ---------------------------------------------------------------
+
+
+def image_from_bytes(data: bytes, label: str, *, resize: bool = False) -> Attachment:
+    media_type = sniff_image(data)
+    if media_type is None:
+        raise UsageError(f"{label}: not a supported image (supported: JPEG, PNG, GIF, WebP)")
+    size = image_size(data, media_type)
+    encoded_len = 4 * ((len(data) + 2) // 3)
+    if encoded_len > MAX_IMAGE_BASE64 or (size and max(size) > MAX_PIXELS):
+        if not resize:
+            too = "larger than the API's 5 MB per image" if encoded_len > MAX_IMAGE_BASE64 \
+                else f"{size[0]}×{size[1]} px, over the API's {MAX_PIXELS} px"  # type: ignore[index]
+            raise UsageError(f"{label}: the image is {too}; shrink it, or pass --resize "
+                             f"(needs: pip install 'claudechat[images]')")
+        data, media_type, size = _downscale(data, label)
+    block = {"type": "image", "source": {"type": "base64", "media_type": media_type,
+                                         "data": base64.b64encode(data).decode("ascii")}}
+    return Attachment(block, label, size)
+
+
+def image_from_url(url: str) -> Attachment:
+    return Attachment({"type": "image", "source": {"type": "url", "url": url}}, url)
+
+
+def pdf_block(data: bytes, label: str) -> Attachment:
+    block = {"type": "document", "source": {"type": "base64", "media_type": "application/pdf",
+                                            "data": base64.b64encode(data).decode("ascii")}}
+    return Attachment(block, label)
+
+
+def text_document(text: str, name: str) -> Attachment:
+    """Text wrapped in a <document> element that names where it came from."""
+    body = text if text.endswith("\n") or not text else text + "\n"
+    wrapped = f'<document name="{html.escape(name)}">\n{body}</document>'
+    return Attachment({"type": "text", "text": wrapped}, name)
+
+
+def decode_text(data: bytes, label: str) -> str:
+    """UTF-8 text (BOM dropped); anything else is refused, naming the byte offset."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    nul = data.find(b"\x00")
+    if nul != -1:
+        raise UsageError(f"{label}: binary data (a NUL byte at offset {nul}) is not text, an image "
+                         f"or a PDF; only those can be attached")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{label}: not UTF-8 text (invalid byte 0x{data[exc.start]:02x} at offset "
+                         f"{exc.start}); convert it, e.g. iconv -f latin1 -t utf-8") from None
+
+
+def from_bytes(data: bytes, label: str, *, resize: bool = False) -> Attachment:
+    """Any input: an image, a PDF or UTF-8 text, told apart by content."""
+    if sniff_image(data):
+        return image_from_bytes(data, label, resize=resize)
+    if is_pdf(data):
+        return pdf_block(data, label)
+    return text_document(decode_text(data, label), label)
+
+
+def read_path(path: str) -> bytes:
+    """A file's bytes; one clear line for a missing, unreadable or directory path."""
+    p = Path(path).expanduser()
+    try:
+        return p.read_bytes()
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise UsageError(f"{path}: is a directory, not a file") from None
+    except PermissionError:
+        raise UsageError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read it ({exc.strerror})") from None
+
+
+def image_arg(value: str, *, resize: bool = False) -> Attachment:
+    """`-i PATH|URL`."""
+    if value.startswith(("http://", "https://")):
+        return image_from_url(value)
+    data = read_path(value)
+    return image_from_bytes(data, value, resize=resize)
+
+
+def file_arg(value: str, *, resize: bool = False) -> Attachment:
+    """`-f PATH`: text with its file name, a PDF as a document, an image as an image."""
+    return from_bytes(read_path(value), Path(value).name if value != "-" else "stdin", resize=resize)
+
+
+def check_request(attachments: list[Attachment]) -> None:
+    """Limits on the whole request, checked before sending."""
+    images = [a for a in attachments if a.block["type"] == "image"]
+    if len(images) > MAX_IMAGES:
+        raise UsageError(f"{len(images)} images attached; the API takes at most {MAX_IMAGES} "
+                         f"per request")
+    if len(images) > MANY_IMAGES:
+        for image in images:
+            if image.size and max(image.size) > MAX_PIXELS_MANY:
+                raise UsageError(f"{image.label}: {image.size[0]}×{image.size[1]} px; with more "
+                                 f"than {MANY_IMAGES} images the API takes at most "
+                                 f"{MAX_PIXELS_MANY} px a side (pass --resize, or send fewer)")
+    total = sum(len(a.block.get("source", {}).get("data", "")) + len(a.block.get("text", ""))
+                for a in attachments)
+    if total > MAX_REQUEST_BYTES:
+        raise UsageError(f"the attachments add up to {total / 1e6:.1f} MB; the API takes at most "
+                         f"32 MB per request")
+
+
+def _downscale(data: bytes, label: str) -> tuple[bytes, str, tuple[int, int]]:
+    try:
+        from PIL import Image  # the optional extra: claudechat[images]
+    except ImportError:
+        raise UsageError(f"{label}: --resize needs Pillow: pip install 'claudechat[images]'") from None
+    import io
+
+    with Image.open(io.BytesIO(data)) as img:
+        img.load()
+        scale = min(1.0, 1568 / max(img.size))  # the API downscales past 1568 px anyway
+        size = (max(1, round(img.width * scale)), max(1, round(img.height * scale)))
+        small = img.resize(size)
+        out = io.BytesIO()
+        if small.mode in ("RGBA", "LA", "P"):
+            small.save(out, format="PNG", optimize=True)
+            media_type = "image/png"
+        else:
+            small.convert("RGB").save(out, format="JPEG", quality=85)
+            media_type = "image/jpeg"
+    result = out.getvalue()
+    if 4 * ((len(result) + 2) // 3) > MAX_IMAGE_BASE64:
+        raise UsageError(f"{label}: still over 5 MB after resizing; shrink it by hand")
+    return result, media_type, size
+
+
+# -- the user's message for `ask` ------------------------------------------------------
+
+
+def compose(prompt: str, *, files: list[str], images: list[str], stdin: Any | None,
+            resize: bool = False) -> list[dict[str, Any]]:
+    """The content blocks of one message: attachments first, the prompt last.
+
+    `stdin` is a binary stream that is not a terminal, or None. With a prompt,
+    what it holds is attached before the prompt (the prompt is the instruction
+    about it); without one, stdin text is the prompt. `-f -` reads stdin as a file.
+    """
+    attachments: list[Attachment] = []
+    stdin_data: bytes | None = None
+
+    def read_stdin() -> bytes:
+        nonlocal stdin_data
+        if stdin_data is None:
+            stdin_data = stdin.read() if stdin is not None else b""
+        return stdin_data
+
+    for value in files:
+        if value == "-":
+            if stdin is None:
+                raise UsageError("-f -: nothing is piped into stdin (it is a terminal)")
+            attachments.append(from_bytes(read_stdin(), "stdin", resize=resize))
+        else:
+            attachments.append(file_arg(value, resize=resize))
+    attachments.extend(image_arg(value, resize=resize) for value in images)
+    if stdin is not None and "-" not in files:
+        data = read_stdin()
+        if data.strip():
+            if prompt.strip() or sniff_image(data) or is_pdf(data):
+                attachments.insert(0, from_bytes(data, "stdin", resize=resize))
+            else:
+                prompt = decode_text(data, "stdin")
+    if not prompt.strip() and not attachments:
+        raise UsageError('nothing to ask: give a prompt (claudechat ask "…"), pipe text into stdin, '
+                         'or attach with -f/-i')
+    check_request(attachments)
+    blocks = [a.block for a in attachments]
+    if prompt.strip():
+        blocks.append({"type": "text", "text": prompt})
+    return blocks
