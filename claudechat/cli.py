@@ -105,7 +105,8 @@ def ask(
     _state["debug"] = debug
     code = run_ask(AskOptions(
         prompt=prompt or [], files=files or [], images=images or [], resize=resize,
-        show_thinking=show_thinking, usage=usage, plain=plain, model=model, system=system, profile=profile, max_tokens=max_tokens,
+        show_thinking=show_thinking, usage=usage, plain=plain, model=model, system=system,
+        profile=profile, max_tokens=max_tokens,
         temperature=temperature, top_p=top_p, top_k=top_k, stop=stop or [], think=think,
         thinking_budget=thinking_budget, effort=effort, stream=not no_stream, json=json_out,
         base_url=base_url, debug=debug,
