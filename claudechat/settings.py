@@ -19,6 +19,7 @@ from typing import Any
 from claudechat.errors import ConfigError
 
 APP = "claudechat"
+DEFAULT_MODEL = "claude-sonnet-4-6"
 DEFAULT_MAX_TOKENS = 8192
 DEFAULT_THINKING_BUDGET = 4096
 REPLY_ROOM = 8192  # tokens left for the answer when thinking raises the default max_tokens
@@ -113,13 +114,11 @@ BUILTIN_PROFILES: dict[str, dict[str, Any]] = {
         "base_url": "https://api.acedata.cloud",
         "auth": "bearer",
         "api_key_env": "ACEDATA_API_TOKEN",
-        "model": "claude-sonnet-4-6",
     },
     "anthropic": {
         "base_url": "https://api.anthropic.com",
         "auth": "x-api-key",
         "api_key_env": "ANTHROPIC_API_KEY",
-        "model": "claude-sonnet-4-6",
     },
 }
 # Environment variables that stand in for a setting of one built-in profile.
@@ -163,6 +162,7 @@ class Settings:
 
 
 _DEFAULTS: dict[str, Any] = {
+    "model": DEFAULT_MODEL,
     "api": "messages",
     "anthropic_version": "2023-06-01",
     "max_tokens": None,
@@ -211,8 +211,6 @@ def load(flags: dict[str, Any] | None = None, env: dict[str, str] | None = None)
     if "base_url" not in values or "auth" not in values:
         missing = "base_url" if "base_url" not in values else "auth"
         raise ConfigError(f"{path}: profile {name!r} needs {missing!r}")
-    if "model" not in values:
-        raise ConfigError(f"{path}: profile {name!r} sets no model; add model = \"…\" or pass -m")
     if values["thinking_budget"] is not None and values["thinking_budget"] < 1024:
         raise ConfigError(f"the thinking budget must be at least 1024 tokens "
                           f"(got {values['thinking_budget']})")

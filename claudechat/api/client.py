@@ -163,11 +163,14 @@ class ApiClient:
                 yield from decoder.feed(chunk)
         except httpx.TimeoutException:
             raise IncompleteReply(
-                f"the server sent nothing for {self.idle_timeout:g} s and the reply was abandoned",
-                hint="raise idle_timeout in the config if the server is just slow",
+                f"the reply is incomplete: the server sent nothing for {self.idle_timeout:g} s",
+                hint="what arrived was kept; raise idle_timeout in the config if the server is slow",
             ) from None
         except httpx.TransportError as exc:
-            raise IncompleteReply(f"the connection broke mid-reply ({_describe(exc)})") from None
+            raise IncompleteReply(
+                f"the reply is incomplete: the connection broke mid-reply ({_describe(exc)})",
+                hint="what arrived was kept; try again",
+            ) from None
         yield from decoder.close()
 
     # -- errors ------------------------------------------------------------------

@@ -62,6 +62,7 @@ class _Stream:
             text = sanitize(text)
             if not text:
                 return
+        self.last = "?"  # unknown until the write returns (Ctrl-C may cut it short)
         self.file.write(f"{self.style}{text}{RESET}" if self.style else text)
         self.file.flush()
         self.last = text[-1]
