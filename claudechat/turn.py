@@ -8,6 +8,7 @@ to the conversation, marked interrupted when it did not finish.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import ModuleType
 
@@ -41,8 +42,13 @@ def run_turn(
     *,
     wire: ModuleType = messages_wire,
     stream: bool = True,
+    persist: Callable[[Conversation], None] | None = None,
 ) -> TurnResult:
     """Send the conversation, draw the reply, and add it to the conversation.
+
+    `persist(conversation)` is called once the request is ready to go (so the
+    user's message is kept before anything is sent) and again when the reply
+    has ended, however it ended.
 
     Returns a TurnResult; errors are reported in it, not raised, so the caller
     decides the exit code. KeyboardInterrupt stops the reply at once.
@@ -52,6 +58,8 @@ def run_turn(
     for warning in warnings:
         view.notice(warning)
     body = wire.build_body(conversation, params, stream=stream)
+    if persist is not None:
+        persist(conversation)
     acc = Accumulator()
     result = TurnResult(message=acc.message, warnings=warnings)
     view.begin()
@@ -76,6 +84,8 @@ def run_turn(
         result.elapsed = time.monotonic() - started
     if result.has_content:
         conversation.add_assistant(result.message, interrupted=not result.complete)
+    if persist is not None:
+        persist(conversation)
     view.end(result)
     return result
 
