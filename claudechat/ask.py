@@ -68,7 +68,7 @@ def run_ask(opts: AskOptions, *, stdin: Any = None, stdout: TextIO | None = None
     resize = settings.resize_images if opts.resize is None else opts.resize
     content = compose(" ".join(opts.prompt), files=opts.files, images=opts.images, stdin=stdin,
                       resize=resize)
-    view = _view(opts, stdout, stderr)
+    view = _view(opts, settings, stdout, stderr)
     session = open_session(settings, debug=opts.debug, notice=view.notice)
     conversation = session.new_conversation()
     conversation.add_user(content)
@@ -101,12 +101,23 @@ def color_allowed(plain: bool, env: dict[str, str] | os._Environ[str] = os.envir
     return not plain and "NO_COLOR" not in env and env.get("TERM") != "dumb"
 
 
-def _view(opts: AskOptions, stdout: TextIO, stderr: TextIO) -> Any:
+def _view(opts: AskOptions, settings: Any, stdout: TextIO, stderr: TextIO) -> Any:
+    """Chosen once: JSON, the live rich view on a terminal, else plain text."""
     from claudechat.render.view import JsonView, PlainView
 
-    cls = JsonView if opts.json else PlainView
-    return cls(stdout, stderr, terminal=_isatty(stdout), show_thinking=opts.show_thinking,
-               err_terminal=_isatty(stderr), color=color_allowed(opts.plain))
+    if opts.json:
+        return JsonView(stdout, stderr)
+    color = color_allowed(opts.plain)
+    if _isatty(stdout) and color:
+        from rich.console import Console
+
+        from claudechat.render.rich_view import RichView
+
+        thinking = "expanded" if opts.show_thinking else settings.thinking_display
+        return RichView(Console(file=stdout, highlight=False), Console(file=stderr, highlight=False),
+                        thinking=thinking)
+    return PlainView(stdout, stderr, terminal=_isatty(stdout), show_thinking=opts.show_thinking,
+                     err_terminal=_isatty(stderr), color=color)
 
 
 def _isatty(stream: TextIO) -> bool:

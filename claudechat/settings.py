@@ -106,6 +106,8 @@ TOP_KEYS: dict[str, Spec] = {
     "connect_timeout": Spec(_NUM, "a number of seconds above 0", lambda v: v > 0),
     "idle_timeout": Spec(_NUM, "a number of seconds above 0", lambda v: v > 0),
     "resize_images": Spec(bool, "true or false"),
+    "thinking_display": Spec(str, '"collapsed", "expanded" or "hidden"',
+                             choices=("collapsed", "expanded", "hidden")),
     **REQUEST_KEYS,
 }
 
@@ -151,6 +153,7 @@ class Settings:
     connect_timeout: float
     idle_timeout: float
     resize_images: bool
+    thinking_display: str
     config_file: Path
 
     def effective_max_tokens(self, thinking_on: bool, budget: int | None = None) -> int:
@@ -179,6 +182,7 @@ _DEFAULTS: dict[str, Any] = {
     "connect_timeout": 10.0,
     "idle_timeout": 60.0,
     "resize_images": False,
+    "thinking_display": "collapsed",
     "api_key_env": None,
     "api_key_command": None,
     "api_key": None,

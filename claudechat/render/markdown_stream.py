@@ -1,0 +1,172 @@
+"""Streamed Markdown: finished blocks are printed once, only the open tail is live.
+
+The text of a reply arrives in small deltas. Re-rendering the whole document on
+every frame is quadratic and breaks scrollback, so instead:
+
+- only the complete lines of the uncommitted tail are parsed (with markdown-it,
+  configured as rich configures it); every top-level block but the last is
+  final, and is committed: rendered once and printed into the scrollback;
+- the last, open block (plus the line being written) is the live tail,
+  repainted in place and cropped so it never grows taller than the screen.
+
+Committed chunks are stitched together exactly as rich spaces the top-level
+blocks of one document (a blank line between blocks; none after a horizontal
+rule; lists, quotes and tables bring their own), so when the reply ends, the
+screen holds what rendering the whole reply at once would have printed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+from rich.markdown import Markdown
+from rich.segment import Segment
+from rich.text import Text
+
+# Blocks that rich renders with a blank line of their own in front.
+_OWN_SPACING = frozenset({"bullet_list_open", "ordered_list_open", "blockquote_open", "table_open"})
+_FENCE_MARKS = ("```", "~~~")
+
+
+def _parser() -> MarkdownIt:
+    return MarkdownIt().enable("strikethrough").enable("table")
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    type: str  # the markdown-it token type that opens it
+    start: int  # first line, relative to the parsed text
+    end: int  # line after the last
+
+
+def top_level_blocks(parser: MarkdownIt, text: str) -> list[Block]:
+    blocks = []
+    for token in parser.parse(text):
+        if token.level == 0 and token.map and token.nesting in (0, 1):
+            blocks.append(Block(token.type, token.map[0], token.map[1]))
+    return blocks
+
+
+class MarkdownStream:
+    """The Markdown of one text block, fed delta by delta.
+
+    `take_commits()` returns renderables to print once, permanently;
+    `tail()` the renderable for the live region. No I/O here.
+    """
+
+    def __init__(self, *, code_theme: str = "monokai", hyperlinks: bool = True) -> None:
+        self._parser = _parser()
+        self._code_theme = code_theme
+        self._hyperlinks = hyperlinks
+        self._tail = ""  # text not committed yet; always starts at a line start
+        self._pending: list[str] = []
+        self._last_type: str | None = None  # type of the last committed block
+        self._scanned_to = 0  # characters of the tail known to hold no finished block
+
+    def feed(self, text: str) -> None:
+        self._pending.append(text)
+
+    @property
+    def text_seen(self) -> bool:
+        return bool(self._tail or self._pending or self._last_type)
+
+    def take_commits(self) -> list[RenderableType]:
+        """Blocks that became final since the last call."""
+        if self._pending:
+            self._tail += "".join(self._pending)
+            self._pending.clear()
+        complete = self._tail[: self._tail.rfind("\n") + 1]
+        if len(complete) <= self._scanned_to:
+            return []
+        blocks = top_level_blocks(self._parser, complete)
+        if len(blocks) < 2:
+            self._scanned_to = len(complete)
+            return []
+        offset = _line_offset(complete, blocks[-1].start)
+        chunk, self._tail = self._tail[:offset], self._tail[offset:]
+        self._scanned_to = 0
+        return [self._render_chunk(chunk, blocks[0].type, blocks[-2].type)]
+
+    def finish(self) -> list[RenderableType]:
+        """The reply ended: everything left is final."""
+        self._tail += "".join(self._pending)
+        self._pending.clear()
+        rest, self._tail = self._tail, ""
+        if not rest.strip():
+            return []
+        blocks = top_level_blocks(self._parser, rest)
+        if not blocks:
+            return []
+        return [self._render_chunk(rest, blocks[0].type, blocks[-1].type)]
+
+    def tail(self, max_lines: int) -> RenderableType | None:
+        """The open block and the line being written, at most `max_lines` tall."""
+        text = self._tail + "".join(self._pending)
+        if not text.strip():
+            return None
+        blocks = top_level_blocks(self._parser, text)
+        first = blocks[0].type if blocks else "paragraph_open"
+        text = _shorten_open_fence(text, max_lines)
+        return Cropped(self._markdown(text, separated=self._needs_gap(first)), max_lines)
+
+    def _render_chunk(self, chunk: str, first: str, last: str) -> RenderableType:
+        renderable = self._markdown(chunk, separated=self._needs_gap(first))
+        self._last_type = last
+        return renderable
+
+    def _needs_gap(self, first: str) -> bool:
+        return self._last_type is not None and self._last_type != "hr" and first not in _OWN_SPACING
+
+    def _markdown(self, text: str, *, separated: bool) -> RenderableType:
+        markdown = Markdown(text, code_theme=self._code_theme, hyperlinks=self._hyperlinks)
+        return Gap(markdown) if separated else markdown
+
+
+def _line_offset(text: str, line: int) -> int:
+    offset = 0
+    for _ in range(line):
+        offset = text.index("\n", offset) + 1
+    return offset
+
+
+def _shorten_open_fence(text: str, max_lines: int) -> str:
+    """An open code fence taller than the screen: keep its opening line and its
+    last lines, so a long block is not re-highlighted whole on every frame."""
+    lines = text.split("\n")
+    if len(lines) <= max_lines + 2 or not lines[0].lstrip().startswith(_FENCE_MARKS):
+        return text
+    return "\n".join([lines[0], *lines[-(max_lines + 1):]])
+
+
+class Gap:
+    """A renderable preceded by one blank line (rich's spacing between blocks)."""
+
+    def __init__(self, renderable: RenderableType) -> None:
+        self.renderable = renderable
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield Segment.line()
+        yield self.renderable
+
+
+class Cropped:
+    """The last `max_lines` lines of a renderable, with a marker when cut."""
+
+    def __init__(self, renderable: RenderableType, max_lines: int) -> None:
+        self.renderable = renderable
+        self.max_lines = max(1, max_lines)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        lines = console.render_lines(self.renderable, options.update(height=None), pad=False)
+        if len(lines) > self.max_lines:
+            hidden = len(lines) - self.max_lines + 1
+            marker = Text(f"⋮ {hidden} more lines above, shown when the block ends", style="dim")
+            yield marker
+            yield Segment.line()
+            lines = lines[-(self.max_lines - 1):] if self.max_lines > 1 else []
+        for index, line in enumerate(lines):
+            if index:
+                yield Segment.line()
+            yield from line

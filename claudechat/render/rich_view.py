@@ -1,0 +1,340 @@
+"""RichView: the live view for terminals.
+
+Each content block of the reply is a section: text streams as Markdown
+(markdown_stream.py), thinking shows in a dim panel that collapses to one line
+when the block ends, a tool call shows its input as it arrives. Finished output
+is printed once into the scrollback; only the open section's tail is live.
+
+Drawing happens on a ticker thread at a fixed frame rate: events only append
+to buffers (under a lock), so when the stream outpaces the screen, frames are
+dropped, not queued. Each frame is one write, wrapped in synchronized output
+(DEC mode 2026) where the terminal may support it. Before the first token a
+spinner shows the elapsed time on the status console (stderr for `ask`).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.live import Live
+from rich.panel import Panel
+from rich.spinner import Spinner
+from rich.text import Text
+
+from claudechat.api.events import (
+    ContentBlockDelta,
+    ContentBlockStart,
+    ContentBlockStop,
+    InputJsonDelta,
+    Message,
+    StreamEvent,
+    TextDelta,
+    ThinkingDelta,
+)
+from claudechat.render.markdown_stream import MarkdownStream
+from claudechat.render.sanitize import StreamSanitizer, sanitize
+
+if TYPE_CHECKING:
+    from claudechat.turn import TurnResult
+
+FPS = 20
+SYNC_START, SYNC_END = "\x1b[?2026h", "\x1b[?2026l"
+THINKING_LIVE_LINES = 6
+
+
+class Section:
+    """One content block on screen."""
+
+    printed = False  # has it put anything in the scrollback yet
+
+    def feed(self, delta: Any) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+    def take_commits(self) -> list[RenderableType]:
+        return []
+
+    def tail(self, max_lines: int) -> RenderableType | None:
+        return None
+
+    def finish(self) -> list[RenderableType]:
+        return []
+
+
+class TextSection(Section):
+    def __init__(self, code_theme: str) -> None:
+        self.markdown = MarkdownStream(code_theme=code_theme)
+        self.sanitizer = StreamSanitizer()
+
+    def feed(self, delta: Any) -> None:
+        if isinstance(delta, TextDelta):
+            self.markdown.feed(self.sanitizer.feed(delta.text))
+
+    def take_commits(self) -> list[RenderableType]:
+        return self.markdown.take_commits()
+
+    def tail(self, max_lines: int) -> RenderableType | None:
+        return self.markdown.tail(max_lines)
+
+    def finish(self) -> list[RenderableType]:
+        self.markdown.feed(self.sanitizer.flush())
+        return self.markdown.finish()
+
+
+class ThinkingSection(Section):
+    def __init__(self, display: str) -> None:
+        self.display = display
+        self.started = time.monotonic()
+        self.ended: float | None = None
+        self.parts: list[str] = []
+        self.sanitizer = StreamSanitizer()
+
+    def feed(self, delta: Any) -> None:
+        if isinstance(delta, ThinkingDelta):
+            self.parts.append(delta.thinking)
+
+    def stop(self) -> None:
+        self.ended = time.monotonic()
+
+    def tail(self, max_lines: int) -> RenderableType | None:
+        if self.display == "hidden":
+            return Text("Thinking…", style="dim")
+        text = sanitize("".join(self.parts))
+        lines = text.rstrip("\n").split("\n")[-min(THINKING_LIVE_LINES, max(1, max_lines - 2)):]
+        return Panel(Text("\n".join(lines), style="dim"), title="Thinking", title_align="left",
+                     border_style="dim", expand=True)
+
+    def finish(self) -> list[RenderableType]:
+        if self.display == "hidden":
+            return []
+        text = sanitize("".join(self.parts)).strip("\n")
+        seconds = (self.ended or time.monotonic()) - self.started
+        if self.display == "expanded" and text:
+            return [Panel(Text(text, style="dim"), title=f"Thinking · {seconds:.1f} s",
+                          title_align="left", border_style="dim")]
+        size = f" (~{len(text) // 4:,} tokens)" if text else ""
+        return [Text(f"▸ Thought for {seconds:.1f} s{size}", style="dim")]
+
+
+class ToolSection(Section):
+    def __init__(self, name: str, initial: Any) -> None:
+        self.name = sanitize(str(name))
+        self.parts: list[str] = []
+        self.initial = initial
+
+    def feed(self, delta: Any) -> None:
+        if isinstance(delta, InputJsonDelta):
+            self.parts.append(delta.partial_json)
+
+    def _panel(self, body: str) -> Panel:
+        return Panel(Text(sanitize(body)), title=f"tool call: {self.name}", title_align="left",
+                     border_style="cyan")
+
+    def tail(self, max_lines: int) -> RenderableType | None:
+        return self._panel("".join(self.parts) or "…")
+
+    def finish(self) -> list[RenderableType]:
+        raw = "".join(self.parts)
+        try:
+            value = json.loads(raw) if raw.strip() else self.initial
+            body = json.dumps(value, indent=2, ensure_ascii=False)
+        except ValueError:
+            body = raw
+        return [self._panel(body)]
+
+
+class NoteSection(Section):
+    def __init__(self, note: str) -> None:
+        self.note = note
+
+    def finish(self) -> list[RenderableType]:
+        return [Text(self.note, style="dim")]
+
+
+class _Waiting:
+    """The spinner before the first token, with the elapsed time."""
+
+    def __init__(self, started: float) -> None:
+        self.started = started
+        self.spinner = Spinner("dots", style="dim")
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        elapsed = time.monotonic() - self.started
+        self.spinner.text = Text(f"Waiting for Claude… {elapsed:.1f} s", style="dim")
+        yield self.spinner
+
+
+def _section_for(block: dict[str, Any], thinking: str, code_theme: str) -> Section:
+    kind = block.get("type")
+    if kind == "text":
+        return TextSection(code_theme)
+    if kind == "thinking":
+        return ThinkingSection(thinking)
+    if kind == "redacted_thinking":
+        return NoteSection("▸ Redacted thinking (encrypted by the API)") if thinking != "hidden" \
+            else Section()
+    if kind in ("tool_use", "server_tool_use", "mcp_tool_use"):
+        return ToolSection(block.get("name", kind), block.get("input"))
+    return NoteSection(f"▸ {sanitize(str(kind))}")
+
+
+class RichView:
+    def __init__(self, console: Console, status: Console, *, thinking: str = "collapsed",
+                 code_theme: str = "monokai", sync: bool = True, status_line: bool = True) -> None:
+        self.console = console
+        self.status = status
+        self.thinking = thinking
+        self.code_theme = code_theme
+        self.sync = sync
+        self.status_line = status_line
+        self._lock = threading.RLock()
+        self._done: list[Section] = []
+        self._current: Section | None = None
+        self._printed_any = False
+        self._dirty = False
+        self._live: Live | None = None
+        self._spinner: Live | None = None
+        self._ticker: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._started = time.monotonic()
+
+    # -- StreamView --------------------------------------------------------------
+
+    def begin(self) -> None:
+        self._started = time.monotonic()
+        if self.status.is_terminal:
+            self._spinner = Live(_Waiting(self._started), console=self.status, transient=True,
+                                 refresh_per_second=10, redirect_stdout=False, redirect_stderr=False)
+            self._spinner.start()
+        self._ticker = threading.Thread(target=self._tick, name="claudechat-render", daemon=True)
+        self._ticker.start()
+
+    def event(self, event: StreamEvent, message: Message) -> None:
+        with self._lock:
+            if isinstance(event, ContentBlockStart):
+                self._close_current()
+                self._current = _section_for(event.block, self.thinking, self.code_theme)
+            elif isinstance(event, ContentBlockDelta) and self._current is not None:
+                self._current.feed(event.delta)
+            elif isinstance(event, ContentBlockStop):
+                self._close_current()
+            else:
+                return
+            self._dirty = True
+
+    def whole(self, message: Message) -> None:
+        for index, block in enumerate(message.content):
+            self.event(ContentBlockStart(index, block), message)
+            kind = block.get("type")
+            if kind == "text":
+                self.event(ContentBlockDelta(index, TextDelta(block.get("text", ""))), message)
+            elif kind == "thinking":
+                self.event(ContentBlockDelta(index, ThinkingDelta(block.get("thinking", ""))), message)
+            self.event(ContentBlockStop(index), message)
+
+    def notice(self, text: str) -> None:
+        with self._lock:
+            self._stop_spinner()
+            self.status.print(Text(f"claudechat: {sanitize(text)}", style="yellow"))
+
+    def end(self, result: TurnResult) -> None:
+        self._stop.set()
+        if self._ticker is not None:
+            self._ticker.join()
+        with self._lock:
+            self._close_current()
+            self._frame(final=True)
+            if self._live is not None:
+                self._live.stop()
+                self._live = None
+            self._stop_spinner()
+        if self.status_line and (result.message.usage or result.message.content):
+            self.status.print(status_text(result))
+
+    # -- drawing -------------------------------------------------------------------
+
+    def _close_current(self) -> None:
+        if self._current is not None:
+            self._current.stop()
+            self._done.append(self._current)
+            self._current = None
+
+    def _tick(self) -> None:
+        while not self._stop.wait(1 / FPS):
+            with self._lock:
+                if self._dirty:
+                    self._dirty = False
+                    self._frame()
+
+    def _frame(self, final: bool = False) -> None:
+        commits: list[RenderableType] = []
+        for section in self._done:
+            commits.extend(self._spaced(section, section.finish()))
+        self._done.clear()
+        tail = None
+        if self._current is not None:
+            commits.extend(self._spaced(self._current, self._current.take_commits()))
+            tail = self._current.tail(max(3, self.console.height - 2))
+            if tail is not None and not self._current.printed and self._printed_any:
+                tail = Group(Text(""), tail)  # the gap it will have once committed
+        if not commits and tail is None and self._live is None:
+            return
+        self._stop_spinner()
+        if self._live is None:
+            self._live = Live(console=self.console, transient=True, auto_refresh=False,
+                              redirect_stdout=False, redirect_stderr=False)
+            self._live.start()
+        sync = self.sync and self.console.is_terminal
+        if sync:
+            self.console.file.write(SYNC_START)
+        with self.console:  # one write for the whole frame
+            if commits:
+                # Empty the live region first: rich redraws the live renderable
+                # it last refreshed below anything printed.
+                self._live.update(Text(""), refresh=True)
+                self.console.print(Group(*commits))
+            self._live.update(tail if tail is not None else Text(""), refresh=True)
+        if sync:
+            self.console.file.write(SYNC_END)
+            self.console.file.flush()
+
+    def _spaced(self, section: Section, renderables: list[RenderableType]) -> list[RenderableType]:
+        """A blank line between sections (a text block spaces its own blocks)."""
+        if not renderables:
+            return []
+        out = list(renderables)
+        if not section.printed and self._printed_any:
+            out.insert(0, Text(""))
+        section.printed = self._printed_any = True
+        return out
+
+    def _stop_spinner(self) -> None:
+        if self._spinner is not None:
+            self._spinner.stop()
+            self._spinner = None
+
+
+def status_text(result: TurnResult) -> Text:
+    message = result.message
+    usage = message.usage or {}
+    parts = [message.model] if message.model else []
+    parts.append(f"{usage.get('input_tokens', 0):,} in")
+    parts.append(f"{usage.get('output_tokens', 0):,} out")
+    if usage.get("cache_read_input_tokens"):
+        parts.append(f"{usage['cache_read_input_tokens']:,} cache read")
+    if usage.get("cache_creation_input_tokens"):
+        parts.append(f"{usage['cache_creation_input_tokens']:,} cache write")
+    if result.interrupted:
+        parts.append("interrupted")
+    elif message.stop_reason:
+        parts.append(message.stop_reason)
+    else:
+        parts.append("incomplete")
+    parts.append(f"{result.elapsed:.1f} s")
+    return Text(sanitize(" · ".join(parts)), style="dim")
