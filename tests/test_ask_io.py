@@ -287,9 +287,10 @@ def test_piped_stdin_with_a_prompt_is_a_document_before_the_prompt(env, server):
     assert blocks[-1] == {"type": "text", "text": "explain this"}
 
 
-@pytest.mark.parametrize("stdin", [b"", b" \n\t\n"], ids=["empty", "blank"])
-def test_no_prompt_and_empty_stdin_is_a_usage_error(env, server, stdin):
-    usage_error(ask(env, stdin=stdin))
+@pytest.mark.parametrize(("prompt", "stdin"), [((), b""), (("", " "), b" \n\t\n")],
+                         ids=["empty", "blank-words-and-stdin"])
+def test_no_prompt_and_empty_stdin_is_a_usage_error(env, server, prompt, stdin):
+    usage_error(ask(env, *prompt, stdin=stdin))
     assert server.requests == []
 
 
@@ -303,8 +304,9 @@ def test_stdin_is_not_read_when_it_is_a_terminal(env, server):
 
 
 @pytest.mark.parametrize(("media_type", "prompt"), [
-    *[(media_type, ("what", "is", "this?")) for media_type in IMAGES], ("image/png", ()),
-], ids=[*IMAGES, "image/png-no-prompt"])
+    ("image/png", ("what", "is", "this?")), ("image/jpeg", ("what", "is", "this?")),
+    ("image/gif", ()), ("image/webp", ()),
+], ids=["png", "jpeg", "gif-no-prompt", "webp-no-prompt"])
 def test_image_on_stdin_is_an_image_block(env, server, media_type, prompt):
     server.enqueue(Reply(text=ANSWER))
     assert_reply(ask(env, *prompt, stdin=IMAGES[media_type]), ANSWER)
@@ -325,8 +327,8 @@ def test_pdf_on_stdin_is_a_document_block(env, server):
 
 
 @pytest.mark.parametrize(("data", "prompt"), [
-    (b"abc\x00def\x00\x01\x02", ("what", "is", "this?")), (ELF, ("what", "is", "this?")), (ELF, ()),
-], ids=["nul-bytes", "elf", "elf-no-prompt"])
+    (b"abc\x00def\x00\x01\x02", ("what", "is", "this?")), (ELF, ()),
+], ids=["nul-bytes", "elf-no-prompt"])
 def test_other_binary_stdin_is_refused(env, server, data, prompt):
     line = usage_error(ask(env, *prompt, stdin=data))
     assert "stdin" in line and re.search(r"binary|not text", line, re.I), line
@@ -345,9 +347,8 @@ def test_a_leading_bom_is_dropped(env, server, prompt):
         assert only_text(server) == "hello wörld\n"
 
 
-@pytest.mark.parametrize("prompt", [("hi",), ()], ids=["prompt", "no-prompt"])
-def test_non_utf8_stdin_is_refused_naming_the_byte_offset(env, server, prompt):
-    line = usage_error(ask(env, *prompt, stdin=b"caf\xe9"))
+def test_non_utf8_stdin_is_refused_naming_the_byte_offset(env, server):
+    line = usage_error(ask(env, "hi", stdin=b"caf\xe9"))
     assert re.search(r"UTF-?8", line, re.I) and re.search(r"\boffset 3\b|\b3\b", line), line
     assert server.requests == []
 
@@ -450,9 +451,13 @@ def test_unsupported_image_lists_the_supported_formats(env, server, tmp_path, ki
     assert server.requests == []
 
 
-def test_image_over_5_mb_is_refused_with_advice(env, server, big_png):
-    path, _ = big_png
-    line = usage_error(ask(env, "-i", str(path), "describe"))
+@pytest.mark.parametrize("via", ["-i", "stdin"])
+def test_image_over_5_mb_is_refused_with_advice(env, server, big_png, via):
+    path, data = big_png
+    if via == "-i":
+        line = usage_error(ask(env, "-i", str(path), "describe"))
+    else:
+        line = usage_error(ask(env, "describe", stdin=data))
     assert "--resize" in line and "5" in line, line
     assert server.requests == []
 
@@ -624,50 +629,66 @@ def test_stop_sequence_is_named(env, server):
 
 HOSTILE = ["Hello ", "\x1b]52;c;aGFjaw==\x07", "world ", "\x1b[2J", "safe ", "\x9b31m", "text ",
            "\x1b]0;title\x07", "end"]
+WORDS = r"Hello.*world.*safe.*text.*end"
+# A terminal view may draw with escape codes of its own (colour, cursor moves, hiding the cursor):
+# what the user reads is what is left without them.
+_OWN_CSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
 
 
-def assert_clean(screen: str) -> None:
-    assert "\x1b" not in screen and "\x9b" not in screen, repr(screen)
+def visible(screen: str) -> str:
+    return _OWN_CSI.sub("", screen).replace("\r", "")
+
+
+def assert_no_hostile(screen: str, *, colour: bool) -> None:
+    """None of HOSTILE's sequences reached the terminal; without colour, no escape code at all."""
+    assert not re.search(r"[\x80-\x9f]", screen), repr(screen)  # no 8-bit CSI or other C1 control
+    if not colour:
+        assert "\x1b" not in screen, repr(screen)
+    assert "\x1b]" not in screen, repr(screen)  # no OSC: no clipboard write, no title
+    assert "\x1b[2J" not in screen and "\x1b[31m" not in screen, repr(screen)
 
 
 def test_the_reply_is_shown_on_a_terminal(env, server):
     server.enqueue(Reply(text=["Hello ", "terminal"]))
     result = run_pty(env, "hi")
     assert result.code == 0, result
-    assert "Hello terminal" in result.out
-    assert result.out.endswith("\n")
+    assert "Hello terminal" in visible(result.out), repr(result.out)
 
 
-@pytest.mark.parametrize("framing", ["pieces", "split", "no-stream"])
-def test_hostile_escape_sequences_never_reach_the_terminal(env, server, framing):
+@pytest.mark.parametrize(("framing", "colour"), [
+    ("pieces", True), ("split", True), ("no-stream", True), ("split", False),
+], ids=["pieces-xterm", "split-xterm", "no-stream-xterm", "split-NO_COLOR"])
+def test_hostile_escape_sequences_never_reach_the_terminal(env, server, framing, colour):
     if framing == "split":  # the server cuts the text every 4 characters: sequences straddle deltas
         server.enqueue(Reply(text="".join(HOSTILE), chunking="bytes"))
     else:  # each sequence in a delta of its own
         server.enqueue(Reply(text=HOSTILE))
-    result = run_pty(env, *(["--no-stream"] if framing == "no-stream" else []), "hi")
+    result = run_pty(env if colour else {**env, "NO_COLOR": "1"},
+                     *(["--no-stream"] if framing == "no-stream" else []), "hi")
     assert result.code == 0, result
-    assert_clean(result.out)
-    assert_clean(result.err)
-    assert re.search(r"Hello.*world.*safe.*text.*end", result.out, re.S), repr(result.out)
+    assert_no_hostile(result.out, colour=colour)
+    assert_no_hostile(result.err, colour=colour)
+    assert re.search(WORDS, visible(result.out), re.S), repr(result.out)
 
 
-def test_hostile_thinking_never_reaches_the_terminal(env, server):
+@pytest.mark.parametrize("colour", [True, False], ids=["xterm", "NO_COLOR"])
+def test_hostile_thinking_never_reaches_the_terminal(env, server, colour):
     server.enqueue(Reply(thinking=["Think ", *HOSTILE], text="Answer"))
-    result = run_pty(env, "--show-thinking", "hi")
+    result = run_pty(env if colour else {**env, "NO_COLOR": "1"}, "--show-thinking", "hi")
     assert result.code == 0, result
-    shown = re.sub(r"\x1b\[[0-9;]*m", "", result.err)  # only colour (SGR) may remain
-    assert_clean(shown)
-    assert re.search(r"Think Hello.*world.*safe.*text.*end", shown, re.S), repr(result.err)
-    assert_clean(result.out)
+    assert_no_hostile(result.out, colour=colour)
+    assert_no_hostile(result.err, colour=colour)
+    assert re.search("Think " + WORDS, visible(result.out + result.err), re.S), result
 
 
-def test_thinking_is_dimmed_on_a_terminal(env, server):
+def test_thinking_is_dimmed_on_the_stderr_terminal(env, server):
     server.enqueue(Reply(thinking="Deep thought.", text="Answer"))
     result = run_pty(env, "--show-thinking", "hi")
     assert result.code == 0, result
-    assert "\x1b[2m" in result.err, repr(result.err)
-    assert "Deep thought." in re.sub(r"\x1b\[[0-9;]*m", "", result.err), repr(result.err)
-    assert "Answer" in result.out and "Deep thought." not in result.out
+    assert "Deep thought." in visible(result.err), result
+    assert "\x1b[2m" in result.err.partition("Deep")[0], repr(result.err)  # dim is on before it
+    assert "Answer" in visible(result.out)
+    assert "Deep thought." not in visible(result.out), repr(result.out)
 
 
 @pytest.mark.parametrize(("extra_env", "args"), [
@@ -679,8 +700,9 @@ def test_no_escape_codes_at_all_without_colour(env, server, extra_env, args):
     server.enqueue(Reply(thinking="Deep thought.", text="Answer", usage={"input_tokens": 3}))
     result = run_pty({**env, **extra_env}, *args, "--show-thinking", "--usage", "hi")
     assert result.code == 0, result
-    assert "Deep thought." in result.err and "Answer" in result.out
-    assert "\x1b" not in result.out + result.err and "\x9b" not in result.out + result.err, result
+    assert "Deep thought." in result.err and "Answer" in result.out, result
+    screen = result.out + result.err
+    assert "\x1b" not in screen and not re.search(r"[\x80-\x9f]", screen), result
 
 
 # == startup ==========================================================================================

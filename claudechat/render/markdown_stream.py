@@ -17,6 +17,7 @@ screen holds what rendering the whole reply at once would have printed.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
@@ -64,6 +65,7 @@ class MarkdownStream:
         self._pending: list[str] = []
         self._last_type: str | None = None  # type of the last committed block
         self._scanned_to = 0  # characters of the tail known to hold no finished block
+        self._open_type: str | None = None  # type of the open block, from the last parse
 
     def feed(self, text: str) -> None:
         self._pending.append(text)
@@ -81,6 +83,7 @@ class MarkdownStream:
         if len(complete) <= self._scanned_to:
             return []
         blocks = top_level_blocks(self._parser, complete)
+        self._open_type = blocks[-1].type if blocks else None
         if len(blocks) < 2:
             self._scanned_to = len(complete)
             return []
@@ -106,10 +109,9 @@ class MarkdownStream:
         text = self._tail + "".join(self._pending)
         if not text.strip():
             return None
-        blocks = top_level_blocks(self._parser, text)
-        first = blocks[0].type if blocks else "paragraph_open"
-        text = _shorten_open_fence(text, max_lines)
-        return Cropped(self._markdown(text, separated=self._needs_gap(first)), max_lines)
+        kind = self._open_type or "paragraph_open"
+        text = _shorten_open_block(text, kind, max_lines)
+        return Cropped(self._markdown(text, separated=self._needs_gap(kind)), max_lines)
 
     def _render_chunk(self, chunk: str, first: str, last: str) -> RenderableType:
         renderable = self._markdown(chunk, separated=self._needs_gap(first))
@@ -131,13 +133,26 @@ def _line_offset(text: str, line: int) -> int:
     return offset
 
 
-def _shorten_open_fence(text: str, max_lines: int) -> str:
-    """An open code fence taller than the screen: keep its opening line and its
-    last lines, so a long block is not re-highlighted whole on every frame."""
+_ITEM = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
+
+
+def _shorten_open_block(text: str, kind: str, max_lines: int) -> str:
+    """Only the end of an open block taller than the screen can be seen, so only
+    its end is rendered: a long code fence, list or table is not re-rendered
+    whole on every frame. (The block is rendered whole when it is committed.)"""
     lines = text.split("\n")
-    if len(lines) <= max_lines + 2 or not lines[0].lstrip().startswith(_FENCE_MARKS):
+    if len(lines) <= 2 * max_lines + 2:
         return text
-    return "\n".join([lines[0], *lines[-(max_lines + 1):]])
+    if kind in ("fence", "code_block") and lines[0].lstrip().startswith(_FENCE_MARKS):
+        return "\n".join([lines[0], *lines[-(max_lines + 1):]])
+    if kind == "table_open":
+        return "\n".join([*lines[:2], *lines[-(max_lines + 1):]])
+    if kind in ("bullet_list_open", "ordered_list_open"):
+        cut = len(lines) - max_lines - 1
+        while cut > 0 and not _ITEM.match(lines[cut]):
+            cut -= 1
+        return "\n".join(lines[cut:]) if cut > 0 else text
+    return text
 
 
 class Gap:
@@ -162,7 +177,9 @@ class Cropped:
         lines = console.render_lines(self.renderable, options.update(height=None), pad=False)
         if len(lines) > self.max_lines:
             hidden = len(lines) - self.max_lines + 1
-            marker = Text(f"⋮ {hidden} more lines above, shown when the block ends", style="dim")
+            marker = Text(f"⋮ {hidden} more lines above, shown when the block ends", style="dim",
+                          end="", no_wrap=True, overflow="ellipsis")
+            marker.truncate(options.max_width, overflow="ellipsis")
             yield marker
             yield Segment.line()
             lines = lines[-(self.max_lines - 1):] if self.max_lines > 1 else []

@@ -186,7 +186,9 @@ def _section_for(block: dict[str, Any], thinking: str, code_theme: str) -> Secti
 
 class RichView:
     def __init__(self, console: Console, status: Console, *, thinking: str = "collapsed",
-                 code_theme: str = "monokai", sync: bool = True, status_line: bool = True) -> None:
+                 code_theme: str = "monokai", sync: bool = True, status_line: bool = True,
+                 fps: float | None = FPS) -> None:
+        """`fps=None`: no ticker thread; the caller draws with `frame()` (tests)."""
         self.console = console
         self.status = status
         self.thinking = thinking
@@ -203,6 +205,7 @@ class RichView:
         self._ticker: threading.Thread | None = None
         self._stop = threading.Event()
         self._started = time.monotonic()
+        self.fps = fps
 
     # -- StreamView --------------------------------------------------------------
 
@@ -212,8 +215,9 @@ class RichView:
             self._spinner = Live(_Waiting(self._started), console=self.status, transient=True,
                                  refresh_per_second=10, redirect_stdout=False, redirect_stderr=False)
             self._spinner.start()
-        self._ticker = threading.Thread(target=self._tick, name="claudechat-render", daemon=True)
-        self._ticker.start()
+        if self.fps:
+            self._ticker = threading.Thread(target=self._tick, name="claudechat-render", daemon=True)
+            self._ticker.start()
 
     def event(self, event: StreamEvent, message: Message) -> None:
         with self._lock:
@@ -249,7 +253,7 @@ class RichView:
             self._ticker.join()
         with self._lock:
             self._close_current()
-            self._frame(final=True)
+            self._frame()
             if self._live is not None:
                 self._live.stop()
                 self._live = None
@@ -265,14 +269,18 @@ class RichView:
             self._done.append(self._current)
             self._current = None
 
-    def _tick(self) -> None:
-        while not self._stop.wait(1 / FPS):
-            with self._lock:
-                if self._dirty:
-                    self._dirty = False
-                    self._frame()
+    def frame(self) -> None:
+        """Draw what changed since the last frame."""
+        with self._lock:
+            if self._dirty:
+                self._dirty = False
+                self._frame()
 
-    def _frame(self, final: bool = False) -> None:
+    def _tick(self) -> None:
+        while not self._stop.wait(1 / (self.fps or FPS)):
+            self.frame()
+
+    def _frame(self) -> None:
         commits: list[RenderableType] = []
         for section in self._done:
             commits.extend(self._spaced(section, section.finish()))

@@ -1,0 +1,250 @@
+"""The live renderer, read back through a terminal emulator (pyte).
+
+The reference for "what a person should see" is rich rendering the finished
+reply at once, played through the same emulator.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+import re
+
+import pytest
+from markdown_corpus import CORPUS, realistic
+from rich.console import Console
+from rich.markdown import Markdown
+from terminal import screen_lines, terminal_console
+
+from claudechat.api.events import (
+    ContentBlockDelta,
+    ContentBlockStart,
+    ContentBlockStop,
+    InputJsonDelta,
+    Message,
+    SignatureDelta,
+    TextDelta,
+    ThinkingDelta,
+)
+from claudechat.render.markdown_stream import Cropped
+from claudechat.render.rich_view import RichView
+from claudechat.render.sanitize import StreamSanitizer, sanitize
+from claudechat.turn import TurnResult
+
+
+def whole(text: str, width: int, height: int) -> list[str]:
+    console = terminal_console(width, height)
+    console.print(Markdown(text))
+    return screen_lines(console.file.getvalue(), width, height)
+
+
+class Drive:
+    """Feeds events to a RichView with no ticker, drawing frames when told."""
+
+    def __init__(self, width: int = 80, height: int = 24, **options) -> None:
+        self.width, self.height = width, height
+        self.console = terminal_console(width, height)
+        self.status = Console(file=io.StringIO(), width=width, color_system=None)
+        self.view = RichView(self.console, self.status, fps=None, **options)
+        self.message = Message(model="claude-test", usage={"input_tokens": 12, "output_tokens": 34},
+                               stop_reason="end_turn")
+        self.index = -1
+
+    def start(self, block: dict) -> None:
+        self.index += 1
+        self.view.event(ContentBlockStart(self.index, block), self.message)
+
+    def delta(self, delta, frame: bool = False) -> None:
+        self.view.event(ContentBlockDelta(self.index, delta), self.message)
+        if frame:
+            self.view.frame()
+
+    def stop(self) -> None:
+        self.view.event(ContentBlockStop(self.index), self.message)
+
+    def text(self, text: str, pieces: list[int], frame_every: int) -> None:
+        self.start({"type": "text", "text": ""})
+        pos = 0
+        for n, size in enumerate(pieces):
+            self.delta(TextDelta(text[pos : pos + size]), frame=n % frame_every == 0)
+            pos += size
+        assert pos >= len(text)
+        self.stop()
+
+    def end(self, **result) -> list[str]:
+        self.view.end(TurnResult(message=self.message, complete=True, **result))
+        return screen_lines(self.console.file.getvalue(), self.width, self.height)
+
+    @property
+    def raw(self) -> str:
+        return self.console.file.getvalue()
+
+
+def fixed(text: str, size: int) -> list[int]:
+    return [size] * (len(text) // size + 1)
+
+
+def jagged(text: str, seed: int) -> list[int]:
+    rng = random.Random(seed)
+    sizes, total = [], 0
+    while total < len(text):
+        sizes.append(rng.randint(1, 9))
+        total += sizes[-1]
+    return sizes
+
+
+CASES = sorted(CORPUS) + ["realistic"]
+
+
+def corpus(name: str) -> str:
+    return realistic(6000) if name == "realistic" else CORPUS[name]
+
+
+@pytest.mark.parametrize("width", [80, 37])
+@pytest.mark.parametrize("name", CASES)
+def test_streamed_reply_ends_as_the_whole_reply_rendered_at_once(name, width):
+    text = corpus(name)
+    drive = Drive(width=width, height=24, status_line=False)
+    drive.text(text, fixed(text, 4), frame_every=5)
+    assert drive.end() == whole(text, width, 24)
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("name", ["nested_lists", "fences", "table", "taller_than_the_screen"])
+def test_any_split_and_any_frame_timing_gives_the_same_screen(name, seed):
+    text = corpus(name)
+    drive = Drive(width=60, height=12, status_line=False)
+    drive.text(text, jagged(text, seed), frame_every=2 + seed * 3)
+    assert drive.end() == whole(text, 60, 12)
+
+
+def test_a_block_taller_than_the_screen_is_never_duplicated_in_the_scrollback():
+    text = CORPUS["taller_than_the_screen"]
+    drive = Drive(width=50, height=8, status_line=False)
+    drive.text(text, fixed(text, 5), frame_every=2)
+    lines = drive.end()
+    assert lines == whole(text, 50, 8)
+    code = [line for line in lines if "line_" in line]
+    assert len(code) == len(set(code)) == 60
+
+
+def test_cropped_keeps_the_last_lines_and_says_how_many_are_hidden():
+    console = Console(file=io.StringIO(), width=30, color_system=None)
+    console.print(Cropped(Markdown("\n\n".join(f"para {i}" for i in range(10))), 5))
+    lines = console.file.getvalue().rstrip("\n").split("\n")
+    assert len(lines) == 5
+    assert "more lines above" in lines[0]
+    assert lines[-1].strip() == "para 9"
+
+
+HOSTILE = (
+    "Clipboard \x1b]52;c;aGFjaw==\x07write, clear \x1b[2J screen, "
+    "8-bit \x9b31mCSI\x9b0m, title \x1b]0;pwned\x07change, "
+    "link \x1b]8;;https://evil.example\x1b\\\\click\x1b]8;;\x1b\\\\ here, "
+    "DCS \x1bPq#0;2;0;0;0\x1b\\\\done, bell \x07 and C1 \x85\x90 end.\n\n"
+    "[bold red]not markup[/]\n"
+)
+# What rich itself writes on a colourless terminal: cursor moves, line erases,
+# cursor show/hide, synchronized output.
+ALLOWED = re.compile(r"\x1b\[(?:\d*[AK]|\?25[hl]|\?2026[hl])")
+
+
+@pytest.mark.parametrize("size", [1, 3, 7])
+def test_hostile_sequences_never_reach_the_terminal(size):
+    drive = Drive(status_line=False)
+    drive.text(HOSTILE, fixed(HOSTILE, size), frame_every=2)
+    lines = drive.end()
+    leftover = ALLOWED.sub("", drive.raw)
+    assert "\x1b" not in leftover
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", leftover.replace("\n", "").replace("\r", ""))
+    screen = "\n".join(lines)
+    for word in ("Clipboard", "write", "screen", "CSI", "change", "click", "here", "done", "end."):
+        assert word in screen
+    assert "aGFjaw" not in screen and "pwned" not in screen and "evil.example" not in screen
+    assert "[bold red]not markup[/]" in screen
+
+
+def test_sanitizer_holds_a_sequence_split_across_deltas():
+    text = "a\x1b]52;c;SECRET\x07b\x1b[31mc\r\nd"
+    for cut in range(len(text) + 1):
+        stream = StreamSanitizer()
+        out = stream.feed(text[:cut]) + stream.feed(text[cut:]) + stream.flush()
+        assert out == sanitize(text) == "abc\nd"
+
+
+def thinking_then_text(drive: Drive, thought: str = "First I consider the question.\nThen I answer.") -> None:
+    drive.start({"type": "thinking", "thinking": "", "signature": ""})
+    for line in thought.split(" "):
+        drive.delta(ThinkingDelta(line + " "), frame=True)
+    drive.delta(SignatureDelta("sig"))
+    drive.stop()
+    drive.text("The answer is **42**.\n", [5, 5, 5, 10], frame_every=1)
+
+
+def test_thinking_collapses_to_one_line_when_it_ends():
+    drive = Drive()
+    thinking_then_text(drive)
+    lines = drive.end()
+    summary = [line for line in lines if line.startswith("▸ Thought for")]
+    assert len(summary) == 1
+    assert re.fullmatch(r"▸ Thought for \d+\.\d s \(~\d+ tokens\)", summary[0])
+    assert not any("consider the question" in line for line in lines)
+    assert "The answer is 42." in lines
+    # while it streamed, the thinking was visible in a panel titled Thinking
+    assert "Thinking" in drive.raw and "consider the question" in drive.raw
+
+
+def test_expanded_thinking_stays_in_full():
+    drive = Drive(thinking="expanded")
+    thinking_then_text(drive)
+    screen = "\n".join(drive.end())
+    assert "First I consider the question." in screen and "Then I answer." in screen
+    assert "The answer is 42." in screen
+
+
+def test_hidden_thinking_shows_nothing_of_it():
+    drive = Drive(thinking="hidden")
+    thinking_then_text(drive)
+    screen = "\n".join(drive.end())
+    assert "consider" not in screen and "Thought" not in screen
+    assert "The answer is 42." in screen
+
+
+def test_redacted_thinking_is_a_one_line_note():
+    drive = Drive()
+    drive.start({"type": "redacted_thinking", "data": "opaque-bytes"})
+    drive.stop()
+    drive.text("Hi.\n", [4], frame_every=1)
+    lines = drive.end()
+    assert any(line.startswith("▸ Redacted thinking") for line in lines)
+    assert "opaque-bytes" not in "\n".join(lines)
+
+
+def test_tool_call_shows_its_name_and_input_as_json():
+    drive = Drive()
+    drive.text("Let me check.\n", [20], frame_every=1)
+    drive.start({"type": "tool_use", "id": "t1", "name": "get_weather", "input": {}})
+    for piece in ['{"location": "Pa', 'ris", "unit"', ': "c"}']:
+        drive.delta(InputJsonDelta(piece), frame=True)
+    assert "Pa" in screen_lines(drive.raw, 80, 24)[-2]  # the partial input is live
+    drive.stop()
+    screen = "\n".join(drive.end())
+    assert "tool call: get_weather" in screen
+    assert '"location": "Paris"' in screen and '"unit": "c"' in screen
+
+
+def test_status_line_after_the_reply():
+    drive = Drive()
+    drive.text("Done.\n", [6], frame_every=1)
+    drive.end()
+    status = drive.status.file.getvalue()
+    assert "claude-test" in status and "12 in" in status and "34 out" in status
+    assert "end_turn" in status and re.search(r"\d+\.\d s", status)
+
+
+def test_synchronized_output_wraps_every_frame():
+    drive = Drive(status_line=False)
+    drive.text(realistic(2000), fixed(realistic(2000), 10), frame_every=5)
+    drive.end()
+    raw = drive.raw
+    assert raw.count("\x1b[?2026h") == raw.count("\x1b[?2026l") > 5
