@@ -140,17 +140,17 @@ def text_document(text: str, name: str) -> Attachment:
 
 def decode_text(data: bytes, label: str) -> str:
     """UTF-8 text (BOM dropped); anything else is refused, naming the byte offset."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0  # offsets below count it
+    data = data[bom:]
     nul = data.find(b"\x00")
     if nul != -1:
-        raise UsageError(f"{label}: binary data (a NUL byte at offset {nul}) is not text, an image "
-                         f"or a PDF; only those can be attached")
+        raise UsageError(f"{label}: binary data (a NUL byte at offset {nul + bom}) is not text, an "
+                         f"image or a PDF; only those can be attached")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise UsageError(f"{label}: not UTF-8 text (invalid byte 0x{data[exc.start]:02x} at offset "
-                         f"{exc.start}); convert it, e.g. iconv -f latin1 -t utf-8") from None
+                         f"{exc.start + bom}); convert it, e.g. iconv -f latin1 -t utf-8") from None
 
 
 def from_bytes(data: bytes, label: str, *, resize: bool = False) -> Attachment:
@@ -210,6 +210,8 @@ def check_request(attachments: list[Attachment]) -> None:
 
 
 def _downscale(data: bytes, label: str) -> tuple[bytes, str, tuple[int, int]]:
+    """Shrink to the API's 1568 px (it would anyway), then further until the
+    image fits in 5 MB of base64: PNG first if it has transparency, else JPEG."""
     try:
         from PIL import Image  # the optional extra: claudechat[images]
     except ImportError:
@@ -218,20 +220,30 @@ def _downscale(data: bytes, label: str) -> tuple[bytes, str, tuple[int, int]]:
 
     with Image.open(io.BytesIO(data)) as img:
         img.load()
-        scale = min(1.0, 1568 / max(img.size))  # the API downscales past 1568 px anyway
-        size = (max(1, round(img.width * scale)), max(1, round(img.height * scale)))
-        small = img.resize(size)
-        out = io.BytesIO()
-        if small.mode in ("RGBA", "LA", "P"):
-            small.save(out, format="PNG", optimize=True)
-            media_type = "image/png"
-        else:
-            small.convert("RGB").save(out, format="JPEG", quality=85)
-            media_type = "image/jpeg"
-    result = out.getvalue()
-    if 4 * ((len(result) + 2) // 3) > MAX_IMAGE_BASE64:
-        raise UsageError(f"{label}: still over 5 MB after resizing; shrink it by hand")
-    return result, media_type, size
+        side = min(1568, max(img.size))
+        while side >= 64:
+            scale = side / max(img.size)
+            size = (max(1, round(img.width * scale)), max(1, round(img.height * scale)))
+            small = img.resize(size)
+            for media_type, encoded in _encodings(small):
+                if 4 * ((len(encoded) + 2) // 3) <= MAX_IMAGE_BASE64:
+                    return encoded, media_type, size
+            side = int(side * 0.75)
+    raise UsageError(f"{label}: cannot be brought under 5 MB by resizing; shrink it by hand")
+
+
+def _encodings(img: Any) -> list[tuple[str, bytes]]:
+    import io
+
+    out = []
+    if img.mode in ("RGBA", "LA", "P"):
+        png = io.BytesIO()
+        img.save(png, format="PNG", optimize=True)
+        out.append(("image/png", png.getvalue()))
+    jpeg = io.BytesIO()
+    img.convert("RGB").save(jpeg, format="JPEG", quality=85)
+    out.append(("image/jpeg", jpeg.getvalue()))
+    return out
 
 
 # -- the user's message for `ask` ------------------------------------------------------
