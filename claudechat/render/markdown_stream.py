@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.markdown import Markdown
 from rich.segment import Segment
@@ -40,14 +42,27 @@ class Block:
     type: str  # the markdown-it token type that opens it
     start: int  # first line, relative to the parsed text
     end: int  # line after the last
+    token: int  # index of its first token
+
+
+def parse_blocks(parser: MarkdownIt, text: str) -> tuple[list[Token], list[Block]]:
+    tokens = parser.parse(text)
+    blocks = [Block(t.type, t.map[0], t.map[1], i) for i, t in enumerate(tokens)
+              if t.level == 0 and t.map and t.nesting in (0, 1)]
+    return tokens, blocks
 
 
 def top_level_blocks(parser: MarkdownIt, text: str) -> list[Block]:
-    blocks = []
-    for token in parser.parse(text):
-        if token.level == 0 and token.map and token.nesting in (0, 1):
-            blocks.append(Block(token.type, token.map[0], token.map[1]))
-    return blocks
+    return parse_blocks(parser, text)[1]
+
+
+class ParsedMarkdown(Markdown):
+    """rich's Markdown for tokens already parsed (the same parser settings), so
+    committed text is parsed once, not twice."""
+
+    def __init__(self, tokens: list[Token], **options: Any) -> None:
+        super().__init__("", **options)
+        self.parsed = tokens
 
 
 class MarkdownStream:
@@ -82,15 +97,14 @@ class MarkdownStream:
         complete = self._tail[: self._tail.rfind("\n") + 1]
         if len(complete) <= self._scanned_to:
             return []
-        blocks = top_level_blocks(self._parser, complete)
+        tokens, blocks = parse_blocks(self._parser, complete)
         self._open_type = blocks[-1].type if blocks else None
         if len(blocks) < 2:
             self._scanned_to = len(complete)
             return []
-        offset = _line_offset(complete, blocks[-1].start)
-        chunk, self._tail = self._tail[:offset], self._tail[offset:]
+        self._tail = self._tail[_line_offset(complete, blocks[-1].start):]
         self._scanned_to = 0
-        return [self._render_chunk(chunk, blocks[0].type, blocks[-2].type)]
+        return [self._render_chunk(tokens[: blocks[-1].token], blocks[0].type, blocks[-2].type)]
 
     def finish(self) -> list[RenderableType]:
         """The reply ended: everything left is final."""
@@ -99,10 +113,10 @@ class MarkdownStream:
         rest, self._tail = self._tail, ""
         if not rest.strip():
             return []
-        blocks = top_level_blocks(self._parser, rest)
+        tokens, blocks = parse_blocks(self._parser, rest)
         if not blocks:
             return []
-        return [self._render_chunk(rest, blocks[0].type, blocks[-1].type)]
+        return [self._render_chunk(tokens, blocks[0].type, blocks[-1].type)]
 
     def tail(self, max_lines: int) -> RenderableType | None:
         """The open block and the line being written, at most `max_lines` tall."""
@@ -113,8 +127,11 @@ class MarkdownStream:
         text = _shorten_open_block(text, kind, max_lines)
         return Cropped(self._markdown(text, separated=self._needs_gap(kind)), max_lines)
 
-    def _render_chunk(self, chunk: str, first: str, last: str) -> RenderableType:
-        renderable = self._markdown(chunk, separated=self._needs_gap(first))
+    def _render_chunk(self, tokens: list[Token], first: str, last: str) -> RenderableType:
+        renderable: RenderableType = ParsedMarkdown(tokens, code_theme=self._code_theme,
+                                                    hyperlinks=self._hyperlinks)
+        if self._needs_gap(first):
+            renderable = Gap(renderable)
         self._last_type = last
         return renderable
 
