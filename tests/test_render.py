@@ -44,7 +44,9 @@ class Drive:
     def __init__(self, width: int = 80, height: int = 24, **options) -> None:
         self.width, self.height = width, height
         self.console = terminal_console(width, height)
-        self.status = Console(file=io.StringIO(), width=width, color_system=None)
+        # stderr on the same terminal, as when both go to one tty
+        self.status = terminal_console(width, height)
+        self.status.file = self.console.file
         self.view = RichView(self.console, self.status, fps=None, **options)
         self.message = Message(model="claude-test", usage={"input_tokens": 12, "output_tokens": 34},
                                stop_reason="end_turn")
@@ -248,3 +250,15 @@ def test_synchronized_output_wraps_every_frame():
     drive.end()
     raw = drive.raw
     assert raw.count("\x1b[?2026h") == raw.count("\x1b[?2026l") > 5
+
+
+def test_thinking_is_drawn_on_the_status_console_not_with_the_reply():
+    drive = Drive(thinking="expanded")
+    drive.status = terminal_console(80, 24)  # stderr elsewhere (ask 2>somewhere)
+    drive.view.status = drive.status
+    thinking_then_text(drive)
+    reply = "\n".join(drive.end())
+    status = "\n".join(screen_lines(drive.status.file.getvalue(), 80, 24))
+    assert "The answer is 42." in reply
+    assert "consider the question" not in reply and "Thinking" not in reply
+    assert "First I consider the question." in status and "12 in" in status

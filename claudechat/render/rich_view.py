@@ -50,6 +50,7 @@ class Section:
     """One content block on screen."""
 
     printed = False  # has it put anything in the scrollback yet
+    on_status = False  # drawn on the status console (stderr for ask), not with the reply
 
     def feed(self, delta: Any) -> None:
         pass
@@ -88,6 +89,8 @@ class TextSection(Section):
 
 
 class ThinkingSection(Section):
+    on_status = True
+
     def __init__(self, display: str) -> None:
         self.display = display
         self.started = time.monotonic()
@@ -150,8 +153,9 @@ class ToolSection(Section):
 
 
 class NoteSection(Section):
-    def __init__(self, note: str) -> None:
+    def __init__(self, note: str, *, on_status: bool = False) -> None:
         self.note = note
+        self.on_status = on_status
 
     def finish(self) -> list[RenderableType]:
         return [Text(self.note, style="dim")]
@@ -177,8 +181,8 @@ def _section_for(block: dict[str, Any], thinking: str, code_theme: str) -> Secti
     if kind == "thinking":
         return ThinkingSection(thinking)
     if kind == "redacted_thinking":
-        return NoteSection("▸ Redacted thinking (encrypted by the API)") if thinking != "hidden" \
-            else Section()
+        return NoteSection("▸ Redacted thinking (encrypted by the API)", on_status=True) \
+            if thinking != "hidden" else Section()
     if kind in ("tool_use", "server_tool_use", "mcp_tool_use"):
         return ToolSection(block.get("name", kind), block.get("input"))
     return NoteSection(f"▸ {sanitize(str(kind))}")
@@ -281,36 +285,61 @@ class RichView:
             self.frame()
 
     def _frame(self) -> None:
-        commits: list[RenderableType] = []
+        batches: list[tuple[Console, list[RenderableType]]] = []
         for section in self._done:
-            commits.extend(self._spaced(section, section.finish()))
+            self._batch(batches, section, section.finish())
         self._done.clear()
-        tail = None
+        tail, tail_console = None, self.console
         if self._current is not None:
-            commits.extend(self._spaced(self._current, self._current.take_commits()))
-            tail = self._current.tail(max(3, self.console.height - 2))
+            self._batch(batches, self._current, self._current.take_commits())
+            tail_console = self._console_for(self._current)
+            tail = self._current.tail(max(3, tail_console.height - 2))
             if tail is not None and not self._current.printed and self._printed_any:
                 tail = Group(Text(""), tail)  # the gap it will have once committed
-        if not commits and tail is None and self._live is None:
+        if not batches and tail is None and self._live is None:
             return
         self._stop_spinner()
+        for console, renderables in batches:
+            self._draw(console, Group(*renderables), None)
+        self._draw(tail_console, None, tail)
+
+    def _draw(self, console: Console, commit: RenderableType | None,
+              tail: RenderableType | None) -> None:
+        """One frame on one console: print `commit` above, show `tail` live."""
+        if self._live is not None and self._live.console is not console:
+            self._live.stop()  # thinking lives on the status console, text on the main one
+            self._live = None
         if self._live is None:
-            self._live = Live(console=self.console, transient=True, auto_refresh=False,
+            self._live = Live(console=console, transient=True, auto_refresh=False,
                               redirect_stdout=False, redirect_stderr=False)
             self._live.start()
-        sync = self.sync and self.console.is_terminal
+        sync = self.sync and console.is_terminal
         if sync:
-            self.console.file.write(SYNC_START)
-        with self.console:  # one write for the whole frame
-            if commits:
+            console.file.write(SYNC_START)
+        with console:  # one write for the whole frame
+            if commit is not None:
                 # Empty the live region first: rich redraws the live renderable
                 # it last refreshed below anything printed.
                 self._live.update(Text(""), refresh=True)
-                self.console.print(Group(*commits))
+                console.print(commit)
             self._live.update(tail if tail is not None else Text(""), refresh=True)
         if sync:
-            self.console.file.write(SYNC_END)
-            self.console.file.flush()
+            console.file.write(SYNC_END)
+            console.file.flush()
+
+    def _console_for(self, section: Section) -> Console:
+        return self.status if section.on_status else self.console
+
+    def _batch(self, batches: list[tuple[Console, list[RenderableType]]], section: Section,
+               renderables: list[RenderableType]) -> None:
+        renderables = self._spaced(section, renderables)
+        if not renderables:
+            return
+        console = self._console_for(section)
+        if batches and batches[-1][0] is console:
+            batches[-1][1].extend(renderables)
+        else:
+            batches.append((console, renderables))
 
     def _spaced(self, section: Section, renderables: list[RenderableType]) -> list[RenderableType]:
         """A blank line between sections (a text block spaces its own blocks)."""
