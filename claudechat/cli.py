@@ -41,12 +41,37 @@ def root(
         bool | None,
         typer.Option("--version", "-V", callback=_version, is_eager=True, help="Print the version."),
     ] = None,
+    model: Annotated[str | None, typer.Option("--model", "-m", help="Model name.")] = None,
+    system: Annotated[str | None, typer.Option("--system", "-s", help="System prompt.")] = None,
+    profile: Annotated[str | None, typer.Option("--profile", "-p", help="Profile to use.")] = None,
+    think: Annotated[
+        bool | None, typer.Option("--think/--no-think", help="Extended thinking on or off.")
+    ] = None,
+    thinking_budget: Annotated[
+        int | None, typer.Option("--thinking-budget", help="Thinking tokens (enabled mode).")
+    ] = None,
+    effort: Annotated[
+        str | None, typer.Option("--effort", help="low|medium|high|xhigh|max (adaptive mode).")
+    ] = None,
+    max_tokens: Annotated[int | None, typer.Option("--max-tokens", help="Reply length limit.")] = None,
+    base_url: Annotated[str | None, typer.Option("--base-url", help="Override the server URL.")] = None,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Tracebacks and HTTP headers on stderr (key redacted).")
+    ] = False,
 ) -> None:
-    """Chat with Claude from the terminal. `claudechat ask "…"` asks one question."""
-    if ctx.invoked_subcommand is None:
-        raise ClaudechatError(
-            'the interactive chat is not available yet; use: claudechat ask "your question"'
-        )
+    """Chat with Claude from the terminal (no arguments: the interactive chat;
+    `claudechat ask "…"`: one question). Without a terminal, behaves like ask."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from claudechat.ask import AskOptions
+
+    _state["debug"] = debug
+    opts = AskOptions(model=model, system=system, profile=profile, think=think,
+                      thinking_budget=thinking_budget, effort=effort, max_tokens=max_tokens,
+                      base_url=base_url, debug=debug)
+    from claudechat.repl import start
+
+    raise typer.Exit(int(start(opts)))
 
 
 @app.command()

@@ -22,9 +22,31 @@ class Session:
     client: ApiClient
     wire: ModuleType
     params: RequestParams
+    catalog: models.ModelCatalog | None = None
 
     def new_conversation(self) -> Conversation:
         return Conversation(params=self.params, system=self.settings.system)
+
+    def apply(self, settings: Settings, *, notice: Callable[[str], None] | None = None) -> None:
+        """Take new settings (a /model or /think in the REPL): the request
+        parameters are derived again, thinking mode included."""
+        catalog = self.catalog
+        info = (lambda: catalog.info(settings.model)) if catalog else (lambda: None)
+        thinking, warnings = models.resolve_thinking(settings, info)
+        for warning in warnings:
+            if notice:
+                notice(warning)
+        budget = thinking.budget_tokens if thinking.mode == "enabled" else None
+        self.settings = settings
+        self.params = RequestParams(
+            model=settings.model,
+            max_tokens=settings.effective_max_tokens(thinking.mode != "off", budget),
+            temperature=settings.temperature,
+            top_p=settings.top_p,
+            top_k=settings.top_k,
+            stop_sequences=settings.stop_sequences,
+            thinking=thinking,
+        )
 
 
 def open_session(
@@ -52,23 +74,11 @@ def open_session(
     log = (lambda line: print(f"debug: {line}", file=sys.stderr, flush=True)) if debug else None
     client = ApiClient(endpoint, http, max_retries=settings.max_retries,
                        idle_timeout=settings.idle_timeout, debug=log)
-    wire = _wire(settings.api)
-    catalog = models.ModelCatalog(client, cache_dir())
-    thinking, warnings = models.resolve_thinking(settings, lambda: catalog.info(settings.model))
-    for warning in warnings:
-        if notice:
-            notice(warning)
-    budget = thinking.budget_tokens if thinking.mode == "enabled" else None
-    params = RequestParams(
-        model=settings.model,
-        max_tokens=settings.effective_max_tokens(thinking.mode != "off", budget),
-        temperature=settings.temperature,
-        top_p=settings.top_p,
-        top_k=settings.top_k,
-        stop_sequences=settings.stop_sequences,
-        thinking=thinking,
-    )
-    return Session(settings=settings, client=client, wire=wire, params=params)
+    session = Session(settings=settings, client=client, wire=_wire(settings.api),
+                      params=RequestParams(model=settings.model, max_tokens=1),
+                      catalog=models.ModelCatalog(client, cache_dir()))
+    session.apply(settings, notice=notice)
+    return session
 
 
 def _wire(api: str) -> ModuleType:

@@ -108,6 +108,8 @@ TOP_KEYS: dict[str, Spec] = {
     "resize_images": Spec(bool, "true or false"),
     "thinking_display": Spec(str, '"collapsed", "expanded" or "hidden"',
                              choices=("collapsed", "expanded", "hidden")),
+    "editing_mode": Spec(str, '"emacs" or "vi"', choices=("emacs", "vi")),
+    "models": Spec(list, "a list of model names", lambda v: all(isinstance(s, str) for s in v)),
     **REQUEST_KEYS,
 }
 
@@ -154,6 +156,8 @@ class Settings:
     idle_timeout: float
     resize_images: bool
     thinking_display: str
+    editing_mode: str
+    models: tuple[str, ...]
     config_file: Path
 
     def effective_max_tokens(self, thinking_on: bool, budget: int | None = None) -> int:
@@ -183,6 +187,8 @@ _DEFAULTS: dict[str, Any] = {
     "idle_timeout": 60.0,
     "resize_images": False,
     "thinking_display": "collapsed",
+    "editing_mode": "emacs",
+    "models": (),
     "api_key_env": None,
     "api_key_command": None,
     "api_key": None,
@@ -219,6 +225,7 @@ def load(flags: dict[str, Any] | None = None, env: dict[str, str] | None = None)
         raise ConfigError(f"the thinking budget must be at least 1024 tokens "
                           f"(got {values['thinking_budget']})")
     values["stop_sequences"] = tuple(values["stop_sequences"] or ())
+    values["models"] = tuple(values["models"] or ())
     names = {f.name for f in fields(Settings)}
     return Settings(profile=name, config_file=path, **{k: v for k, v in values.items() if k in names})
 

@@ -1,0 +1,29 @@
+"""The interactive chat: `claudechat` with no subcommand, on a terminal."""
+
+from __future__ import annotations
+
+from claudechat.ask import AskOptions
+from claudechat.errors import ExitCode
+
+
+def start(opts: AskOptions) -> ExitCode:
+    """The chat on a terminal; without one (a pipe either way), behave like ask."""
+    from claudechat.repl.session import is_interactive
+
+    if not is_interactive():
+        from claudechat.ask import run_ask
+
+        return run_ask(opts)
+    from rich.console import Console
+
+    from claudechat import settings as settings_mod
+    from claudechat.connect import open_session
+    from claudechat.repl.session import ReplState, run_repl
+
+    settings = settings_mod.load(opts.flags())
+    console = Console(highlight=False)
+    session = open_session(settings, debug=opts.debug,
+                           notice=lambda text: console.print(f"claudechat: {text}", markup=False))
+    state = ReplState(settings=settings, session=session, conversation=session.new_conversation(),
+                      console=console)
+    return run_repl(state)

@@ -1,0 +1,362 @@
+"""Slash commands: a registry of small functions, `(state, argument) -> None`.
+
+A command that cannot do what it was asked raises UsageError; the REPL prints
+its one line and keeps the session.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich.markdown import Markdown
+from rich.panel import Panel
+from rich.text import Text
+
+from claudechat import attachments
+from claudechat.errors import ClaudechatError, UsageError
+from claudechat.render.sanitize import sanitize
+
+if TYPE_CHECKING:
+    from claudechat.repl.session import ReplState
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    run: Callable[[ReplState, str], None]
+    usage: str
+    help: str
+    completes: str = ""  # "path" or "model": what Tab offers for the argument
+
+
+COMMANDS: dict[str, Command] = {}
+ALIASES = {"exit": "quit", "q": "quit", "h": "help", "?": "help"}
+
+
+def command(usage: str, help: str, completes: str = "") -> Callable[[Callable], Callable]:
+    def register(fn: Callable[[ReplState, str], None]) -> Callable[[ReplState, str], None]:
+        name = fn.__name__.removeprefix("cmd_")
+        COMMANDS[name] = Command(name, fn, usage, help, completes)
+        return fn
+
+    return register
+
+
+def dispatch(state: ReplState, line: str) -> None:
+    """Run one `/command args` line."""
+    name, _, arg = line[1:].partition(" ")
+    name = ALIASES.get(name.lower(), name.lower())
+    cmd = COMMANDS.get(name)
+    if cmd is None:
+        import difflib
+
+        close = difflib.get_close_matches(name, list(COMMANDS), n=1)
+        tip = f" — did you mean /{close[0]}?" if close else " — /help lists the commands"
+        raise UsageError(f"unknown command /{sanitize(name)}{tip}")
+    cmd.run(state, arg.strip())
+
+
+def _say(state: ReplState, text: str, style: str = "dim") -> None:
+    state.console.print(Text(text, style=style))
+
+
+# -- conversation -----------------------------------------------------------------------
+
+
+@command("/help", "this list")
+def cmd_help(state: ReplState, arg: str) -> None:
+    lines = [f"{c.usage:<28} {c.help}" for c in COMMANDS.values()]
+    lines.append("")
+    lines.append("Enter sends; Ctrl-J or Esc Enter adds a line; @path attaches a file;")
+    lines.append("Ctrl-C stops a reply (or clears the line); Ctrl-D or /quit leaves.")
+    state.console.print(Text("\n".join(lines)))
+
+
+@command("/quit", "leave (also Ctrl-D)")
+def cmd_quit(state: ReplState, arg: str) -> None:
+    state.quit = True
+
+
+@command("/new", "a fresh conversation with the same settings")
+def cmd_new(state: ReplState, arg: str) -> None:
+    state.new_conversation()
+    _say(state, "new conversation")
+
+
+@command("/retry", "ask for the last reply again")
+def cmd_retry(state: ReplState, arg: str) -> None:
+    turns = state.conversation.turns
+    while turns and turns[-1].role == "assistant":
+        turns.pop()
+    if not turns:
+        raise UsageError("nothing to retry yet")
+    state.send_current()
+
+
+@command("/undo", "drop the last exchange; its message comes back for editing")
+def cmd_undo(state: ReplState, arg: str) -> None:
+    turns = state.conversation.turns
+    while turns and turns[-1].role == "assistant":
+        turns.pop()
+    if not turns:
+        raise UsageError("nothing to undo")
+    user = turns.pop()
+    state.prefill = "".join(b.get("text", "") for b in user.content if b.get("type") == "text")
+    state.pending = [attachments.Attachment(b, b.get("type", "attachment")) for b in user.content
+                     if b.get("type") != "text"] + state.pending
+    state.saved_changed()
+    _say(state, "removed the last exchange")
+
+
+@command("/edit", "write the next message in $VISUAL / $EDITOR")
+def cmd_edit(state: ReplState, arg: str) -> None:
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    with tempfile.NamedTemporaryFile("w+", suffix=".md", delete=False, encoding="utf-8") as f:
+        f.write(arg)
+        path = f.name
+    try:
+        done = subprocess.run([*shlex.split(editor), path], check=False)
+        text = Path(path).read_text("utf-8")
+    finally:
+        os.unlink(path)
+    if done.returncode != 0:
+        raise UsageError(f"the editor ({editor}) exited with status {done.returncode}; nothing sent")
+    if not text.strip():
+        raise UsageError("the message is empty; nothing sent")
+    state.send(text.rstrip("\n"))
+
+
+# -- settings -------------------------------------------------------------------------------
+
+
+@command("/model [NAME]", "show or change the model", completes="model")
+def cmd_model(state: ReplState, arg: str) -> None:
+    if not arg:
+        _say(state, f"model: {state.settings.model}", style="")
+        return
+    state.update_settings(model=arg)
+    _say(state, f"model: {arg}")
+
+
+@command("/system [TEXT|clear]", "show, set or clear the system prompt")
+def cmd_system(state: ReplState, arg: str) -> None:
+    if not arg:
+        current = state.conversation.system
+        _say(state, f"system: {sanitize(current)}" if current else "no system prompt", style="")
+        return
+    state.conversation.system = None if arg == "clear" else arg
+    _say(state, "system prompt cleared" if arg == "clear" else "system prompt set")
+
+
+@command("/think on|off|BUDGET", "extended thinking")
+def cmd_think(state: ReplState, arg: str) -> None:
+    if arg in ("on", "off"):
+        state.update_settings(thinking=arg == "on")
+    elif arg.isdigit():
+        budget = int(arg)
+        if budget < 1024:
+            raise UsageError(f"the thinking budget must be at least 1024 tokens (got {budget})")
+        state.update_settings(thinking=True, thinking_budget=budget)
+    else:
+        raise UsageError("usage: /think on, /think off or /think BUDGET (tokens, >= 1024)")
+    _say(state, f"thinking: {state.thinking_label()}")
+
+
+SETTABLE = {"temperature": float, "top_p": float, "top_k": int, "max_tokens": int}
+
+
+@command("/set NAME VALUE", "temperature, top_p, top_k or max_tokens")
+def cmd_set(state: ReplState, arg: str) -> None:
+    name, _, value = arg.partition(" ")
+    kind = SETTABLE.get(name)
+    if kind is None or not value.strip():
+        raise UsageError(f"usage: /set {'|'.join(SETTABLE)} VALUE")
+    try:
+        number = kind(value.strip())
+    except ValueError:
+        raise UsageError(f"{name} takes {'a number' if kind is float else 'a whole number'}") from None
+    params = replace(state.session.params, **{name: number})
+    params.checked()  # one clear line now rather than a refused request later
+    state.update_settings(**{name: number})
+    _say(state, f"{name} = {number}")
+
+
+# -- attachments ------------------------------------------------------------------------------
+
+
+@command("/image PATH|URL", "attach an image to the next message", completes="path")
+def cmd_image(state: ReplState, arg: str) -> None:
+    if not arg:
+        raise UsageError("usage: /image PATH or /image https://…")
+    state.attach(attachments.image_arg(_unquote(arg), resize=state.settings.resize_images))
+
+
+@command("/file PATH", "attach a text file or PDF to the next message", completes="path")
+def cmd_file(state: ReplState, arg: str) -> None:
+    if not arg:
+        raise UsageError("usage: /file PATH")
+    state.attach(attachments.file_arg(_unquote(arg), resize=state.settings.resize_images))
+
+
+@command("/paste", "attach the image on the clipboard (also Ctrl-V)")
+def cmd_paste(state: ReplState, arg: str) -> None:
+    data = clipboard_image()
+    if data is None:
+        raise UsageError("no image on the clipboard (needs wl-paste, xclip or pngpaste)")
+    state.attach(attachments.image_from_bytes(data, "clipboard image",
+                                              resize=state.settings.resize_images))
+
+
+@command("/detach [N]", "drop pending attachment N, or all of them")
+def cmd_detach(state: ReplState, arg: str) -> None:
+    if not state.pending:
+        raise UsageError("nothing is attached")
+    if not arg:
+        state.pending.clear()
+        _say(state, "all attachments dropped")
+        return
+    index = _number(arg, len(state.pending), "attachment")
+    dropped = state.pending.pop(index - 1)
+    _say(state, f"dropped {sanitize(dropped.label)}")
+
+
+# -- replies -------------------------------------------------------------------------------------
+
+
+@command("/expand [N]", "show the thinking of reply N (default: the last) in full")
+def cmd_expand(state: ReplState, arg: str) -> None:
+    reply = state.reply(arg)
+    thoughts = [b.get("thinking", "") for b in reply.content if b.get("type") == "thinking"]
+    if not any(thoughts):
+        raise UsageError("that reply has no thinking text")
+    for text in thoughts:
+        state.console.print(Panel(Text(sanitize(text), style="dim"), title="Thinking",
+                                  title_align="left", border_style="dim"))
+
+
+@command("/copy [N]", "copy reply N (default: the last) to the clipboard")
+def cmd_copy(state: ReplState, arg: str) -> None:
+    reply = state.reply(arg)
+    text = "".join(b.get("text", "") for b in reply.content if b.get("type") == "text")
+    how = copy_to_clipboard(text, state.console.file)
+    _say(state, f"copied {len(text):,} characters ({how})")
+
+
+@command("/save PATH", "write the conversation to PATH (.md or .json)", completes="path")
+def cmd_save(state: ReplState, arg: str) -> None:
+    if not arg:
+        raise UsageError("usage: /save PATH (.md for Markdown, .json for JSON)")
+    path = Path(_unquote(arg)).expanduser()
+    data = state.conversation.to_dict()
+    if path.suffix.lower() == ".json":
+        text = json.dumps({"model": state.settings.model, **data}, ensure_ascii=False, indent=2)
+    else:
+        text = conversation_markdown(state.conversation)
+    try:
+        path.write_text(text + "\n", "utf-8")
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write it ({exc.strerror})") from None
+    _say(state, f"saved to {path}")
+
+
+@command("/tokens", "count the conversation's input tokens (count_tokens)")
+def cmd_tokens(state: ReplState, arg: str) -> None:
+    from claudechat.api import messages
+
+    conv = state.conversation
+    body = messages.build_body(conv, state.session.params, stream=False)
+    body.pop("max_tokens", None)
+    if not body["messages"]:
+        raise UsageError("the conversation is empty")
+    try:
+        answer = state.session.client.post_json("/v1/messages/count_tokens", body)
+    except ClaudechatError as exc:
+        raise UsageError(f"this server cannot count tokens ({exc})") from None
+    count = answer.get("input_tokens") if isinstance(answer, dict) else None
+    if not isinstance(count, int):
+        raise UsageError("the server's token count is not in the expected shape")
+    _say(state, f"{count:,} input tokens in the conversation", style="")
+
+
+@command("/history", "recent conversations")
+def cmd_history(state: ReplState, arg: str) -> None:
+    state.show_history()
+
+
+@command("/load ID", "continue a saved conversation (an id prefix, or last)")
+def cmd_load(state: ReplState, arg: str) -> None:
+    if not arg:
+        raise UsageError("usage: /load ID (see /history)")
+    state.load(arg)
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+
+def _number(arg: str, count: int, what: str) -> int:
+    if not arg.isdigit() or not 1 <= int(arg) <= count:
+        raise UsageError(f"no {what} {sanitize(arg)} (there {'is' if count == 1 else 'are'} {count})")
+    return int(arg)
+
+
+def _unquote(arg: str) -> str:
+    arg = arg.strip()
+    if len(arg) >= 2 and arg[0] == arg[-1] and arg[0] in "'\"":
+        return arg[1:-1]
+    return arg.replace("\\ ", " ")
+
+
+def conversation_markdown(conversation: Any) -> str:
+    parts = []
+    if conversation.system:
+        parts.append(f"## System\n\n{conversation.system}")
+    for turn in conversation.turns:
+        head = "## You" if turn.role == "user" else "## Claude"
+        body = []
+        for block in turn.content:
+            kind = block.get("type")
+            if kind == "text":
+                body.append(block.get("text", ""))
+            elif kind == "thinking":
+                body.append("> " + block.get("thinking", "").replace("\n", "\n> "))
+            else:
+                body.append(f"*[{kind}]*")
+        parts.append(head + ("  *(interrupted)*" if turn.interrupted else "") + "\n\n"
+                     + "\n\n".join(body))
+    return "\n\n".join(parts)
+
+
+def clipboard_image() -> bytes | None:
+    for cmd in (["wl-paste", "--no-newline", "--type", "image/png"],
+                ["xclip", "-selection", "clipboard", "-t", "image/png", "-o"], ["pngpaste", "-"]):
+        if shutil.which(cmd[0]):
+            done = subprocess.run(cmd, capture_output=True, check=False, timeout=5)
+            if done.returncode == 0 and attachments.sniff_image(done.stdout):
+                return done.stdout
+    return None
+
+
+def copy_to_clipboard(text: str, terminal: Any) -> str:
+    for cmd in (["wl-copy"], ["xclip", "-selection", "clipboard"], ["pbcopy"]):
+        if shutil.which(cmd[0]):
+            done = subprocess.run(cmd, input=text.encode(), check=False, timeout=5)
+            if done.returncode == 0:
+                return cmd[0]
+    payload = base64.b64encode(text.encode()).decode("ascii")
+    terminal.write(f"\x1b]52;c;{payload}\x07")
+    terminal.flush()
+    return "OSC 52"
+
+
+def render_markdown(text: str) -> Markdown:
+    return Markdown(sanitize(text))

@@ -1,0 +1,189 @@
+"""The chat: one PromptSession for the whole session, then `run_turn` per message.
+
+Input is read with prompt_toolkit; while a reply streams no prompt is on screen
+and rich draws it (never under patch_stdout). Ctrl-C at the prompt is a key
+(clears the line); while streaming it is SIGINT, which run_turn turns into an
+interrupted, kept reply.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.text import Text
+
+from claudechat import attachments
+from claudechat.api.events import Message
+from claudechat.conversation import Conversation
+from claudechat.errors import ClaudechatError, ExitCode, UsageError
+from claudechat.render.sanitize import sanitize
+from claudechat.repl import commands, keys
+from claudechat.settings import Settings
+
+# @path, @"path with spaces", or a whole quoted path dropped in by a terminal
+_AT_PATH = re.compile(r"""(?:(?<=\s)|^)@(?:"([^"]+)"|'([^']+)'|((?:\\\s|\S)+))""")
+_DROPPED = re.compile(r"""^\s*(?:'([^']+)'|"([^"]+)"|((?:\\\s|[^\s'"])+))\s*$""")
+
+
+@dataclass
+class ReplState:
+    settings: Settings
+    session: Any  # connect.Session
+    conversation: Conversation
+    console: Console
+    recorder: Any = None  # persists turns; None with --no-save
+    history: Any = None  # the history store access, for /history and /load
+    pending: list[attachments.Attachment] = field(default_factory=list)
+    pastes: dict[str, str] = field(default_factory=dict)
+    prefill: str = ""
+    quit: bool = False
+
+    # -- conversation ------------------------------------------------------------------
+
+    def new_conversation(self) -> None:
+        self.conversation = self.session.new_conversation()
+        self.conversation.system = self.conversation.system
+        if self.recorder is not None:
+            self.recorder.reset()
+
+    def saved_changed(self) -> None:
+        """The turns were edited (/undo, /retry): the store follows."""
+        if self.recorder is not None:
+            self.recorder(self.conversation)
+
+    def send(self, text: str) -> None:
+        blocks = [a.block for a in self.pending]
+        blocks += [a.block for a in self._mentioned(text)]
+        attachments.check_request([attachments.Attachment(b, "") for b in blocks])
+        if text.strip():
+            blocks.append({"type": "text", "text": text})
+        if not blocks:
+            return
+        self.pending.clear()
+        self.conversation.add_user(blocks)
+        self.send_current()
+
+    def send_current(self) -> None:
+        from claudechat.render.rich_view import RichView
+        from claudechat.turn import run_turn
+
+        self.conversation.params = self.session.params
+        view = RichView(self.console, self.console, thinking=self.settings.thinking_display)
+        result = run_turn(self.conversation, self.session.client, view, wire=self.session.wire,
+                          persist=self.recorder)
+        if result.interrupted:
+            self.console.print(Text("interrupted — what arrived is kept", style="yellow"))
+        elif result.error is not None:
+            self.console.print(Text(f"error: {sanitize(str(result.error))}", style="red"))
+            self.console.print(Text("/retry sends it again", style="dim"))
+
+    def _mentioned(self, text: str) -> list[attachments.Attachment]:
+        found = []
+        paths = [next(g for g in m.groups() if g) for m in _AT_PATH.finditer(text)]
+        dropped = _DROPPED.match(text)
+        if dropped and not paths:
+            candidate = next(g for g in dropped.groups() if g).replace("\\ ", " ")
+            if Path(candidate).expanduser().is_file():
+                paths.append(candidate)
+        for raw in paths:
+            path = raw.replace("\\ ", " ")
+            if Path(path).expanduser().is_file():
+                found.append(attachments.file_arg(path, resize=self.settings.resize_images))
+        return found
+
+    # -- settings ------------------------------------------------------------------------
+
+    def update_settings(self, **changes: Any) -> None:
+        settings = replace(self.settings, **changes)
+        self.session.apply(settings, notice=self.notice)
+        self.settings = self.session.settings
+        self.conversation.params = self.session.params
+
+    def thinking_label(self) -> str:
+        t = self.session.params.thinking
+        if t.mode == "off":
+            return "off"
+        if t.mode == "enabled":
+            return f"on ({t.budget_tokens:,} tokens)"
+        return f"on (adaptive{', ' + t.effort if t.effort else ''})"
+
+    def notice(self, text: str) -> None:
+        self.console.print(Text(f"claudechat: {sanitize(text)}", style="yellow"))
+
+    def attach(self, attachment: attachments.Attachment) -> None:
+        attachments.check_request([*self.pending, attachment])
+        self.pending.append(attachment)
+        self.console.print(Text(f"attached {sanitize(attachment.label)}", style="dim"))
+
+    def reply(self, arg: str) -> Message:
+        replies = [t for t in self.conversation.turns if t.role == "assistant"]
+        if not replies:
+            raise UsageError("there is no reply yet")
+        index = len(replies) if not arg else commands._number(arg, len(replies), "reply")
+        turn = replies[index - 1]
+        return Message(content=turn.content, model=turn.model or "", usage=turn.usage or {})
+
+    # -- history -----------------------------------------------------------------------------
+
+    def show_history(self) -> None:
+        if self.history is None:
+            raise UsageError("history is off (save_history = false or --no-save)")
+        self.history.show_recent(self.console)
+
+    def load(self, ref: str) -> None:
+        if self.history is None:
+            raise UsageError("history is off (save_history = false or --no-save)")
+        self.conversation = self.history.load_into(ref, self)
+        n = len(self.conversation.turns)
+        self.console.print(Text(f"loaded {n} turn{'s' if n != 1 else ''}", style="dim"))
+
+    def tokens_used(self) -> int:
+        total = 0
+        for turn in self.conversation.turns:
+            usage = turn.usage or {}
+            total += sum(int(usage.get(k) or 0) for k in (
+                "input_tokens", "output_tokens", "cache_read_input_tokens",
+                "cache_creation_input_tokens"))
+        return total
+
+    def expand_pastes(self, text: str) -> str:
+        for token, pasted in self.pastes.items():
+            text = text.replace(token, pasted)
+        self.pastes.clear()
+        return text
+
+
+def run_repl(state: ReplState) -> ExitCode:
+    prompt = keys.make_prompt(state)
+    while not state.quit:
+        try:
+            text = prompt.prompt(default=state.prefill)
+        except KeyboardInterrupt:
+            state.prefill = ""
+            continue  # Ctrl-C at the prompt clears the line
+        except EOFError:
+            break
+        state.prefill = ""
+        text = state.expand_pastes(text)
+        if not text.strip() and not state.pending:
+            continue
+        try:
+            if text.startswith("/") and not text.startswith("//"):
+                commands.dispatch(state, text.strip())
+            else:
+                state.send(text[1:] if text.startswith("//") else text)
+        except ClaudechatError as exc:
+            state.console.print(Text(f"{sanitize(str(exc))}", style="red"))
+    return ExitCode.OK
+
+
+def is_interactive() -> bool:
+    try:
+        return sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
