@@ -106,6 +106,7 @@ TOP_KEYS: dict[str, Spec] = {
     "connect_timeout": Spec(_NUM, "a number of seconds above 0", lambda v: v > 0),
     "idle_timeout": Spec(_NUM, "a number of seconds above 0", lambda v: v > 0),
     "resize_images": Spec(bool, "true or false"),
+    "save_history": Spec(bool, "true or false"),
     **REQUEST_KEYS,
 }
 
@@ -151,6 +152,7 @@ class Settings:
     connect_timeout: float
     idle_timeout: float
     resize_images: bool
+    save_history: bool
     config_file: Path
 
     def effective_max_tokens(self, thinking_on: bool, budget: int | None = None) -> int:
@@ -179,6 +181,7 @@ _DEFAULTS: dict[str, Any] = {
     "connect_timeout": 10.0,
     "idle_timeout": 60.0,
     "resize_images": False,
+    "save_history": True,
     "api_key_env": None,
     "api_key_command": None,
     "api_key": None,
