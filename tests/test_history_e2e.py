@@ -390,14 +390,20 @@ def test_two_concurrent_writers_both_succeed(env, server):
     procs = [start(env, "ask", "from terminal one"), start(env, "ask", "from terminal two")]
     try:
         server.wait_for_requests(2, timeout=30)
-        server.release()
+        # A third writer holds the lock while both replies arrive and are to be saved.
+        with sqlite3.connect(db_path(env), isolation_level=None) as db:
+            db.execute("BEGIN IMMEDIATE")
+            server.release()
+            seen = [read_until(proc.stdout.fileno(), TEXT.encode()) for proc in procs]
+            db.execute("COMMIT")
+        db.close()
         results = finish(procs)
     finally:
         for proc in procs:
             if proc.poll() is None:
                 proc.kill()
-    for result in results:
-        assert (result.code, result.out, result.err) == (0, (TEXT + "\n").encode(), ""), result
+    for text, result in zip(seen, results, strict=True):
+        assert (result.code, text + result.out, result.err) == (0, (TEXT + "\n").encode(), ""), result
     rows = ok(run(env, "history", "list")).rows
     assert sorted(row[2] for row in rows) == ["from terminal one", "from terminal two"]
     assert [row[4] for row in rows] == ["2", "2"]
