@@ -8,6 +8,7 @@ JSON. Status and questions go to stderr.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,18 @@ def _console(out: TextIO, plain: bool = False) -> Any:
     from rich.console import Console
 
     return Console(file=out, no_color=plain or None, highlight=False, soft_wrap=False)
+
+
+def _emit(out: TextIO, text: str) -> None:
+    """Write and flush; a reader that went away (`| head`) is not an error."""
+    try:
+        out.write(text)
+        out.flush()
+    except BrokenPipeError:
+        try:  # keep the interpreter's last flush quiet
+            os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
 
 
 # -- ask: continuing and saving ----------------------------------------------------------
@@ -94,14 +107,13 @@ def list_conversations(limit: int, search: str | None, as_json: bool, plain: boo
     with HistoryStore() as store:
         rows = store.list(limit=limit or None, search=search)
     if as_json:
-        out.write(json.dumps([_summary_json(r) for r in rows], ensure_ascii=False, indent=2) + "\n")
+        _emit(out, json.dumps([_summary_json(r) for r in rows], ensure_ascii=False, indent=2) + "\n")
     elif _isatty(out) and not plain:
         _table(rows, out, err, search)
     else:
-        for r in rows:
-            fields = (r.id, _iso(r.updated), r.title, r.model or "", str(r.turns))
-            out.write("\t".join(_field(f) for f in fields) + "\n")
-    out.flush()
+        _emit(out, "".join("\t".join(_field(f) for f in (r.id, _iso(r.updated), r.title,
+                                                          r.model or "", str(r.turns))) + "\n"
+                           for r in rows))
     return ExitCode.OK
 
 
@@ -165,8 +177,7 @@ def show(ref: str, plain: bool, out: TextIO | None = None) -> ExitCode:
     if _isatty(out) and not plain:
         transcript.show_rich(stored, _console(out))
     else:
-        out.write(transcript.markdown(stored))
-    out.flush()
+        _emit(out, transcript.markdown(stored))
     return ExitCode.OK
 
 
@@ -181,9 +192,7 @@ def export(ref: str, fmt: str, output: str | None, out: TextIO | None = None) ->
     else:
         text = transcript.markdown(stored)
     if output is None or output == "-":
-        out = out or sys.stdout
-        out.write(text)
-        out.flush()
+        _emit(out or sys.stdout, text)
         return ExitCode.OK
     try:
         Path(output).expanduser().write_text(text, "utf-8")

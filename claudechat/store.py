@@ -457,9 +457,13 @@ class Recorder:
         self.store, self.profile, self.cid, self.saved, self.notice = store, profile, cid, saved, notice
 
     def __call__(self, conversation: Conversation) -> None:
-        with _sigint_deferred():
-            cid, forked = self.store.save(conversation, cid=self.cid, saved=self.saved,
-                                          profile=self.profile)
+        try:
+            with _sigint_deferred():
+                cid, forked = self.store.save(conversation, cid=self.cid, saved=self.saved,
+                                              profile=self.profile)
+        except ClaudechatError as exc:
+            exc.hint = exc.hint or "--no-save asks without keeping a history"
+            raise
         self.cid, self.saved = cid, len(conversation.turns)
         if forked and self.notice:
             self.notice(f"conversation {forked} was changed elsewhere meanwhile; "

@@ -511,6 +511,19 @@ def test_list_search_matches_titles_and_message_text(env, server):
     assert titles("nowhere to be found") == []
 
 
+@pytest.mark.parametrize("args", [("list",), ("show", "last"), ("export", "last")])
+def test_a_reader_that_went_away_is_not_an_error(env, args):
+    seed(env, ["a conversation"])
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # like `| head -1` after the first line, made deterministic
+    try:
+        done = subprocess.run([*CLI, "history", *args], env=env, stdin=subprocess.DEVNULL,
+                              stdout=write_end, stderr=subprocess.PIPE, timeout=60)
+    finally:
+        os.close(write_end)
+    assert (done.returncode, done.stderr) == (0, b"")
+
+
 def test_list_refuses_a_negative_limit(env):
     line = one_error_line(run(env, "history", "list", "--limit", "-1"), 2)
     assert "--limit" in line
