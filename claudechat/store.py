@@ -10,7 +10,7 @@ Schema (version in PRAGMA user_version; MIGRATIONS[i] takes version i to i+1):
     blob_refs      (sha256, conversation): which conversations use a blob
 
 Base64 data in content blocks is replaced by {"$blob": sha256} on the way in and
-put back, byte for byte, on the way out.
+put back, byte for byte, on the way out (blobs.py).
 
 Every write is one transaction (BEGIN IMMEDIATE) in WAL mode with a busy
 timeout: a killed process leaves the last committed state, and two processes
@@ -19,10 +19,7 @@ can write at once. A database from a newer claudechat is refused, never touched.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import functools
-import hashlib
 import json
 import re
 import secrets
@@ -36,11 +33,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from claudechat import blobs
 from claudechat.conversation import Conversation, Turn
 from claudechat.errors import ClaudechatError, UsageError
+from claudechat.transcript import title_of
 
 BUSY_TIMEOUT = 15.0  # seconds to wait for another process's write
-TITLE_WIDTH = 60
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (  # 1: the first release
         """CREATE TABLE conversations (
@@ -246,13 +244,13 @@ class HistoryStore:
 
     def _write_turns(self, db: sqlite3.Connection, cid: str, turns: list[Turn], start: int,
                      now: float) -> None:
-        blobs: dict[str, bytes] = {}
-        rows = [(cid, start + i, t.role, _dumps(_pack(t.content, blobs)),
+        found: dict[str, bytes] = {}
+        rows = [(cid, start + i, t.role, _dumps(blobs.pack(t.content, found)),
                  _dumps(t.usage) if t.usage else None, t.stop_reason, t.model, int(t.interrupted), now)
                 for i, t in enumerate(turns)]
         db.executemany("INSERT OR REPLACE INTO messages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-        db.executemany("INSERT OR IGNORE INTO blobs VALUES (?, ?)", blobs.items())
-        db.executemany("INSERT OR IGNORE INTO blob_refs VALUES (?, ?)", [(h, cid) for h in blobs])
+        db.executemany("INSERT OR IGNORE INTO blobs VALUES (?, ?)", found.items())
+        db.executemany("INSERT OR IGNORE INTO blob_refs VALUES (?, ?)", [(h, cid) for h in found])
 
     @_db_errors
     def delete(self, ids: list[str]) -> None:
@@ -336,21 +334,13 @@ class HistoryStore:
         return stored
 
     def _unpack_all(self, contents: list[Any]) -> list[Any]:
-        wanted: set[str] = set()
-        _walk_blobs(contents, lambda source: wanted.add(source["data"]["$blob"]))
+        wanted = blobs.wanted(contents)
         marks = ", ".join("?" * len(wanted))
-        data = {h: base64.b64encode(raw).decode("ascii") for h, raw in
-                self.db.execute(f"SELECT hash, data FROM blobs WHERE hash IN ({marks})", list(wanted))}
-        missing = wanted - data.keys()
-        if missing:
-            raise ClaudechatError(f"{self.path}: {len(missing)} attachment(s) of this conversation "
-                                  f"are missing from the history database")
-
-        def restore(source: dict[str, Any]) -> None:
-            source["data"] = data[source["data"]["$blob"]]
-
-        _walk_blobs(contents, restore)
-        return contents
+        data = dict(self.db.execute(f"SELECT hash, data FROM blobs WHERE hash IN ({marks})", list(wanted)))
+        if wanted - data.keys():
+            raise ClaudechatError(f"{self.path}: {len(wanted - data.keys())} attachment(s) of this "
+                                  f"conversation are missing from the history database")
+        return blobs.restore(contents, data)
 
 
 # -- content blocks <-> rows --------------------------------------------------------
@@ -367,83 +357,8 @@ def _header(conversation: Conversation) -> tuple[str, str | None, str]:
     return model, conversation.system or None, _dumps(params)
 
 
-def _pack(value: Any, blobs: dict[str, bytes]) -> Any:
-    """A copy of `value` with every base64 source's data moved into `blobs`."""
-    if isinstance(value, list):
-        return [_pack(item, blobs) for item in value]
-    if not isinstance(value, dict):
-        return value
-    if value.get("type") == "base64" and isinstance(value.get("data"), str):
-        raw = _exact_b64decode(value["data"])
-        if raw is not None:
-            digest = hashlib.sha256(raw).hexdigest()
-            blobs[digest] = raw
-            return {k: {"$blob": digest} if k == "data" else v for k, v in value.items()}
-    return {k: _pack(v, blobs) for k, v in value.items()}
-
-
-def _exact_b64decode(text: str) -> bytes | None:
-    """The bytes, when encoding them again gives back exactly `text` (else keep it inline)."""
-    try:
-        raw = base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
-        return None
-    return raw if base64.b64encode(raw).decode("ascii") == text else None
-
-
-def _walk_blobs(value: Any, visit: Callable[[dict[str, Any]], None]) -> None:
-    if isinstance(value, list):
-        for item in value:
-            _walk_blobs(item, visit)
-    elif isinstance(value, dict):
-        data = value.get("data")
-        if value.get("type") == "base64" and isinstance(data, dict) and "$blob" in data:
-            visit(value)
-        else:
-            for item in value.values():
-                _walk_blobs(item, visit)
-
-
 def _folded_contains(haystack: Any, needle: str) -> bool:
     return isinstance(haystack, str) and needle in haystack.casefold()
-
-
-# -- titles -------------------------------------------------------------------------
-
-_DOCUMENT = re.compile(r'<document name="([^"]*)">')
-
-
-def title_of(turns: list[Turn]) -> str:
-    """The first line of the first user message, shortened; attachments only when
-    there are no words of the user's own."""
-    import html
-
-    from claudechat.render.sanitize import sanitize
-
-    for turn in turns:
-        if turn.role != "user":
-            continue
-        texts = [b["text"] for b in turn.content
-                 if b.get("type") == "text" and isinstance(b.get("text"), str)]
-        own = [t for t in texts if not _DOCUMENT.match(t)]
-        for text in own:
-            line = next((ln.strip() for ln in sanitize(text).splitlines() if ln.strip()), "")
-            if line:
-                return shorten(line.replace("\t", " "))
-        names = [html.unescape(m.group(1)) for t in texts if (m := _DOCUMENT.match(t))]
-        kinds = names + [f"[{b.get('type')}]" for b in turn.content if b.get("type") != "text"]
-        if kinds:
-            return shorten(sanitize(", ".join(kinds)).replace("\t", " ").replace("\n", " "))
-    return "(empty)"
-
-
-def shorten(text: str, width: int = TITLE_WIDTH) -> str:
-    text = " ".join(text.split())
-    if len(text) <= width:
-        return text
-    cut = text[: width - 1]
-    space = cut.rfind(" ")
-    return (cut[:space] if space > width // 2 else cut).rstrip() + "…"
 
 
 # -- the persist hook of run_turn ------------------------------------------------------

@@ -14,7 +14,8 @@ import pytest
 from claudechat.api.events import Message
 from claudechat.conversation import Conversation, RequestParams
 from claudechat.errors import ClaudechatError, UsageError
-from claudechat.store import HistoryStore, Recorder, title_of
+from claudechat.store import HistoryStore, Recorder
+from claudechat.transcript import title_of
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 PNG_B64 = base64.b64encode(PNG).decode()
