@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from claudechat.errors import ClaudechatError, ExitCode, UsageError
-from claudechat.store import HistoryStore, Recorder, Stored, Summary, history_path
+from claudechat.store import NO_SAVE_HINT, HistoryStore, Recorder, Stored, Summary, history_path
 
 if TYPE_CHECKING:
     from claudechat.conversation import Conversation
@@ -78,7 +78,11 @@ class AskHistory:
         """The persist hook for run_turn, or None when nothing is to be saved."""
         if not (settings.save_history if save is None else save):
             return None
-        store = self.store or HistoryStore()
+        try:
+            store = self.store or HistoryStore()
+        except ClaudechatError as exc:
+            exc.hint = exc.hint or NO_SAVE_HINT
+            raise
         stored = self.stored
         return Recorder(store, profile=settings.profile, notice=notice,
                         cid=stored.id if stored else None, saved=len(stored.turns) if stored else 0)

@@ -39,6 +39,7 @@ from claudechat.errors import ClaudechatError, UsageError
 from claudechat.transcript import title_of
 
 BUSY_TIMEOUT = 15.0  # seconds to wait for another process's write
+NO_SAVE_HINT = "--no-save asks without keeping a history"
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (  # 1: the first release
         """CREATE TABLE conversations (
@@ -377,7 +378,7 @@ class Recorder:
                 cid, forked = self.store.save(conversation, cid=self.cid, saved=self.saved,
                                               profile=self.profile)
         except ClaudechatError as exc:
-            exc.hint = exc.hint or "--no-save asks without keeping a history"
+            exc.hint = exc.hint or NO_SAVE_HINT
             raise
         self.cid, self.saved = cid, len(conversation.turns)
         if forked and self.notice:

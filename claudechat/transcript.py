@@ -101,7 +101,8 @@ def _source(block: dict[str, Any]) -> str:
     source = block.get("source") or {}
     name = block.get("title")
     if source.get("type") == "base64":
-        size = len(source.get("data") or "") * 3 // 4
+        data = str(source.get("data") or "")
+        size = len(data) * 3 // 4 - data[-2:].count("=")
         what = f"{source.get('media_type')}, {_size(size)}"
     elif source.get("type") == "url":
         what = str(source.get("url"))

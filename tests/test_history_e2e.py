@@ -216,6 +216,24 @@ def test_continuing_restores_model_and_system_unless_flags_override(env, server,
     assert text_of(posts(server)[5].json["system"]) == "From the config."
 
 
+def test_continuing_works_over_chat_completions_too(clean_env, config):
+    token = "ace-history-SECRET-token-77"
+    ace = FakeServer(auth="bearer", key=token).start()
+    try:
+        env = config({**clean_env, "ACEDATA_API_TOKEN": token},
+                     f'[profiles.ace]\nbase_url = "{ace.url}"\nauth = "bearer"\n'
+                     f'api_key_env = "ACEDATA_API_TOKEN"\napi = "chat-completions"\n')
+        ace.enqueue(Reply(text="First answer."))
+        ok(run(env, "ask", "-p", "ace", "-m", "claude-sonnet-4-5", "first question"))
+        ok(run(env, "ask", "-p", "ace", "-c", "second question"))
+    finally:
+        ace.stop()
+    bodies = [r.json for r in ace.requests if r.path == "/v1/chat/completions"]
+    assert bodies[1]["model"] == "claude-sonnet-4-5"
+    assert [(m["role"], text_of(m["content"])) for m in bodies[1]["messages"]] == [
+        ("user", "first question"), ("assistant", "First answer."), ("user", "second question")]
+
+
 def test_continue_needs_a_conversation_and_one_way_to_name_it(env, server):
     line = one_error_line(run(env, "ask", "-c", "hi"), 2)
     assert "no conversation to continue" in line
@@ -295,6 +313,9 @@ def test_images_and_documents_are_stored_once_and_sent_back_exactly(env, server,
     assert second.json["messages"][2]["content"][0] == sent_blocks[1]
     exported = json.loads(ok(run(env, "history", "export", "last", "--format", "json")).out)
     assert exported["messages"][0]["content"][0] == sent_blocks[1]
+    shown = ok(run(env, "history", "show", exported["id"])).out.decode()
+    assert f"[image: image/png, {image.stat().st_size} bytes]" in shown  # one line, not the data
+    assert base64.b64encode(image.read_bytes()).decode()[:40] not in shown
     with sqlite3.connect(db_path(env)) as db:  # one row per distinct file, however often used
         assert db.execute("SELECT count(*) FROM blobs").fetchone()[0] == 2
         b64 = sent_blocks[1]["source"]["data"]
@@ -456,6 +477,15 @@ def test_a_database_from_a_newer_claudechat_is_refused_untouched(env, server):
     assert db_path(env).read_bytes() == before
     assert sorted(p.name for p in db_path(env).parent.iterdir()) == ["history.db"]
     ok(run(env, "ask", "--no-save", "hi"))
+
+
+def test_a_history_that_cannot_be_written_stops_ask_before_sending(env, server):
+    Path(env["XDG_DATA_HOME"]).rmdir()
+    Path(env["XDG_DATA_HOME"]).write_text("a file where the data directory should be")
+    line = one_error_line(run(env, "ask", "hi"), 1)
+    assert "--no-save" in line
+    assert posts(server) == []
+    assert ok(run(env, "ask", "--no-save", "hi")).out == (TEXT + "\n").encode()
 
 
 def test_a_file_that_is_not_a_database_is_one_line(env, server):
@@ -665,6 +695,9 @@ def test_on_a_terminal_list_is_a_table_and_show_renders(env, server):
     assert header.split() == ["id", "updated", "title", "model", "turns"]
     row = next(line for line in table.splitlines() if cid in line)
     assert "Render me" in row and "\t" not in row and row.split()[-1] == "2"
+    child = spawn(env, "history", "list", "--plain")
+    assert child.read().split("\t")[2] == "Render me"  # --plain: the pipe's lines
+    child.close()
     child = spawn(env, "history", "show", "last")
     out = child.read()
     child.close()
