@@ -389,11 +389,12 @@ class Recorder:
 @contextmanager
 def _sigint_deferred() -> Iterator[None]:
     """A Ctrl-C during a save waits until the transaction is over, so it can't lose the reply."""
-    if threading.current_thread() is not threading.main_thread():
+    previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or previous is None:
         yield
         return
     caught: list[Any] = []
-    previous = signal.signal(signal.SIGINT, lambda *args: caught.append(args))
+    signal.signal(signal.SIGINT, lambda *args: caught.append(args))
     try:
         yield
     finally:

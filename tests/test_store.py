@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 import copy
+import os
+import signal
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -167,3 +169,21 @@ def test_a_directory_in_the_way_is_one_clear_error(tmp_path):
 ])
 def test_titles(content, title):
     assert title_of(new(content).turns) == title
+
+
+def test_ctrl_c_during_a_save_waits_for_the_commit(store):
+    conversation = new("keep me")
+    reply(conversation, {"type": "text", "text": "and me"})
+
+    def interrupt(sql: str) -> None:
+        if sql.startswith("INSERT OR REPLACE INTO messages"):
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C in the middle of the transaction
+
+    store.db.set_trace_callback(interrupt)
+    recorder = Recorder(store, profile=None)
+    with pytest.raises(KeyboardInterrupt):
+        recorder(conversation)
+    store.db.set_trace_callback(None)
+    (row,) = store.list()
+    assert [t.content for t in store.load(row.id).turns] == [t.content for t in conversation.turns]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
