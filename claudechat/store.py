@@ -22,7 +22,6 @@ from __future__ import annotations
 import functools
 import json
 import re
-import secrets
 import signal
 import sqlite3
 import threading
@@ -31,12 +30,12 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from claudechat import blobs
-from claudechat.conversation import Conversation, Turn
 from claudechat.errors import ClaudechatError, UsageError
-from claudechat.transcript import title_of
+
+if TYPE_CHECKING:
+    from claudechat.conversation import Conversation, Turn
 
 BUSY_TIMEOUT = 15.0  # seconds to wait for another process's write
 NO_SAVE_HINT = "--no-save asks without keeping a history"
@@ -233,6 +232,10 @@ class HistoryStore:
 
     def _insert(self, db: sqlite3.Connection, conversation: Conversation, profile: str | None,
                 created: float, updated: float) -> str:
+        import secrets
+
+        from claudechat.transcript import title_of
+
         while True:
             cid = secrets.token_hex(6)
             try:
@@ -245,6 +248,8 @@ class HistoryStore:
 
     def _write_turns(self, db: sqlite3.Connection, cid: str, turns: list[Turn], start: int,
                      now: float) -> None:
+        from claudechat import blobs
+
         found: dict[str, bytes] = {}
         rows = [(cid, start + i, t.role, _dumps(blobs.pack(t.content, found)),
                  _dumps(t.usage) if t.usage else None, t.stop_reason, t.model, int(t.interrupted), now)
@@ -317,6 +322,8 @@ class HistoryStore:
     @_db_errors
     def load(self, cid: str) -> Stored:
         """A conversation and its turns (two queries, a third when it holds blobs)."""
+        from claudechat.conversation import Turn
+
         row = self.db.execute("SELECT id, title, created, updated, profile, model, system, settings "
                               "FROM conversations WHERE id = ?", (cid,)).fetchone()
         if row is None:
@@ -335,6 +342,8 @@ class HistoryStore:
         return stored
 
     def _unpack_all(self, contents: list[Any]) -> list[Any]:
+        from claudechat import blobs
+
         wanted = blobs.wanted(contents)
         marks = ", ".join("?" * len(wanted))
         data = dict(self.db.execute(f"SELECT hash, data FROM blobs WHERE hash IN ({marks})", list(wanted)))
@@ -344,7 +353,7 @@ class HistoryStore:
         return blobs.restore(contents, data)
 
 
-# -- content blocks <-> rows --------------------------------------------------------
+# -- rows (blobs.py moves attachment bytes out of content blocks and back) ---------------
 
 
 def _dumps(value: Any) -> str:
