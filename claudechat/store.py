@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from claudechat.errors import ClaudechatError, UsageError
 
@@ -64,13 +64,14 @@ _COLUMNS = "id, title, created, updated, profile, model, turns"
 
 
 def history_path() -> Path:
-    from claudechat.settings import data_dir
+    """history.db in settings.data_dir(), found without importing settings: the
+    history commands read no config, and start faster without it."""
+    import platformdirs
 
-    return data_dir() / "history.db"
+    return platformdirs.user_data_path("claudechat") / "history.db"
 
 
-@dataclass(frozen=True, slots=True)
-class Summary:
+class Summary(NamedTuple):
     """One conversation as `history list` shows it."""
 
     id: str

@@ -187,3 +187,12 @@ def test_ctrl_c_during_a_save_waits_for_the_commit(store):
     (row,) = store.list()
     assert [t.content for t in store.load(row.id).turns] == [t.content for t in conversation.turns]
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_the_history_lives_in_the_settings_data_dir(clean_env, monkeypatch):
+    from claudechat.settings import data_dir
+    from claudechat.store import history_path
+
+    monkeypatch.setenv("XDG_DATA_HOME", clean_env["XDG_DATA_HOME"])
+    assert history_path() == data_dir() / "history.db"
+    assert str(history_path()).startswith(clean_env["XDG_DATA_HOME"])
