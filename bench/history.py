@@ -10,6 +10,7 @@ the loopback fake server, alternating, in the same run:
     claudechat history list    (big store)
     claudechat ask "next"      (empty store)   a new conversation
     claudechat ask --cid BIG "next" (big store) continuing the 1,000-message one
+    claudechat history list --search (big store, no match: every message is read)
 
 and prints each big-store figure as a ratio to its empty-store twin and to
 `--version`. Goal: within 1.5x of the empty-store figure.
@@ -134,6 +135,8 @@ def main() -> None:
             "history list (big store)": ([*cli, "history", "list"], big_env),
             "ask next (empty store)": ([*cli, "ask", "next"], empty_env),
             f"ask --cid {big[:6]} next (big store)": ([*cli, "ask", "--cid", big[:6], "next"], big_env),
+            "history list --search (no match; all text read)":
+                ([*cli, "history", "list", "--search", "no such words"], big_env),
         }
         for cmd, env in commands.values():  # warm the file cache
             timed(cmd, env)
@@ -150,10 +153,10 @@ def main() -> None:
 
 def report(med: dict[str, float], runs: int) -> None:
     names = list(med)
-    version, list_empty, list_big, ask_empty, ask_big = (med[n] for n in names)
+    version, list_empty, list_big, ask_empty, ask_big, _search = (med[n] for n in names)
     print(f"median of {runs} runs each, alternating ({os.cpu_count()} CPUs)")
     for name, value in med.items():
-        print(f"  {name:40s} {value * 1000:7.1f} ms")
+        print(f"  {name:48s} {value * 1000:7.1f} ms")
     for label, value, floor, floor_name in (
         ("history list", list_big, list_empty, "the same on an empty store"),
         ("ask --cid (1,000 messages)", ask_big, ask_empty, "ask on an empty store"),
