@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +24,8 @@ def pack(value: Any, blobs: dict[str, bytes]) -> Any:
     if value.get("type") == "base64" and isinstance(value.get("data"), str):
         raw = exact_b64decode(value["data"])
         if raw is not None:
+            import hashlib
+
             digest = hashlib.sha256(raw).hexdigest()
             blobs[digest] = raw
             return {k: {"$blob": digest} if k == "data" else v for k, v in value.items()}

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 import signal
 import sqlite3
@@ -233,12 +234,10 @@ class HistoryStore:
 
     def _insert(self, db: sqlite3.Connection, conversation: Conversation, profile: str | None,
                 created: float, updated: float) -> str:
-        import secrets
-
         from claudechat.transcript import title_of
 
         while True:
-            cid = secrets.token_hex(6)
+            cid = os.urandom(6).hex()
             try:
                 db.execute("INSERT INTO conversations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            (cid, title_of(conversation.turns), created, updated, profile,
