@@ -35,6 +35,9 @@ class AskOptions:
     plain: bool = False
     base_url: str | None = None
     debug: bool = False
+    continue_last: bool = False  # -c/--continue
+    cid: str | None = None  # --cid ID
+    save: bool | None = None  # --save/--no-save; None: the save_history setting
 
     def flags(self) -> dict[str, Any]:
         """The options that override settings (None: not given)."""
@@ -58,21 +61,25 @@ def run_ask(opts: AskOptions, *, stdin: Any = None, stdout: TextIO | None = None
             stderr: TextIO | None = None) -> ExitCode:
     from claudechat.attachments import compose
     from claudechat.connect import open_session
+    from claudechat.history import open_for_ask
     from claudechat.turn import run_turn
 
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     if stdin is None:
         stdin = _piped_stdin()
-    settings = settings_mod.load(opts.flags())
+    history = open_for_ask(opts.continue_last, opts.cid)
+    settings = settings_mod.load(history.restore(opts.flags()))
     resize = settings.resize_images if opts.resize is None else opts.resize
     content = compose(" ".join(opts.prompt), files=opts.files, images=opts.images, stdin=stdin,
                       resize=resize)
     view = _view(opts, settings, stdout, stderr)
     session = open_session(settings, debug=opts.debug, notice=view.notice)
-    conversation = session.new_conversation()
+    conversation = history.resume(session.new_conversation())
     conversation.add_user(content)
-    result = run_turn(conversation, session.client, view, wire=session.wire, stream=opts.stream)
+    persist = history.recorder(settings, opts.save, view.notice)
+    result = run_turn(conversation, session.client, view, wire=session.wire, stream=opts.stream,
+                      persist=persist)
     for line in stop_notices(result.message, conversation.params.max_tokens):
         view.notice(line)
     if opts.usage and (result.has_content or result.message.usage):

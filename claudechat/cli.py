@@ -123,6 +123,15 @@ def ask(
     debug: Annotated[
         bool, typer.Option("--debug", help="Tracebacks and HTTP headers on stderr (key redacted).")
     ] = False,
+    continue_last: Annotated[
+        bool, typer.Option("--continue", "-c", help="Continue the most recent conversation.")
+    ] = False,
+    cid: Annotated[
+        str | None, typer.Option("--cid", help="Continue conversation ID (any unique prefix, or last).")
+    ] = None,
+    save: Annotated[
+        bool | None, typer.Option("--save/--no-save", help="Keep this exchange in the history.")
+    ] = None,
 ) -> None:
     """Ask one question and stream the answer to stdout."""
     from claudechat.ask import AskOptions, run_ask
@@ -134,9 +143,84 @@ def ask(
         profile=profile, max_tokens=max_tokens,
         temperature=temperature, top_p=top_p, top_k=top_k, stop=stop or [], think=think,
         thinking_budget=thinking_budget, effort=effort, stream=not no_stream, json=json_out,
-        base_url=base_url, debug=debug,
+        base_url=base_url, debug=debug, continue_last=continue_last, cid=cid, save=save,
     ))
     raise typer.Exit(int(code))
+
+
+history_app = typer.Typer(
+    help="Saved conversations: list, show, export, rm, path.",
+    invoke_without_command=True,
+    rich_markup_mode=None,
+)
+app.add_typer(history_app, name="history")
+Ref = Annotated[str, typer.Argument(help="Conversation id (any unique prefix), or last.")]
+
+
+@history_app.callback()
+def history(ctx: typer.Context) -> None:
+    """Saved conversations (`claudechat history` alone lists them)."""
+    if ctx.invoked_subcommand is None:
+        from claudechat.history import list_conversations
+
+        raise typer.Exit(int(list_conversations(20, None, False, False)))
+
+
+@history_app.command("list")
+def history_list(
+    limit: Annotated[int, typer.Option("--limit", "-n", help="How many (0: all).")] = 20,
+    search: Annotated[
+        str | None, typer.Option("--search", "-s", help="Only those whose title or text contains TEXT.")
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="A JSON array.")] = False,
+    plain: Annotated[bool, typer.Option("--plain", help="Tab-separated lines even on a terminal.")] = False,
+) -> None:
+    """List conversations, most recent first."""
+    from claudechat.history import list_conversations
+
+    raise typer.Exit(int(list_conversations(limit, search, json_out, plain)))
+
+
+@history_app.command("show")
+def history_show(
+    ref: Ref,
+    plain: Annotated[bool, typer.Option("--plain", help="Plain Markdown even on a terminal.")] = False,
+) -> None:
+    """Print a conversation's transcript."""
+    from claudechat.history import show
+
+    raise typer.Exit(int(show(ref, plain)))
+
+
+@history_app.command("export")
+def history_export(
+    ref: Ref,
+    fmt: Annotated[str, typer.Option("--format", "-F", help="md or json.")] = "md",
+    output: Annotated[str | None, typer.Option("--output", "-o", help="Write to FILE.")] = None,
+) -> None:
+    """Export a conversation as Markdown or JSON."""
+    from claudechat.history import export
+
+    raise typer.Exit(int(export(ref, fmt, output)))
+
+
+@history_app.command("rm")
+def history_rm(
+    refs: Annotated[list[str], typer.Argument(help="Conversation ids (prefixes), or last.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Don't ask for confirmation.")] = False,
+) -> None:
+    """Remove conversations (asks first on a terminal)."""
+    from claudechat.history import remove
+
+    raise typer.Exit(int(remove(refs, yes)))
+
+
+@history_app.command("path")
+def history_path() -> None:
+    """Print where the history database is."""
+    from claudechat.history import print_path
+
+    raise typer.Exit(int(print_path()))
 
 
 _state: dict[str, bool] = {"debug": False}

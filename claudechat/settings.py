@@ -110,6 +110,7 @@ TOP_KEYS: dict[str, Spec] = {
                              choices=("collapsed", "expanded", "hidden")),
     "editing_mode": Spec(str, '"emacs" or "vi"', choices=("emacs", "vi")),
     "models": Spec(list, "a list of model names", lambda v: all(isinstance(s, str) for s in v)),
+    "save_history": Spec(bool, "true or false"),
     **REQUEST_KEYS,
 }
 
@@ -158,6 +159,7 @@ class Settings:
     thinking_display: str
     editing_mode: str
     models: tuple[str, ...]
+    save_history: bool
     config_file: Path
 
     def effective_max_tokens(self, thinking_on: bool, budget: int | None = None) -> int:
@@ -189,6 +191,7 @@ _DEFAULTS: dict[str, Any] = {
     "thinking_display": "collapsed",
     "editing_mode": "emacs",
     "models": (),
+    "save_history": True,
     "api_key_env": None,
     "api_key_command": None,
     "api_key": None,
