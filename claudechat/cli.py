@@ -55,6 +55,15 @@ def root(
     ] = None,
     max_tokens: Annotated[int | None, typer.Option("--max-tokens", help="Reply length limit.")] = None,
     base_url: Annotated[str | None, typer.Option("--base-url", help="Override the server URL.")] = None,
+    continue_last: Annotated[
+        bool, typer.Option("--continue", "-c", help="Continue the most recent conversation.")
+    ] = False,
+    cid: Annotated[
+        str | None, typer.Option("--cid", help="Continue conversation ID (any unique prefix, or last).")
+    ] = None,
+    save: Annotated[
+        bool | None, typer.Option("--save/--no-save", help="Keep the conversation in the history.")
+    ] = None,
     debug: Annotated[
         bool, typer.Option("--debug", help="Tracebacks and HTTP headers on stderr (key redacted).")
     ] = False,
@@ -68,7 +77,8 @@ def root(
     _state["debug"] = debug
     opts = AskOptions(model=model, system=system, profile=profile, think=think,
                       thinking_budget=thinking_budget, effort=effort, max_tokens=max_tokens,
-                      base_url=base_url, debug=debug)
+                      base_url=base_url, debug=debug, continue_last=continue_last, cid=cid,
+                      save=save)
     from claudechat.repl import start
 
     raise typer.Exit(int(start(opts)))

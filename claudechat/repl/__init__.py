@@ -18,12 +18,23 @@ def start(opts: AskOptions) -> ExitCode:
 
     from claudechat import settings as settings_mod
     from claudechat.connect import open_session
+    from claudechat.history import open_for_ask
     from claudechat.repl.session import ReplState, run_repl
+    from claudechat.store import HistoryStore
 
-    settings = settings_mod.load(opts.flags())
+    history = open_for_ask(opts.continue_last, opts.cid)
+    settings = settings_mod.load(history.restore(opts.flags()))
     console = Console(highlight=False)
     session = open_session(settings, debug=opts.debug,
                            notice=lambda text: console.print(f"claudechat: {text}", markup=False))
     state = ReplState(settings=settings, session=session, conversation=session.new_conversation(),
                       console=console)
+    if settings.save_history if opts.save is None else opts.save:
+        state.store = history.store or HistoryStore()
+        state._record(None, 0)
+    if history.stored is not None:
+        state.resume(history.stored)
+        n = len(history.stored.turns)
+        console.print(f"continuing {history.stored.id[:8]}: {history.stored.title} ({n} turns)",
+                      markup=False, style="dim")
     return run_repl(state)

@@ -36,8 +36,8 @@ class ReplState:
     session: Any  # connect.Session
     conversation: Conversation
     console: Console
-    recorder: Any = None  # persists turns; None with --no-save
-    history: Any = None  # the history store access, for /history and /load
+    recorder: Any = None  # persists turns (store.Recorder); None with --no-save
+    store: Any = None  # the HistoryStore, for /history and /load; None with --no-save
     pending: list[attachments.Attachment] = field(default_factory=list)
     pastes: dict[str, str] = field(default_factory=dict)
     prefill: str = ""
@@ -47,9 +47,14 @@ class ReplState:
 
     def new_conversation(self) -> None:
         self.conversation = self.session.new_conversation()
-        self.conversation.system = self.conversation.system
-        if self.recorder is not None:
-            self.recorder.reset()
+        self._record(None, 0)
+
+    def _record(self, cid: str | None, saved: int) -> None:
+        if self.store is not None:
+            from claudechat.store import Recorder
+
+            self.recorder = Recorder(self.store, profile=self.settings.profile, cid=cid,
+                                     saved=saved, notice=self.notice)
 
     def saved_changed(self) -> None:
         """The turns were edited (/undo, /retry): the store follows."""
@@ -131,16 +136,34 @@ class ReplState:
     # -- history -----------------------------------------------------------------------------
 
     def show_history(self) -> None:
-        if self.history is None:
+        if self.store is None:
             raise UsageError("history is off (save_history = false or --no-save)")
-        self.history.show_recent(self.console)
+        from claudechat.transcript import iso
+
+        rows = self.store.list(limit=15)
+        if not rows:
+            self.console.print(Text("no saved conversations yet", style="dim"))
+        for row in rows:
+            self.console.print(Text(f"{row.id[:8]}  {iso(row.updated)}  {row.turns:>3} turns  "
+                                    f"{sanitize(row.title)}"))
 
     def load(self, ref: str) -> None:
-        if self.history is None:
+        if self.store is None:
             raise UsageError("history is off (save_history = false or --no-save)")
-        self.conversation = self.history.load_into(ref, self)
+        stored = self.store.load(self.store.resolve(ref))
+        self.resume(stored)
         n = len(self.conversation.turns)
-        self.console.print(Text(f"loaded {n} turn{'s' if n != 1 else ''}", style="dim"))
+        self.console.print(Text(f"loaded {stored.id[:8]}: {sanitize(stored.title)} "
+                                f"({n} turn{'s' if n != 1 else ''})", style="dim"))
+
+    def resume(self, stored: Any) -> None:
+        """Continue a stored conversation: its turns, system prompt and model."""
+        if stored.model and stored.model != self.settings.model:
+            self.update_settings(model=stored.model)
+        self.conversation = self.session.new_conversation()
+        self.conversation.system = stored.system
+        self.conversation.turns = list(stored.turns)
+        self._record(stored.id, len(stored.turns))
 
     def tokens_used(self) -> int:
         total = 0
