@@ -28,6 +28,36 @@ app = typer.Typer(
 )
 
 
+# Options shared by the chat (the root command) and ask.
+Model = Annotated[str | None, typer.Option("--model", "-m", metavar="NAME", help="Model name.")]
+System = Annotated[str | None, typer.Option("--system", "-s", metavar="TEXT", help="System prompt.")]
+Profile = Annotated[str | None, typer.Option("--profile", "-p", metavar="NAME", help="Profile to use.")]
+MaxTokens = Annotated[int | None, typer.Option("--max-tokens", metavar="N", help="Reply length limit.")]
+Think = Annotated[
+    bool | None, typer.Option("--think/--no-think", help="Extended thinking on or off.")
+]
+ThinkingBudget = Annotated[
+    int | None, typer.Option("--thinking-budget", metavar="N", help="Thinking tokens (enabled mode).")
+]
+Effort = Annotated[
+    str | None, typer.Option("--effort", metavar="LEVEL", help="low|medium|high|xhigh|max (adaptive mode).")
+]
+BaseUrl = Annotated[str | None, typer.Option("--base-url", metavar="URL", help="Override the server URL.")]
+Debug = Annotated[
+    bool, typer.Option("--debug", help="Tracebacks and HTTP headers on stderr (key redacted).")
+]
+Continue = Annotated[
+    bool, typer.Option("--continue", "-c", help="Continue the most recent conversation.")
+]
+Cid = Annotated[
+    str | None,
+    typer.Option("--cid", metavar="ID", help="Continue conversation ID (a unique prefix, or last)."),
+]
+Save = Annotated[
+    bool | None, typer.Option("--save/--no-save", help="Keep the conversation in the history.")
+]
+
+
 def _version(value: bool) -> None:
     if value:
         print(f"claudechat {__version__}")
@@ -41,32 +71,18 @@ def root(
         bool | None,
         typer.Option("--version", "-V", callback=_version, is_eager=True, help="Print the version."),
     ] = None,
-    model: Annotated[str | None, typer.Option("--model", "-m", help="Model name.")] = None,
-    system: Annotated[str | None, typer.Option("--system", "-s", help="System prompt.")] = None,
-    profile: Annotated[str | None, typer.Option("--profile", "-p", help="Profile to use.")] = None,
-    think: Annotated[
-        bool | None, typer.Option("--think/--no-think", help="Extended thinking on or off.")
-    ] = None,
-    thinking_budget: Annotated[
-        int | None, typer.Option("--thinking-budget", help="Thinking tokens (enabled mode).")
-    ] = None,
-    effort: Annotated[
-        str | None, typer.Option("--effort", help="low|medium|high|xhigh|max (adaptive mode).")
-    ] = None,
-    max_tokens: Annotated[int | None, typer.Option("--max-tokens", help="Reply length limit.")] = None,
-    base_url: Annotated[str | None, typer.Option("--base-url", help="Override the server URL.")] = None,
-    continue_last: Annotated[
-        bool, typer.Option("--continue", "-c", help="Continue the most recent conversation.")
-    ] = False,
-    cid: Annotated[
-        str | None, typer.Option("--cid", help="Continue conversation ID (any unique prefix, or last).")
-    ] = None,
-    save: Annotated[
-        bool | None, typer.Option("--save/--no-save", help="Keep the conversation in the history.")
-    ] = None,
-    debug: Annotated[
-        bool, typer.Option("--debug", help="Tracebacks and HTTP headers on stderr (key redacted).")
-    ] = False,
+    model: Model = None,
+    system: System = None,
+    profile: Profile = None,
+    think: Think = None,
+    thinking_budget: ThinkingBudget = None,
+    effort: Effort = None,
+    max_tokens: MaxTokens = None,
+    base_url: BaseUrl = None,
+    continue_last: Continue = False,
+    cid: Cid = None,
+    save: Save = None,
+    debug: Debug = False,
 ) -> None:
     """Chat with Claude from the terminal (no arguments: the interactive chat;
     `claudechat ask "…"`: one question). Without a terminal, behaves like ask."""
@@ -86,34 +102,32 @@ def root(
 
 @app.command()
 def ask(
-    prompt: Annotated[list[str] | None, typer.Argument(help="The prompt (words are joined).")] = None,
-    model: Annotated[str | None, typer.Option("--model", "-m", help="Model name.")] = None,
-    system: Annotated[str | None, typer.Option("--system", "-s", help="System prompt.")] = None,
-    profile: Annotated[str | None, typer.Option("--profile", "-p", help="Profile to use.")] = None,
-    max_tokens: Annotated[int | None, typer.Option("--max-tokens", help="Reply length limit.")] = None,
+    prompt: Annotated[
+        list[str] | None, typer.Argument(metavar="PROMPT...", help="The prompt (words are joined).")
+    ] = None,
+    model: Model = None,
+    system: System = None,
+    profile: Profile = None,
+    max_tokens: MaxTokens = None,
     temperature: Annotated[
-        float | None, typer.Option("--temperature", "-t", help="Randomness, 0 to 1.")
+        float | None, typer.Option("--temperature", "-t", metavar="X", help="Randomness, 0 to 1.")
     ] = None,
-    top_p: Annotated[float | None, typer.Option("--top-p", help="Nucleus sampling.")] = None,
-    top_k: Annotated[int | None, typer.Option("--top-k", help="Sample from the top K.")] = None,
+    top_p: Annotated[float | None, typer.Option("--top-p", metavar="X", help="Nucleus sampling.")] = None,
+    top_k: Annotated[int | None, typer.Option("--top-k", metavar="N", help="Sample from the top K.")] = None,
     stop: Annotated[
-        list[str] | None, typer.Option("--stop", help="Stop sequence (repeatable).")
+        list[str] | None, typer.Option("--stop", metavar="TEXT", help="Stop sequence (repeatable).")
     ] = None,
-    think: Annotated[
-        bool | None, typer.Option("--think/--no-think", help="Extended thinking on or off.")
-    ] = None,
-    thinking_budget: Annotated[
-        int | None, typer.Option("--thinking-budget", help="Thinking tokens (enabled mode).")
-    ] = None,
-    effort: Annotated[
-        str | None, typer.Option("--effort", help="low|medium|high|xhigh|max (adaptive mode).")
-    ] = None,
+    think: Think = None,
+    thinking_budget: ThinkingBudget = None,
+    effort: Effort = None,
     files: Annotated[
         list[str] | None,
-        typer.Option("--file", "-f", help="Attach a text file or PDF (repeatable; - is stdin)."),
+        typer.Option("--file", "-f", metavar="PATH",
+                     help="Attach a text file or PDF (repeatable; - is stdin)."),
     ] = None,
     images: Annotated[
-        list[str] | None, typer.Option("--image", "-i", help="Attach an image file or URL (repeatable).")
+        list[str] | None,
+        typer.Option("--image", "-i", metavar="PATH|URL", help="Attach an image file or URL (repeatable)."),
     ] = None,
     resize: Annotated[
         bool | None, typer.Option("--resize/--no-resize", help="Downscale images over the limits.")
@@ -129,19 +143,11 @@ def ask(
         bool, typer.Option("--usage", help="Print token usage, stop reason and time (to stderr).")
     ] = False,
     plain: Annotated[bool, typer.Option("--plain", help="No colour or formatting.")] = False,
-    base_url: Annotated[str | None, typer.Option("--base-url", help="Override the server URL.")] = None,
-    debug: Annotated[
-        bool, typer.Option("--debug", help="Tracebacks and HTTP headers on stderr (key redacted).")
-    ] = False,
-    continue_last: Annotated[
-        bool, typer.Option("--continue", "-c", help="Continue the most recent conversation.")
-    ] = False,
-    cid: Annotated[
-        str | None, typer.Option("--cid", help="Continue conversation ID (any unique prefix, or last).")
-    ] = None,
-    save: Annotated[
-        bool | None, typer.Option("--save/--no-save", help="Keep this exchange in the history.")
-    ] = None,
+    base_url: BaseUrl = None,
+    debug: Debug = False,
+    continue_last: Continue = False,
+    cid: Cid = None,
+    save: Save = None,
 ) -> None:
     """Ask one question and stream the answer to stdout."""
     from claudechat.ask import AskOptions, run_ask

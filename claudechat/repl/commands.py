@@ -95,22 +95,24 @@ def cmd_new(state: ReplState, arg: str) -> None:
 
 @command("/retry", "ask for the last reply again")
 def cmd_retry(state: ReplState, arg: str) -> None:
-    turns = state.conversation.turns
-    while turns and turns[-1].role == "assistant":
-        turns.pop()
-    if not turns:
+    if not _drop_reply(state):
         raise UsageError("nothing to retry yet")
     state.send_current()
 
 
-@command("/undo", "drop the last exchange; its message comes back for editing")
-def cmd_undo(state: ReplState, arg: str) -> None:
+def _drop_reply(state: ReplState) -> bool:
+    """Remove the last reply (if any); is there a user message left to answer?"""
     turns = state.conversation.turns
     while turns and turns[-1].role == "assistant":
         turns.pop()
-    if not turns:
+    return bool(turns)
+
+
+@command("/undo", "drop the last exchange; its message comes back for editing")
+def cmd_undo(state: ReplState, arg: str) -> None:
+    if not _drop_reply(state):
         raise UsageError("nothing to undo")
-    user = turns.pop()
+    user = state.conversation.turns.pop()
     state.prefill = "".join(b.get("text", "") for b in user.content if b.get("type") == "text")
     state.pending = [attachments.Attachment(b, b.get("type", "attachment")) for b in user.content
                      if b.get("type") != "text"] + state.pending
