@@ -448,10 +448,13 @@ def test_two_processes_continuing_one_conversation_lose_nothing(env, server):
     conversations = [json.loads(ok(run(env, "history", "export", r["id"], "--format", "json")).out)
                      for r in listed(env)]
     assert len(conversations) == 2
+    # Which process forks depends on whether the second one started before or after the
+    # first saved its question; either way every question and every reply is kept.
     for conv in conversations:
         assert conv["messages"][:2] == [user("shared start"), assistant(TEXT)]
-        assert conv["messages"][3] == assistant(TEXT)
-    assert sorted(text_of(c["messages"][2]["content"]) for c in conversations) == ["branch A", "branch B"]
+        assert conv["messages"][-1] == assistant(TEXT)
+    questions = [text_of(m["content"]) for c in conversations for m in c["messages"][2:-1]]
+    assert {"branch A", "branch B"} <= set(questions)
 
 
 # -- the database file itself ------------------------------------------------------------------
