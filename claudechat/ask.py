@@ -84,11 +84,24 @@ def run_ask(opts: AskOptions, *, stdin: Any = None, stdout: TextIO | None = None
         view.notice(line)
     if opts.usage and (result.has_content or result.message.usage):
         view.notice(usage_line(result.message, result.elapsed))
+    if result.output_closed:  # `| head` had enough: not an error
+        quiet_stdout()
+        return ExitCode.OK
     if result.error is not None:
         raise result.error
     if result.interrupted:
         return ExitCode.INTERRUPTED
     return ExitCode.OK
+
+
+def quiet_stdout() -> None:
+    """After stdout's reader went away, keep Python from failing when it flushes
+    stdout at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def _piped_stdin() -> Any:

@@ -60,7 +60,10 @@ Save = Annotated[
 
 def _version(value: bool) -> None:
     if value:
-        print(f"claudechat {__version__}")
+        try:
+            print(f"claudechat {__version__}", flush=True)
+        except BrokenPipeError:
+            _quiet_stdout()
         raise typer.Exit(0)
 
 
@@ -281,9 +284,6 @@ def _is_click_error(exc: Exception) -> bool:
 
 
 def _quiet_stdout() -> None:
-    """After a closed pipe, keep Python from complaining when it flushes stdout."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except OSError:
-        pass
+    from claudechat.ask import quiet_stdout
+
+    quiet_stdout()

@@ -83,5 +83,9 @@ class StreamError(ClaudechatError):
         self.partial = partial
 
 
+class OutputClosed(Exception):
+    """The reader of stdout went away (`claudechat ask … | head`): not an error."""
+
+
 class IncompleteReply(StreamError):
     """The stream ended (or the connection dropped) before `message_stop`."""

@@ -17,7 +17,7 @@ from claudechat.api import messages as messages_wire
 from claudechat.api.client import ApiClient
 from claudechat.api.events import ErrorEvent, Message
 from claudechat.conversation import Conversation
-from claudechat.errors import ApiError, ClaudechatError, StreamError
+from claudechat.errors import ApiError, ClaudechatError, OutputClosed, StreamError
 from claudechat.render.view import StreamView
 
 
@@ -29,6 +29,7 @@ class TurnResult:
     error: ClaudechatError | None = None
     elapsed: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    output_closed: bool = False  # stdout's reader went away (| head)
 
     @property
     def has_content(self) -> bool:
@@ -71,8 +72,9 @@ def run_turn(
             result.message = wire.parse_message(client.post_json(wire.PATH, body))
             view.whole(result.message)
         result.complete = True
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, OutputClosed) as exc:
         result.interrupted = True
+        result.output_closed = isinstance(exc, OutputClosed)
         result.message = acc.message
     except StreamError as exc:
         result.error = exc
@@ -86,7 +88,10 @@ def run_turn(
         conversation.add_assistant(result.message, interrupted=not result.complete)
     if persist is not None:
         persist(conversation)
-    view.end(result)
+    try:
+        view.end(result)
+    except OutputClosed:
+        result.output_closed = True
     return result
 
 

@@ -672,3 +672,18 @@ def test_version(clean_env):
 def test_escape_codes_reach_a_pipe_unchanged(env, server):
     server.enqueue(Reply(text=["plain ", "\x1b[31mred\x1b[0m", " done"]))
     assert_reply(ask(env, "hi"), "plain \x1b[31mred\x1b[0m done")
+
+
+def test_a_reader_that_goes_away_is_not_an_error_and_the_exchange_is_kept(env, server):
+    """`claudechat ask … | head -c 5`: exit 0, nothing on stderr, history keeps what arrived."""
+    server.enqueue(Reply(text=["Early words ", "then more ", "and more"], stall_after=3, pings=False))
+    proc = subprocess.Popen([sys.executable, "-m", "claudechat", "ask", "hi"], env=env,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.read(5) == b"Early"
+    proc.stdout.close()  # the reader went away
+    server.release()  # the next words reach a closed pipe
+    assert proc.wait(timeout=20) == 0
+    assert proc.stderr.read() == b""
+    shown = run(env, "history", "show", "last")
+    assert shown.code == 0 and "Early words" in shown.out.decode()

@@ -21,6 +21,7 @@ from claudechat.api.events import (
     TextDelta,
     ThinkingDelta,
 )
+from claudechat.errors import OutputClosed
 from claudechat.render.sanitize import sanitize
 
 if TYPE_CHECKING:
@@ -54,24 +55,31 @@ class _Stream:
         self.terminal = terminal
         self.style = style
         self.last = ""
+        self.closed = False  # the reader went away
 
     def write(self, text: str) -> None:
-        if not text:
+        if not text or self.closed:
             return
         if self.terminal:
             text = sanitize(text)
             if not text:
                 return
         self.last = "?"  # unknown until the write returns (Ctrl-C may cut it short)
-        self.file.write(f"{self.style}{text}{RESET}" if self.style else text)
-        self.file.flush()
+        self._out(f"{self.style}{text}{RESET}" if self.style else text)
         self.last = text[-1]
 
     def end_line(self) -> None:
-        if self.last and self.last != "\n":
-            self.file.write("\n")
-            self.file.flush()
+        if self.last and self.last != "\n" and not self.closed:
+            self._out("\n")
             self.last = "\n"
+
+    def _out(self, text: str) -> None:
+        try:
+            self.file.write(text)
+            self.file.flush()
+        except BrokenPipeError:
+            self.closed = True
+            raise OutputClosed() from None
 
 
 class PlainView:
@@ -131,5 +139,4 @@ class JsonView(PlainView):
 
     def end(self, result: TurnResult) -> None:
         if result.message.id or result.message.content:
-            self.text.file.write(json.dumps(result.message.to_dict(), ensure_ascii=False, indent=2) + "\n")
-            self.text.file.flush()
+            self.text.write(json.dumps(result.message.to_dict(), ensure_ascii=False, indent=2) + "\n")
