@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -79,8 +81,9 @@ class ReplState:
 
         self.conversation.params = self.session.params
         view = RichView(self.console, self.console, thinking=self.settings.thinking_display)
-        result = run_turn(self.conversation, self.session.client, view, wire=self.session.wire,
-                          persist=self.recorder)
+        with _no_echo():  # a ^C or typed-ahead keys would break the live region
+            result = run_turn(self.conversation, self.session.client, view,
+                              wire=self.session.wire, persist=self.recorder)
         if result.interrupted:
             self.console.print(Text("interrupted — what arrived is kept", style="yellow"))
         elif result.error is not None:
@@ -203,6 +206,26 @@ def run_repl(state: ReplState) -> ExitCode:
         except ClaudechatError as exc:
             state.console.print(Text(f"{sanitize(str(exc))}", style="red"))
     return ExitCode.OK
+
+
+@contextmanager
+def _no_echo() -> Iterator[None]:
+    """Terminal echo off while a reply streams."""
+    try:
+        import termios
+
+        fd = sys.stdin.fileno()
+        saved = termios.tcgetattr(fd)
+    except (ImportError, OSError, ValueError, AttributeError):
+        yield
+        return
+    quiet = list(saved)
+    quiet[3] &= ~termios.ECHO
+    termios.tcsetattr(fd, termios.TCSANOW, quiet)
+    try:
+        yield
+    finally:
+        termios.tcsetattr(fd, termios.TCSANOW, saved)
 
 
 def is_interactive() -> bool:
