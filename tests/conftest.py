@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -31,3 +33,33 @@ def clean_env(tmp_path: Path) -> dict[str, str]:
     env["NO_PROXY"] = "127.0.0.1,localhost"
     env.pop("NO_COLOR", None)
     return env
+
+
+CLI = [sys.executable, "-m", "claudechat"]
+
+
+@dataclass
+class Result:
+    """What a run of the CLI showed: exit code, stdout bytes, stderr text."""
+
+    code: int
+    out: bytes
+    err: str
+
+    @property
+    def err_lines(self) -> list[str]:
+        return self.err.splitlines()
+
+    @property
+    def rows(self) -> list[list[str]]:
+        """stdout as tab-separated lines."""
+        return [line.split("\t") for line in self.out.decode().splitlines()]
+
+
+def run_cli(env: dict[str, str], *args: str, stdin: bytes | None = None,
+            timeout: float = 60) -> Result:
+    """The real CLI in a subprocess; stdin is `stdin` piped in, else /dev/null."""
+    done = subprocess.run([*CLI, *args], env=env, input=stdin,
+                          stdin=None if stdin is not None else subprocess.DEVNULL,
+                          capture_output=True, timeout=timeout)
+    return Result(done.returncode, done.stdout, done.stderr.decode("utf-8", "replace"))

@@ -23,12 +23,12 @@ import sys
 import termios
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from conftest import CLI, Result, run_cli
 from fake_server import (
     EFFORTS,
     Drop,
@@ -42,7 +42,6 @@ from fake_server import (
     model_info,
 )
 
-CLI = [sys.executable, "-m", "claudechat"]
 KEY = "sk-ant-e2e-SECRET-7f3a91"  # the Anthropic key the fake server accepts
 TOKEN = "ace-e2e-SECRET-token-52c1"  # the Ace Data Cloud token the fake server accepts
 TEXT = "Hello from the e2e server."
@@ -54,21 +53,8 @@ UTF8_JOINED = "".join(UTF8_TEXT)
 # -- running the CLI ---------------------------------------------------------------------
 
 
-@dataclass
-class Result:
-    code: int
-    out: bytes
-    err: str
-
-    @property
-    def err_lines(self) -> list[str]:
-        return self.err.splitlines()
-
-
 def run(env: dict[str, str], *args: str) -> Result:
-    done = subprocess.run([*CLI, *args], env=env, stdin=subprocess.DEVNULL, capture_output=True,
-                          timeout=30)
-    return Result(done.returncode, done.stdout, done.stderr.decode("utf-8", "replace"))
+    return run_cli(env, *args, timeout=30)
 
 
 def ask(env: dict[str, str], *args: str) -> Result:

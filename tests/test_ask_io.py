@@ -33,10 +33,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import CLI, Result, run_cli
 from fake_server import FakeServer, Recorded, Reply
 from PIL import Image
 
-CLI = [sys.executable, "-m", "claudechat"]
 KEY = "sk-ant-io-SECRET-4d9e20"
 TIMEOUT = 30
 MAX_IMAGE_BASE64 = 5 * 1024 * 1024  # the API's limit: 5 MB of base64 text per image
@@ -46,22 +46,9 @@ SUPPORTED = ("JPEG", "PNG", "GIF", "WebP")
 # -- running the CLI ---------------------------------------------------------------------
 
 
-@dataclass
-class Result:
-    code: int
-    out: bytes
-    err: str
-
-    @property
-    def err_lines(self) -> list[str]:
-        return self.err.splitlines()
-
-
 def ask(env: dict[str, str], *args: str, stdin: bytes | None = None) -> Result:
     """Run `claudechat ask ARGS` with `stdin` piped in (None: an empty pipe)."""
-    done = subprocess.run([*CLI, "ask", *args], env=env, capture_output=True, timeout=TIMEOUT,
-                          input=stdin if stdin is not None else b"")
-    return Result(done.returncode, done.stdout, done.stderr.decode("utf-8", "replace"))
+    return run_cli(env, "ask", *args, stdin=stdin if stdin is not None else b"", timeout=TIMEOUT)
 
 
 def assert_reply(result: Result, text: str) -> None:

@@ -18,43 +18,22 @@ import select
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import CLI, Result, run_cli
 from fake_server import FakeServer, Recorded, Reply, Stall
 
-CLI = [sys.executable, "-m", "claudechat"]
 KEY = "sk-ant-history-SECRET-5e8d20"
 TEXT = "Hello from the history server."
 
 
-@dataclass
-class Result:
-    code: int
-    out: bytes
-    err: str
-
-    @property
-    def err_lines(self) -> list[str]:
-        return self.err.splitlines()
-
-    @property
-    def rows(self) -> list[list[str]]:
-        """stdout as tab-separated lines."""
-        return [line.split("\t") for line in self.out.decode().splitlines()]
-
-
 def run(env: dict[str, str], *args: str, stdin: bytes | None = None) -> Result:
-    done = subprocess.run([*CLI, *args], env=env, input=stdin,
-                          stdin=None if stdin is not None else subprocess.DEVNULL,
-                          capture_output=True, timeout=60)
-    return Result(done.returncode, done.stdout, done.stderr.decode("utf-8", "replace"))
+    return run_cli(env, *args, stdin=stdin)
 
 
 def ok(result: Result) -> Result:
