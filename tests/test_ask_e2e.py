@@ -14,7 +14,6 @@ import fcntl
 import json
 import os
 import re
-import select
 import signal
 import socket
 import struct
@@ -28,7 +27,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import CLI, Result, run_cli
+from conftest import CLI, Result, finish, read_until, run_cli
 from fake_server import (
     EFFORTS,
     Drop,
@@ -541,21 +540,6 @@ def test_chat_completions_broken_stream_keeps_the_partial_text(chat_env, ace, fi
 # -- 11. Ctrl-C ------------------------------------------------------------------------------------
 
 
-def read_until(fd: int, needle: bytes, timeout: float = 20) -> bytes:
-    """Read the pipe `fd` until `needle` has appeared; return everything read."""
-    buf = b""
-    deadline = time.monotonic() + timeout
-    while needle not in buf:
-        remaining = deadline - time.monotonic()
-        assert remaining > 0, f"{needle!r} did not appear; got {buf!r}"
-        readable, _, _ = select.select([fd], [], [], remaining)
-        if readable:
-            chunk = os.read(fd, 4096)
-            assert chunk, f"EOF before {needle!r}; got {buf!r}"
-            buf += chunk
-    return buf
-
-
 def wait_until(condition: Callable[[], bool], what: str, timeout: float = 20) -> None:
     """Poll a condition no event announces (how full a pipe is), with a deadline."""
     deadline = time.monotonic() + timeout
@@ -571,14 +555,14 @@ def test_ctrl_c_keeps_the_partial_text_and_exits_130(env, server):
     try:
         seen = read_until(proc.stdout.fileno(), b"First words")
         proc.send_signal(signal.SIGINT)
-        rest, err = proc.communicate(timeout=30)
+        done = finish(proc)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.communicate()
-    assert proc.returncode == 130, err
-    assert seen + rest == b"First words \n", (seen, rest, err)
-    assert b"Traceback" not in err and len(err.splitlines()) <= 1, err
+    assert done.code == 130, done
+    assert seen + done.out == b"First words \n", (seen, done)
+    assert "Traceback" not in done.err and len(done.err_lines) <= 1, done
     assert len(posts(server)) == 1
     server.stop()  # the stalled response notices the hang-up; stopping must not hang
 

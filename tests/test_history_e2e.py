@@ -14,18 +14,16 @@ import io
 import json
 import os
 import re
-import select
 import signal
 import sqlite3
 import subprocess
-import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CLI, Result, run_cli
+from conftest import CLI, Result, finish, read_until, run_cli, stacks
 from fake_server import FakeServer, Recorded, Reply, Stall
 
 KEY = "sk-ant-history-SECRET-5e8d20"
@@ -66,20 +64,6 @@ def text_of(content: str | list[dict[str, Any]]) -> str:
     if isinstance(content, str):
         return content
     return "".join(block["text"] for block in content if block.get("type") == "text")
-
-
-def read_until(fd: int, needle: bytes, timeout: float = 20) -> bytes:
-    buf = b""
-    deadline = time.monotonic() + timeout
-    while needle not in buf:
-        remaining = deadline - time.monotonic()
-        assert remaining > 0, f"{needle!r} did not appear; got {buf!r}"
-        readable, _, _ = select.select([fd], [], [], remaining)
-        if readable:
-            chunk = os.read(fd, 4096)
-            assert chunk, f"EOF before {needle!r}; got {buf!r}"
-            buf += chunk
-    return buf
 
 
 def db_path(env: dict[str, str]) -> Path:
@@ -330,7 +314,7 @@ def test_ctrl_c_keeps_the_partial_reply_in_the_history(env, server):
     try:
         read_until(proc.stdout.fileno(), b"First words")
         proc.send_signal(signal.SIGINT)
-        proc.communicate(timeout=30)
+        finish(proc)
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -350,7 +334,7 @@ def test_sigkill_mid_stream_leaves_every_earlier_turn_and_the_pending_message(en
     try:
         read_until(proc.stdout.fileno(), b"First words")
         os.kill(proc.pid, signal.SIGKILL)
-        proc.communicate(timeout=30)
+        finish(proc)
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -377,19 +361,23 @@ def start(env: dict[str, str], *args: str) -> subprocess.Popen[bytes]:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
-def finish(procs: list[subprocess.Popen[bytes]]) -> list[Result]:
-    results = []
-    for proc in procs:
-        out, err = proc.communicate(timeout=60)
-        results.append(Result(proc.returncode, out, err.decode()))
-    return results
+def finish_all(procs: list[subprocess.Popen[bytes]]) -> list[Result]:
+    return [finish(proc, timeout=60) for proc in procs]
+
+
+def wait_for_requests(server: FakeServer, n: int, procs: list[subprocess.Popen[bytes]]) -> None:
+    """server.wait_for_requests, failing with what each CLI was doing if they did not all arrive."""
+    try:
+        server.wait_for_requests(n, timeout=30)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\n" + "\n".join(stacks(proc) for proc in procs)) from None
 
 
 def test_two_concurrent_writers_both_succeed(env, server):
     server.enqueue(Stall(), Stall())  # each then gets the default reply, after release()
     procs = [start(env, "ask", "from terminal one"), start(env, "ask", "from terminal two")]
     try:
-        server.wait_for_requests(2, timeout=30)
+        wait_for_requests(server, 2, procs)
         # A third writer holds the lock while both replies arrive and are to be saved.
         with sqlite3.connect(db_path(env), isolation_level=None) as db:
             db.execute("BEGIN IMMEDIATE")
@@ -397,7 +385,7 @@ def test_two_concurrent_writers_both_succeed(env, server):
             seen = [read_until(proc.stdout.fileno(), TEXT.encode()) for proc in procs]
             db.execute("COMMIT")
         db.close()
-        results = finish(procs)
+        results = finish_all(procs)
     finally:
         for proc in procs:
             if proc.poll() is None:
@@ -414,9 +402,9 @@ def test_two_processes_continuing_one_conversation_lose_nothing(env, server):
     server.enqueue(Stall(), Stall())
     procs = [start(env, "ask", "-c", "branch A"), start(env, "ask", "-c", "branch B")]
     try:
-        server.wait_for_requests(3, timeout=30)
+        wait_for_requests(server, 3, procs)
         server.release()
-        results = finish(procs)
+        results = finish_all(procs)
     finally:
         for proc in procs:
             if proc.poll() is None:
