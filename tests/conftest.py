@@ -15,6 +15,12 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+# A run started in the background (`pytest &` from a script) has SIGINT ignored, and children
+# inherit that: the CLIs the Ctrl-C tests start would never see their KeyboardInterrupt. A handler,
+# unlike SIG_IGN, is reset to the default across exec, so one installed here gives them SIGINT back.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
 # CI clones the repository next to a copy of shared/: <clone>/../shared/fixtures
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
 
