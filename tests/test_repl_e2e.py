@@ -15,6 +15,7 @@ import sys
 import time
 import zlib
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pexpect
 import pyte
@@ -48,6 +49,7 @@ class Term:
         if answer_cpr:  # a terminal that answers "where is the cursor?" (ESC [ 6 n)
             self.screen.write_process_input = self.child.send
         self.stream = pyte.Stream(self.screen)
+        self.raw = ""  # everything the program wrote, escape sequences and all
         self.eof = False
 
     # -- reading --------------------------------------------------------------------------
@@ -62,6 +64,7 @@ class Term:
         except pexpect.EOF:
             self.eof = True
             return
+        self.raw += data
         self.stream.feed(data)
 
     def lines(self) -> list[str]:
@@ -548,7 +551,98 @@ def test_an_api_error_is_one_line_and_retry_recovers(server, spawn):
     assert plain(bodies[1]["messages"]) == [user("please")]
 
 
-# -- 11. without a terminal -----------------------------------------------------------------------------
+# -- 11. the editor and the clipboard ------------------------------------------------------------------
+
+
+def tool(folder: Path, name: str, script: str) -> None:
+    """A stand-in for a program the REPL runs (an editor, wl-copy, wl-paste): a shell script."""
+    folder.mkdir(exist_ok=True)
+    path = folder / name
+    path.write_text("#!/bin/sh\n" + script + "\n", "utf-8")
+    path.chmod(0o755)
+
+
+def test_edit_sends_what_the_editor_wrote(server, spawn, tmp_path):
+    server.enqueue(Reply(text="Edited and answered."))
+    tool(tmp_path / "bin", "fake-editor",
+         'printf "%s and a second line\\n" "$(cat "$1")" > "$1.new" && mv "$1.new" "$1"')
+    term = spawn(EDITOR=str(tmp_path / "bin" / "fake-editor"), VISUAL=None)
+    term.say("/edit A first line,")
+    term.wait_prompt(after="Edited and answered.")
+    assert texts(posts(server, 1)[0]["messages"][-1]) == ["A first line, and a second line"]
+
+
+def test_an_editor_that_fails_sends_nothing(server, spawn, tmp_path):
+    tool(tmp_path / "bin", "broken-editor", "exit 3")
+    term = spawn(VISUAL=str(tmp_path / "bin" / "broken-editor"))
+    term.say("/edit")
+    row = term.wait_prompt(after="nothing sent")
+    said = " ".join(line for line in term.between(f"{PROMPT} /edit", row) if line)
+    assert said.startswith("the editor (") and said.endswith("exited with status 3; nothing sent"), said
+    assert messages_count(server) == 0
+
+
+def test_copy_hands_the_last_reply_to_the_clipboard_tool(server, spawn, tmp_path):
+    answer = "Copy **this** answer,\nall of it."
+    server.enqueue(Reply(text=answer))
+    clipboard = tmp_path / "clipboard.txt"
+    tool(tmp_path / "bin", "wl-copy", f'cat > "{clipboard}"')
+    term = spawn(PATH=f"{tmp_path / 'bin'}:/usr/bin:/bin")
+    term.say("say something")
+    term.wait_prompt(after="end_turn")
+    term.say("/copy")
+    term.wait_prompt(after="wl-copy")
+    assert clipboard.read_text("utf-8") == answer  # the Markdown source, not the rendering
+    assert f"copied {len(answer)} characters" in term.text()
+
+
+def test_copy_without_a_clipboard_tool_asks_the_terminal(server, spawn, tmp_path):
+    # Over ssh there is no local clipboard program: the terminal's OSC 52 sets the clipboard.
+    server.enqueue(Reply(text="Through the terminal."))
+    (tmp_path / "empty").mkdir()
+    term = spawn(PATH=str(tmp_path / "empty"))
+    term.say("say something")
+    term.wait_prompt(after="end_turn")
+    term.say("/copy")
+    term.wait_prompt(after="OSC 52")
+    payload = base64.b64encode(b"Through the terminal.").decode()
+    assert f"\x1b]52;c;{payload}\x07" in term.raw
+
+
+def test_ctrl_v_and_paste_attach_the_clipboard_image(server, spawn, tmp_path):
+    picture = tmp_path / "copied.png"
+    data = png_bytes(4, 3)
+    picture.write_bytes(data)
+    tool(tmp_path / "bin", "wl-paste", f'cat "{picture}"')
+    term = spawn(PATH=f"{tmp_path / 'bin'}:/usr/bin:/bin")
+    term.send("\x16")  # Ctrl-V
+    term.wait_prompt(after="attached clipboard image")
+    term.say("/paste")
+    term.wait(lambda: term.text().count("attached clipboard image") == 2, "the second image")
+    term.wait_prompt(after="attached clipboard image")
+    assert messages_count(server) == 0
+    term.say("what are these?")
+    term.wait_prompt(after="end_turn")
+    content = posts(server, 1)[0]["messages"][-1]["content"]
+    assert [b["type"] for b in content] == ["image", "image", "text"]
+    assert [base64.b64decode(b["source"]["data"]) for b in content[:2]] == [data, data]
+    assert content[2]["text"] == "what are these?"
+
+
+def test_ctrl_v_and_paste_with_no_image_say_so(server, spawn, tmp_path):
+    tool(tmp_path / "bin", "wl-paste", 'echo "just some text"')  # text, not an image
+    term = spawn(PATH=f"{tmp_path / 'bin'}:/usr/bin:/bin")
+    term.send("\x16")
+    term.wait_prompt(after="no image on the clipboard")
+    term.say("/paste")
+    term.wait(lambda: term.text().count("no image on the clipboard") == 2, "the second notice")
+    term.wait_prompt(after="no image on the clipboard")
+    term.say("plain question")
+    term.wait_prompt(after="end_turn")
+    assert _image_blocks(posts(server, 1)[0]["messages"][-1]) == []
+
+
+# -- 12. without a terminal -----------------------------------------------------------------------------
 
 
 def test_without_a_terminal_it_behaves_like_ask(server, env):

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from prompt_toolkit import PromptSession
+from prompt_toolkit.application import run_in_terminal
 from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion, PathCompleter
 from prompt_toolkit.document import Document
@@ -14,7 +15,10 @@ from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.history import FileHistory, InMemoryHistory
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.keys import Keys
+from rich.text import Text
 
+from claudechat.errors import ClaudechatError
+from claudechat.render.sanitize import sanitize
 from claudechat.repl import commands
 from claudechat.settings import state_dir
 
@@ -81,16 +85,15 @@ def bindings(state: ReplState) -> KeyBindings:
 
     @kb.add("c-v")
     def _paste_image(event: KeyPressEvent) -> None:
-        data = commands.clipboard_image()
-        if data is None:
-            return
-        from claudechat import attachments
+        """Attach the clipboard's image, as /paste does, its line printed above the prompt."""
 
-        try:
-            state.pending.append(attachments.image_from_bytes(data, "clipboard image"))
-        except Exception:  # noqa: BLE001 - a bad clipboard is not worth a crash
-            return
-        event.app.invalidate()
+        def attach() -> None:
+            try:
+                commands.cmd_paste(state, "")
+            except ClaudechatError as exc:
+                state.console.print(Text(sanitize(str(exc)), style="red"))
+
+        run_in_terminal(attach)
 
     return kb
 
