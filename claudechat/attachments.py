@@ -116,9 +116,13 @@ def image_from_bytes(data: bytes, label: str, *, resize: bool = False) -> Attach
             raise UsageError(f"{label}: the image is {too}; shrink it, or pass --resize "
                              f"(needs: pip install 'claudechat[images]')")
         data, media_type, size = _downscale(data, label)
-    block = {"type": "image", "source": {"type": "base64", "media_type": media_type,
-                                         "data": base64.b64encode(data).decode("ascii")}}
-    return Attachment(block, label, size)
+    return _image(data, media_type, label, size)
+
+
+def _image(data: bytes, media_type: str, label: str, size: tuple[int, int] | None) -> Attachment:
+    return Attachment({"type": "image", "source": {"type": "base64", "media_type": media_type,
+                                                   "data": base64.b64encode(data).decode("ascii")}},
+                      label, size)
 
 
 def image_from_url(url: str) -> Attachment:
@@ -190,23 +194,32 @@ def file_arg(value: str, *, resize: bool = False) -> Attachment:
     return from_bytes(read_path(value), Path(value).name if value != "-" else "stdin", resize=resize)
 
 
-def check_request(attachments: list[Attachment]) -> None:
-    """Limits on the whole request, checked before sending."""
+def check_request(attachments: list[Attachment], *, resize: bool = False) -> list[Attachment]:
+    """Limits on the whole request, checked before sending. With `resize`, images over
+    the API's smaller side limit for many-image requests are shrunk (the list returned)."""
     images = [a for a in attachments if a.block["type"] == "image"]
     if len(images) > MAX_IMAGES:
         raise UsageError(f"{len(images)} images attached; the API takes at most {MAX_IMAGES} "
                          f"per request")
     if len(images) > MANY_IMAGES:
-        for image in images:
-            if image.size and max(image.size) > MAX_PIXELS_MANY:
-                raise UsageError(f"{image.label}: {image.size[0]}×{image.size[1]} px; with more "
-                                 f"than {MANY_IMAGES} images the API takes at most "
-                                 f"{MAX_PIXELS_MANY} px a side (pass --resize, or send fewer)")
+        attachments = [_fit_many(a, resize) if a.block["type"] == "image" else a for a in attachments]
     total = sum(len(a.block.get("source", {}).get("data", "")) + len(a.block.get("text", ""))
                 for a in attachments)
     if total > MAX_REQUEST_BYTES:
         raise UsageError(f"the attachments add up to {total / 1e6:.1f} MB; the API takes at most "
                          f"32 MB per request")
+    return attachments
+
+
+def _fit_many(image: Attachment, resize: bool) -> Attachment:
+    if not image.size or max(image.size) <= MAX_PIXELS_MANY:
+        return image
+    if not resize:
+        raise UsageError(f"{image.label}: {image.size[0]}×{image.size[1]} px; with more "
+                         f"than {MANY_IMAGES} images the API takes at most "
+                         f"{MAX_PIXELS_MANY} px a side (pass --resize, or send fewer)")
+    data, media_type, size = _downscale(base64.b64decode(image.block["source"]["data"]), image.label)
+    return _image(data, media_type, image.label, size)
 
 
 def _downscale(data: bytes, label: str) -> tuple[bytes, str, tuple[int, int]]:
@@ -284,7 +297,7 @@ def compose(prompt: str, *, files: list[str], images: list[str], stdin: Any | No
     if not prompt.strip() and not attachments:
         raise UsageError('nothing to ask: give a prompt (claudechat ask "…"), pipe text into stdin, '
                          'or attach with -f/-i')
-    check_request(attachments)
+    attachments = check_request(attachments, resize=resize)
     blocks = [a.block for a in attachments]
     if prompt.strip():
         blocks.append({"type": "text", "text": prompt})

@@ -16,7 +16,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from claudechat.errors import ConfigError
+from claudechat.errors import ConfigError, UsageError
 
 APP = "claudechat"
 DEFAULT_MODEL = "claude-sonnet-4-6"
@@ -207,6 +207,7 @@ def load(flags: dict[str, Any] | None = None, env: dict[str, str] | None = None)
     which reads the process environment (XDG_CONFIG_HOME)."""
     env = dict(os.environ) if env is None else env
     flags = {k: v for k, v in (flags or {}).items() if v is not None}
+    _check_flags(flags)
     path = config_path_from(env)
     config = read_config(path)
     profiles = config.get("profiles", {})
@@ -224,6 +225,7 @@ def load(flags: dict[str, Any] | None = None, env: dict[str, str] | None = None)
     if "base_url" not in values or "auth" not in values:
         missing = "base_url" if "base_url" not in values else "auth"
         raise ConfigError(f"{path}: profile {name!r} needs {missing!r}")
+    _check_base_url(values["base_url"], flags, env, name, path)
     if values["thinking_budget"] is not None and values["thinking_budget"] < 1024:
         raise ConfigError(f"the thinking budget must be at least 1024 tokens "
                           f"(got {values['thinking_budget']})")
@@ -231,6 +233,29 @@ def load(flags: dict[str, Any] | None = None, env: dict[str, str] | None = None)
     values["models"] = tuple(values["models"] or ())
     names = {f.name for f in fields(Settings)}
     return Settings(profile=name, config_file=path, **{k: v for k, v in values.items() if k in names})
+
+
+def _check_flags(flags: dict[str, Any]) -> None:
+    """Command-line values meet the same rules as the file's (the option named, not the file)."""
+    for key, value in flags.items():
+        spec = TOP_KEYS.get(key)
+        if isinstance(value, tuple):  # repeated options
+            value = list(value)
+        if spec is not None and key not in SECRET_KEYS and not _fits(value, spec):
+            raise UsageError(f"--{key.replace('_', '-')} must be {spec.allowed} (got {value!r})")
+
+
+def _check_base_url(url: str, flags: dict[str, Any], env: dict[str, str], profile: str,
+                    path: Path) -> None:
+    if re.match(r"https?://[^/?#\s]", url, re.IGNORECASE):
+        return
+    variables = [table["base_url"] for table in (BUILTIN_ENV.get(profile, {}), GENERAL_ENV)
+                 if "base_url" in table and env.get(table["base_url"])]
+    source = ("--base-url" if "base_url" in flags else variables[-1] if variables
+              else f"base_url in {path}")
+    shown = re.sub(r"//[^/@]*@", "//…@", url)  # never show a password written into the URL
+    error = ConfigError if source.startswith("base_url in") else UsageError
+    raise error(f"the base URL {shown!r} (from {source}) is not an http:// or https:// URL")
 
 
 def config_path_from(env: dict[str, str]) -> Path:

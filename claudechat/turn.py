@@ -79,6 +79,10 @@ def run_turn(
     except StreamError as exc:
         result.error = exc
         result.message = exc.partial if isinstance(exc.partial, Message) else acc.message
+        if not exc.message.startswith("the reply is incomplete"):  # bad data rather than a cut
+            exc.message = f"the reply is incomplete: {exc.message}"
+            exc.hint = exc.hint or ("what arrived was kept; try again" if result.message.content
+                                    else "try again")
     except ClaudechatError as exc:
         result.error = exc
         result.message = acc.message

@@ -326,15 +326,43 @@ def test_sampling_parameters_are_dropped_with_thinking_with_one_warning(env, ser
 
 
 @pytest.mark.parametrize("args", [
+    ("--effort", "bogus", "-m", "claude-sonnet-4-5"),
+    ("--effort", "bogus", "-m", "claude-opus-4-7"),
     ("--think", "-m", "claude-sonnet-4-5", "--thinking-budget", "500"),
     ("--think", "-m", "claude-sonnet-4-5", "--thinking-budget", "9000", "--max-tokens", "4000"),
     ("-t", "1.5"),
-], ids=["budget-below-1024", "budget-above-max-tokens", "temperature-above-1"])
+], ids=["effort-unknown-budget-model", "effort-unknown-adaptive-model", "budget-below-1024",
+        "budget-above-max-tokens", "temperature-above-1"])
 def test_invalid_parameters_are_refused_before_sending(env, server, args):
     error_line(ask(env, *args, "hi"), code=2)
     assert posts(server) == []
-    if "500" in args or "1.5" in args:
+    if "500" in args or "1.5" in args or "bogus" in args:
         assert server.requests == []  # nothing at all was sent
+
+
+@pytest.mark.parametrize(("where", "named"), [
+    ("flag", "--base-url"), ("env", "ANTHROPIC_BASE_URL"), ("file", "claudechat-e2e.toml")])
+def test_a_base_url_that_is_not_http_is_a_usage_error_naming_its_source(env, server, config, where,
+                                                                         named):
+    bad = "ftp://files.example"
+    if where == "flag":
+        result = ask(env, "--base-url", bad, "hi")
+    elif where == "env":
+        result = ask({**env, "ANTHROPIC_BASE_URL": "localhost:8080"}, "hi")
+    else:
+        env = {k: v for k, v in env.items() if k != "ANTHROPIC_BASE_URL"}
+        result = ask(config(env, f'[profiles.anthropic]\nbase_url = "{bad}"\n'), "hi")
+    line = error_line(result, code=2)
+    assert named in line and "http" in line, line
+    assert server.requests == []
+
+
+def test_a_password_in_the_base_url_is_never_shown(env, server):
+    url = server.url.replace("http://", "http://user:url-SECRET-pw@")
+    result = ask({**env, "ANTHROPIC_BASE_URL": url}, "--debug", "hi")
+    assert result.code == 0, result
+    assert "POST http://user:<redacted>@127.0.0.1" in result.err, result.err
+    assert "url-SECRET-pw" not in result.err
 
 
 # -- 6. errors -----------------------------------------------------------------------------------
@@ -387,6 +415,21 @@ def test_429_is_retried_and_then_succeeds(env, server):
     server.enqueue(ErrorReply(429, headers={"retry-after-ms": "0"}), Reply(text=TEXT))
     assert_reply(ask(env, "hi"), TEXT)
     assert len(posts(server)) == 2
+
+
+@pytest.mark.parametrize("status", [408, 409, 500, 502, 503, 504])
+def test_retryable_statuses_are_retried(env, server, status):
+    server.enqueue(ErrorReply(status, headers={"retry-after-ms": "0"}), Reply(text=TEXT))
+    assert_reply(ask(env, "hi"), TEXT)
+    assert len(posts(server)) == 2
+
+
+@pytest.mark.parametrize("header", [("retry-after", "1"), ("retry-after-ms", "1000")])
+def test_retry_waits_as_long_as_the_server_asks(env, server, header):
+    server.enqueue(ErrorReply(429, headers=dict([header])), Reply(text=TEXT))
+    assert_reply(ask(env, "hi"), TEXT)
+    first, second = posts(server)
+    assert second.time - first.time >= 1.0  # never sooner than asked (a lower bound, not a race)
 
 
 def test_529_gives_up_after_two_retries(env, server):
@@ -459,6 +502,21 @@ def test_malformed_event_data_is_one_line(env, server):
     server.enqueue(RawSSE(b"event: message_start\ndata: {not json\n\n"), Reply(text=TEXT))
     error_line(ask(env, "hi"))
     assert len(posts(server)) == 1
+
+
+def test_malformed_data_after_some_text_is_an_incomplete_reply_that_keeps_it(env, server):
+    start = [("message_start", {"type": "message_start", "message": {
+                 "id": "msg_1", "type": "message", "role": "assistant", "model": "m", "content": [],
+                 "stop_reason": None, "stop_sequence": None,
+                 "usage": {"input_tokens": 3, "output_tokens": 1}}}),
+             ("content_block_start", {"type": "content_block_start", "index": 0,
+                                      "content_block": {"type": "text", "text": ""}}),
+             ("content_block_delta", {"type": "content_block_delta", "index": 0,
+                                      "delta": {"type": "text_delta", "text": "What arrived"}})]
+    data = b"".join(f"event: {name}\ndata: {json.dumps(body)}\n\n".encode() for name, body in start)
+    server.enqueue(RawSSE(data + b"event: content_block_delta\ndata: {oops\n\n"))
+    line = error_line(ask(env, "hi"), out=b"What arrived\n")
+    assert "incomplete" in line and "malformed" in line and "kept" in line, line
 
 
 # -- 9. every block type survives the stream ------------------------------------------------------

@@ -512,6 +512,63 @@ def test_more_than_100_images_are_refused_before_sending(env, server):
     assert server.requests == []
 
 
+def plain_png(path: Path, size: tuple[int, int]) -> Path:
+    Image.new("RGB", size, (20, 120, 200)).save(path, format="PNG")
+    return path
+
+
+def test_an_image_over_8000_px_is_refused_and_resize_fits_it(env, server, tmp_path):
+    wide = plain_png(tmp_path / "wide.png", (9000, 10))
+    line = usage_error(ask(env, "-i", str(wide), "describe"))
+    assert "wide.png" in line and "9000" in line and "8000" in line and "--resize" in line, line
+    assert server.requests == []
+    server.enqueue(Reply(text=ANSWER))
+    assert_reply(ask(env, "-i", str(wide), "--resize", "describe"), ANSWER)
+    (block, _) = sent_blocks(server)
+    img = assert_image_ok(decoded(block, "image", block["source"]["media_type"]),
+                          block["source"]["media_type"])
+    assert max(img.size) <= 8000
+
+
+def test_with_more_than_20_images_each_must_be_at_most_2000_px_or_resized(env, server, tmp_path):
+    small = plain_png(tmp_path / "small.png", (10, 10))
+    wide = plain_png(tmp_path / "w2500.png", (2500, 10))
+    args = ["-i", str(wide), *[a for _ in range(20) for a in ("-i", str(small))]]
+    line = usage_error(ask(env, *args, "count"))
+    assert "w2500.png" in line and "2000" in line and "--resize" in line, line
+    assert server.requests == []
+    server.enqueue(Reply(text=ANSWER))
+    assert_reply(ask(env, *args, "--resize", "count"), ANSWER)
+    blocks = sent_blocks(server)
+    assert len(blocks) == 22
+    sizes = [assert_image_ok(decoded(b, "image", b["source"]["media_type"]),
+                             b["source"]["media_type"]).size for b in blocks[:-1]]
+    assert max(sizes[0]) <= 2000 and sizes[1:] == [(10, 10)] * 20
+
+
+def test_attachments_over_32_mb_in_all_are_refused(env, server, tmp_path):
+    parts = []
+    for n in range(7):  # each a 3.4 MB text file: 23.8 MB, plus 12 MB of base64 PDF
+        path = tmp_path / f"part{n}.txt"
+        path.write_text(("x" * 99 + "\n") * 34_000, "utf-8")
+        parts += ["-f", str(path)]
+    pdf = tmp_path / "big.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n" + b"0" * 9_000_000)
+    line = usage_error(ask(env, *parts, "-f", str(pdf), "summarise"))
+    assert "32 MB" in line, line
+    assert server.requests == []
+
+
+def test_resize_images_in_the_config_is_the_same_as_resize(env, server, big_png, tmp_path):
+    path, _ = big_png
+    config = tmp_path / "config.toml"
+    config.write_text("resize_images = true\n", "utf-8")
+    server.enqueue(Reply(text=ANSWER))
+    assert_reply(ask({**env, "CLAUDECHAT_CONFIG": str(config)}, "-i", str(path), "describe"), ANSWER)
+    (block, _) = sent_blocks(server)
+    assert len(block["source"]["data"]) <= MAX_IMAGE_BASE64
+
+
 # -- bad paths --------------------------------------------------------------------------------
 
 

@@ -26,6 +26,7 @@ from claudechat.errors import ApiError, IncompleteReply
 
 RETRY_STATUSES = frozenset({408, 409, 429})
 MAX_RETRY_AFTER = 60.0
+_URL_PASSWORD = re.compile(r"(\w+://[^/@\s:]*:)[^/@\s]*@")  # scheme://user:PASSWORD@
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,8 +80,11 @@ class ApiClient:
             response.close()
 
     def redact(self, text: str) -> str:
+        """The text without the API key or a password written into a URL."""
         key = self.endpoint.api_key
-        return text.replace(key, "<redacted>") if key and len(key) >= 4 else text
+        if key and len(key) >= 4:
+            text = text.replace(key, "<redacted>")
+        return _URL_PASSWORD.sub(r"\1<redacted>@", text)
 
     # -- the request loop ------------------------------------------------------
 
@@ -216,7 +220,7 @@ class ApiClient:
 
     def _log_request(self, request: httpx.Request) -> None:
         if self._debug:
-            self._debug(f"> {request.method} {request.url}")
+            self._debug(self.redact(f"> {request.method} {request.url}"))
             for name, value in request.headers.items():
                 self._debug(f">   {name}: {self._safe_header(name, value)}")
 

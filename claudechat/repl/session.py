@@ -64,9 +64,9 @@ class ReplState:
             self.recorder(self.conversation)
 
     def send(self, text: str) -> None:
-        blocks = [a.block for a in self.pending]
-        blocks += [a.block for a in self._mentioned(text)]
-        attachments.check_request([attachments.Attachment(b, "") for b in blocks])
+        attached = attachments.check_request([*self.pending, *self._mentioned(text)],
+                                             resize=self.settings.resize_images)
+        blocks = [a.block for a in attached]
         if text.strip():
             blocks.append({"type": "text", "text": text})
         if not blocks:
@@ -124,7 +124,7 @@ class ReplState:
         self.console.print(Text(f"claudechat: {sanitize(text)}", style="yellow"))
 
     def attach(self, attachment: attachments.Attachment) -> None:
-        attachments.check_request([*self.pending, attachment])
+        attachments.check_request([*self.pending, attachment], resize=self.settings.resize_images)
         self.pending.append(attachment)
         self.console.print(Text(f"attached {sanitize(attachment.label)}", style="dim"))
 
