@@ -389,7 +389,22 @@ def test_ace_error_body_is_reported(ace_env, ace):
     line = error_line(ask(ace_env, "--base-url", ace.url, "hi"), secrets=(TOKEN,))
     assert "api_not_implemented" in line
     assert "The API is not implemented for this model" in line
+    assert "try another model" in line  # and what to do about it
     assert len(posts(ace)) == 1  # a 400 is not retried
+
+
+def test_a_refused_request_says_what_to_do(ace_env, ace):
+    ace.enqueue(ErrorReply(400, style="ace", type="token_mismatched", message="Invalid request"))
+    line = error_line(ask(ace_env, "--base-url", ace.url, "hi"), secrets=(TOKEN,))
+    assert "token_mismatched" in line and "Invalid request" in line and "try again" in line, line
+
+
+def test_a_rejected_key_from_the_file_names_the_file_once(clean_env, servers, config):
+    server = servers(auth="x-api-key", key="sk-right")
+    env = config(clean_env, f'default_profile = "mine"\n[profiles.mine]\nbase_url = "{server.url}"\n'
+                            f'auth = "x-api-key"\napi_key = "sk-wrong-SECRET"\n')
+    line = error_line(ask(env, "hi"), secrets=("sk-wrong-SECRET",))
+    assert line.count("profile 'mine'") == 1 and "claudechat-e2e.toml" in line, line
 
 
 def test_html_error_page_shows_the_status_and_a_short_excerpt(env, server):

@@ -303,9 +303,10 @@ def _one_line(text: str, limit: int = 300) -> str:
 
 
 def _hint(status: int, code: str | None, ep: Endpoint) -> str | None:
-    where = f"profile {ep.profile!r}" if ep.profile else "the profile"
+    where = "" if "profile" in ep.key_source else \
+        f" (profile {ep.profile!r})" if ep.profile else " (the profile)"
     if status == 401 or code in ("authentication_error", "invalid_token"):
-        return f"the API key from {ep.key_source} ({where}) was not accepted; check or replace it"
+        return f"the API key from {ep.key_source}{where} was not accepted; check or replace it"
     if status == 403:
         return f"the key from {ep.key_source} may not use this model or feature"
     if status == 404:
@@ -318,6 +319,11 @@ def _hint(status: int, code: str | None, ep: Endpoint) -> str | None:
         return "the API is overloaded; try again shortly"
     if status >= 500:
         return "the server failed; try again shortly"
+    if code == "api_not_implemented":
+        return (f"{ep.base_url} does not offer this API for this model; try another model, "
+                f"or api = \"messages\" / \"chat-completions\" in the profile")
+    if status == 400 or code in ("invalid_request_error", "token_mismatched"):
+        return "the server refused the request as sent; change what the message names and try again"
     return None
 
 
