@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from claudechat import settings as settings_mod
+from claudechat import signals
 from claudechat.errors import ExitCode
 
 
@@ -90,7 +91,7 @@ def run_ask(opts: AskOptions, *, stdin: Any = None, stdout: TextIO | None = None
     if result.error is not None:
         raise result.error
     if result.interrupted:
-        return ExitCode.INTERRUPTED
+        return signals.exit_code() or ExitCode.INTERRUPTED
     return ExitCode.OK
 
 

@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from claudechat import __version__
+from claudechat import __version__, signals
 from claudechat.errors import ClaudechatError, ExitCode
 
 app = typer.Typer(
@@ -246,17 +246,24 @@ _state: dict[str, bool] = {"debug": False}
 
 
 def _fail(message: str, code: int) -> int:
-    print(f"claudechat: {message}", file=sys.stderr, flush=True)
+    """One line on stderr; a file name or server text in it cannot drive the terminal."""
+    from claudechat.render.sanitize import sanitize
+
+    try:
+        print(f"claudechat: {' '.join(sanitize(message).split())}", file=sys.stderr, flush=True)
+    except OSError:  # stderr is gone too (the terminal closed)
+        pass
     return code
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app, map errors to one stderr line and an exit code."""
     _state["debug"] = bool(os.environ.get("CLAUDECHAT_DEBUG"))
+    signals.install()
     try:
         code = app(args=argv, prog_name="claudechat", standalone_mode=False)
     except (KeyboardInterrupt, typer.Abort):
-        code = ExitCode.INTERRUPTED
+        code = signals.exit_code() or ExitCode.INTERRUPTED
     except ClaudechatError as exc:
         if _state["debug"]:
             import traceback
@@ -267,7 +274,9 @@ def main(argv: list[str] | None = None) -> None:
         _quiet_stdout()
         code = ExitCode.OK
     except Exception as exc:
-        if _is_click_error(exc):  # typer's (or click's) own usage errors
+        if signals.received is not None:  # the terminal closed under a write: nobody to tell
+            code = signals.exit_code()
+        elif _is_click_error(exc):  # typer's (or click's) own usage errors
             ctx = getattr(exc, "ctx", None)
             where = f"{ctx.command_path} --help" if ctx is not None else "claudechat --help"
             code = _fail(f"{exc.format_message()} (see {where})", exc.exit_code)

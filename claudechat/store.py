@@ -23,9 +23,7 @@ import functools
 import json
 import os
 import re
-import signal
 import sqlite3
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -33,6 +31,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from claudechat import signals
 from claudechat.errors import ClaudechatError, UsageError
 
 if TYPE_CHECKING:
@@ -383,7 +382,7 @@ class Recorder:
 
     def __call__(self, conversation: Conversation) -> None:
         try:
-            with _sigint_deferred():
+            with signals.deferred():
                 cid, forked = self.store.save(conversation, cid=self.cid, saved=self.saved,
                                               profile=self.profile)
         except ClaudechatError as exc:
@@ -393,20 +392,3 @@ class Recorder:
         if forked and self.notice:
             self.notice(f"conversation {forked} was changed elsewhere meanwhile; "
                         f"this one was saved as {cid}")
-
-
-@contextmanager
-def _sigint_deferred() -> Iterator[None]:
-    """A Ctrl-C during a save waits until the transaction is over, so it can't lose the reply."""
-    previous = signal.getsignal(signal.SIGINT)
-    if threading.current_thread() is not threading.main_thread() or previous is None:
-        yield
-        return
-    caught: list[Any] = []
-    signal.signal(signal.SIGINT, lambda *args: caught.append(args))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    if caught and callable(previous):
-        previous(*caught[0])

@@ -325,6 +325,26 @@ def test_ctrl_c_keeps_the_partial_reply_in_the_history(env, server):
     assert exported["turns"][1]["interrupted"] is True
 
 
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_kill_or_a_closed_terminal_mid_stream_keeps_the_partial_reply(env, server, signum):
+    server.enqueue(Reply(text=PIECES, pings=False, stall_after=AFTER_FIRST))
+    proc = subprocess.Popen([*CLI, "ask", "tell me"], env=env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        seen = read_until(proc.stdout.fileno(), b"First words")
+        proc.send_signal(signum)
+        done = finish(proc)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert done.code == 128 + signum, done
+    assert seen + done.out == b"First words \n", done
+    exported = json.loads(ok(run(env, "history", "export", "last", "--format", "json")).out)
+    assert exported["messages"] == [user("tell me"), assistant("First words ")]
+    assert exported["turns"][1]["interrupted"] is True
+
+
 def test_sigkill_mid_stream_leaves_every_earlier_turn_and_the_pending_message(env, server):
     server.enqueue(Reply(text="The first answer."),
                    Reply(text=PIECES, pings=False, stall_after=AFTER_FIRST))

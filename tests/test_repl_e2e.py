@@ -9,6 +9,8 @@ waits until the cursor sits on a fresh "› " line below the given text.
 from __future__ import annotations
 
 import base64
+import json
+import signal
 import struct
 import subprocess
 import sys
@@ -377,6 +379,20 @@ def test_ctrl_c_mid_stream_keeps_the_partial_reply_and_the_session(server, spawn
     assert texts(messages[2]) == ["go on"]
 
 
+def test_closing_the_terminal_mid_stream_saves_the_partial_reply(server, spawn, env):
+    server.enqueue(Reply(text=["Alpha ", "bravo ", "charlie"], stall_after=4, pings=False))
+    term = spawn()
+    term.say("Spell it")
+    term.wait_text("Alpha bravo")
+    term.child.kill(signal.SIGHUP)  # what the kernel sends when the terminal window closes
+    assert term.exit_status() == 128 + signal.SIGHUP
+    done = subprocess.run([sys.executable, "-m", "claudechat", "history", "export", "last",
+                           "--format", "json"], env=env, capture_output=True, timeout=30)
+    exported = json.loads(done.stdout)
+    assert plain(exported["messages"]) == [user("Spell it"), assistant("Alpha bravo ")]
+    assert exported["turns"][1]["interrupted"] is True
+
+
 def test_ctrl_c_mid_stream_shows_the_partial_text_once(server, spawn):
     server.enqueue(Reply(text=["Alpha ", "bravo ", "charlie"], stall_after=4, pings=False))
     term = spawn()
@@ -580,6 +596,20 @@ def test_an_editor_that_fails_sends_nothing(server, spawn, tmp_path):
     said = " ".join(line for line in term.between(f"{PROMPT} /edit", row) if line)
     assert said.startswith("the editor (") and said.endswith("exited with status 3; nothing sent"), said
     assert messages_count(server) == 0
+
+
+def test_ctrl_c_in_the_editor_leaves_the_chat_running(server, spawn, tmp_path):
+    server.enqueue(Reply(text="Still here."))
+    tool(tmp_path / "bin", "slow-editor", "echo editor-started; sleep 60")
+    term = spawn(VISUAL=str(tmp_path / "bin" / "slow-editor"))
+    term.say("/edit")
+    term.wait_text("editor-started")
+    term.send("\x03")
+    term.wait_prompt(after="interrupted")
+    assert messages_count(server) == 0
+    term.say("hello")
+    term.wait_prompt(after="Still here.")
+    assert texts(posts(server, 1)[0]["messages"][-1]) == ["hello"]
 
 
 def test_copy_hands_the_last_reply_to_the_clipboard_tool(server, spawn, tmp_path):

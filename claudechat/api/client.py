@@ -323,7 +323,7 @@ def _hint(status: int, code: str | None, ep: Endpoint) -> str | None:
         return (f"{ep.base_url} does not offer this API for this model; try another model, "
                 f"or api = \"messages\" / \"chat-completions\" in the profile")
     if status == 400 or code in ("invalid_request_error", "token_mismatched"):
-        return "the server refused the request as sent; change what the message names and try again"
+        return "fix what it names, then try again"
     return None
 
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from claudechat.ask import AskOptions
-from claudechat.errors import ExitCode
 
 
-def start(opts: AskOptions) -> ExitCode:
+def start(opts: AskOptions) -> int:
     """The chat on a terminal; without one (a pipe either way), behave like ask."""
     from claudechat.repl.session import is_interactive
 

@@ -19,7 +19,7 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from claudechat import attachments
+from claudechat import attachments, signals
 from claudechat.api.events import Message
 from claudechat.conversation import Conversation
 from claudechat.errors import ClaudechatError, ExitCode, UsageError
@@ -184,12 +184,14 @@ class ReplState:
         return text
 
 
-def run_repl(state: ReplState) -> ExitCode:
+def run_repl(state: ReplState) -> int:
     prompt = keys.make_prompt(state)
     while not state.quit:
         try:
             text = prompt.prompt(default=state.prefill)
         except KeyboardInterrupt:
+            if signals.received is not None:
+                break
             state.prefill = ""
             continue  # Ctrl-C at the prompt clears the line
         except EOFError:
@@ -205,7 +207,12 @@ def run_repl(state: ReplState) -> ExitCode:
                 state.send(text[1:] if text.startswith("//") else text)
         except ClaudechatError as exc:
             state.console.print(Text(f"{sanitize(str(exc))}", style="red"))
-    return ExitCode.OK
+        except KeyboardInterrupt:  # during a save, an editor, a command: the chat goes on
+            if signals.received is None:
+                state.console.print(Text("interrupted", style="yellow"))
+        if signals.received is not None:  # the terminal closed: what arrived is saved; stop
+            break
+    return signals.exit_code() or ExitCode.OK
 
 
 @contextmanager
@@ -225,7 +232,10 @@ def _no_echo() -> Iterator[None]:
     try:
         yield
     finally:
-        termios.tcsetattr(fd, termios.TCSANOW, saved)
+        try:
+            termios.tcsetattr(fd, termios.TCSANOW, saved)
+        except (termios.error, OSError):
+            pass  # the terminal is gone
 
 
 def is_interactive() -> bool:
