@@ -417,6 +417,13 @@ def test_html_error_page_shows_the_status_and_a_short_excerpt(env, server):
     assert len(posts(server)) == 3  # the first try and 2 retries
 
 
+def test_escape_sequences_in_a_server_error_are_removed_whole(env, server):
+    server.enqueue(ErrorReply(400, message="bad \x1b]0;pwned\x07request \x1b]52;c;aGFjaw==\x07end"))
+    line = error_line(ask(env, "hi"))
+    assert "bad request end" in line, repr(line)
+    assert "pwned" not in line and "aGFjaw" not in line and "\x1b" not in line
+
+
 def test_connection_refused_is_one_line(env, config):
     env = config(env, "max_retries = 0\n")
     line = error_line(ask(env, "--base-url", f"http://127.0.0.1:{free_port()}", "hi"))

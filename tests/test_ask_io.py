@@ -572,6 +572,13 @@ def test_resize_images_in_the_config_is_the_same_as_resize(env, server, big_png,
 # -- bad paths --------------------------------------------------------------------------------
 
 
+def test_a_file_name_cannot_drive_the_terminal_through_an_error_line(env, server, tmp_path):
+    hostile = str(tmp_path / "no\x1b]0;pwned\x07such\x1b[2Jfile")
+    line = usage_error(ask(env, "-f", hostile, "hi"))
+    assert "\x1b" not in line and "\x07" not in line, repr(line)
+    assert "no such file" in line
+
+
 @pytest.mark.parametrize("flag", ["-f", "-i"])
 @pytest.mark.parametrize("problem", ["missing", "unreadable", "directory"])
 def test_bad_paths_are_one_line_naming_the_path_and_the_reason(env, server, tmp_path, flag, problem):

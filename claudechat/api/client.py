@@ -297,7 +297,10 @@ def _excerpt(body: bytes, limit: int = 120) -> str:
 
 
 def _one_line(text: str, limit: int = 300) -> str:
-    text = re.sub(r"[\x00-\x1f\x7f-\x9f]+", " ", text)
+    """Server text for an error line: escape sequences removed whole, one line, bounded."""
+    from claudechat.render.sanitize import sanitize
+
+    text = re.sub(r"[\x00-\x1f\x7f-\x9f]+", " ", sanitize(text))
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
