@@ -59,7 +59,7 @@ class RequestParams:
             if budget >= self.max_tokens:
                 raise UsageError(
                     f"the thinking budget ({budget}) must be below max_tokens ({self.max_tokens}); "
-                    f"raise --max-tokens or lower --thinking-budget"
+                    f"raise max_tokens or lower the thinking budget"
                 )
         if t.effort is not None and t.effort not in EFFORTS:
             raise UsageError(f"effort must be one of {', '.join(EFFORTS)} (got {t.effort!r})")

@@ -321,6 +321,54 @@ def test_at_path_in_a_message_attaches_the_image_before_the_text(server, spawn, 
     assert content[1]["text"].startswith("look at")
 
 
+def test_a_dropped_path_then_a_question_sends_the_file_and_only_the_question(server, spawn, tmp_path):
+    picture = tmp_path / "my holiday.png"
+    data = png_bytes(2, 3)
+    picture.write_bytes(data)
+    term = spawn()
+    term.say(f"'{picture}' what is in this picture?")  # as a terminal's drag-and-drop types it
+    term.wait_prompt(after="end_turn")
+    content = posts(server, 1)[0]["messages"][-1]["content"]
+    assert [b["type"] for b in content] == ["image", "text"]
+    assert base64.b64decode(content[0]["source"]["data"]) == data
+    assert content[1]["text"] == "what is in this picture?"
+
+
+def test_an_at_path_that_is_no_file_sends_nothing_and_keeps_the_text(server, spawn, tmp_path):
+    server.enqueue(Reply(text="Got both."))
+    (tmp_path / "notes.txt").write_text("the notes\n", "utf-8")
+    term = spawn()
+    term.say(f"compare @{tmp_path}/note.txt with @@alice")
+    term.wait_prompt(after="no such file", typed=f"compare @{tmp_path}/note.txt with @@alice")
+    assert messages_count(server) == 0
+    term.send("\x1b[D" * len(".txt with @@alice") + "s")  # fix the typo in place: note -> notes
+    term.send("\r")
+    term.wait_prompt(after="Got both.")
+    content = posts(server, 1)[0]["messages"][-1]["content"]
+    assert 'name="notes.txt"' in content[0]["text"] and "the notes" in content[0]["text"]
+    assert content[1]["text"] == f"compare @{tmp_path}/notes.txt with @alice"
+
+
+def test_undo_gives_back_the_typed_text_and_the_attachments_once(server, spawn, tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("line one\n", "utf-8")
+    picture = tmp_path / "pic.png"
+    picture.write_bytes(png_bytes())
+    term = spawn()
+    term.say(f"/image {picture}")
+    term.wait_prompt(after="attached")
+    term.say(f"look at @{notes} and this")
+    term.wait_prompt(after="end_turn")
+    first = posts(server, 1)[0]["messages"][-1]["content"]
+    term.say("/undo")
+    row = term.wait_prompt(after="/undo", typed=f"look at @{notes} and this")
+    assert "image (image/png)" in term.lines()[row - 1]  # the /image one is pending again
+    term.say("")
+    term.wait(lambda: messages_count(server) == 2, "the message sent again")
+    term.wait_prompt(after="end_turn")
+    assert posts(server, 2)[1]["messages"][-1]["content"] == first  # the same blocks, none twice
+
+
 # -- 4. pasting -----------------------------------------------------------------------------------
 
 
@@ -338,6 +386,25 @@ def test_a_pasted_block_is_one_message_with_its_newlines(server, spawn, count):
     assert len(bodies) == 1
     assert texts(bodies[0]["messages"][-1]) == ["\n".join(pasted)]
     assert messages_count(server) == 1
+
+
+def test_a_long_one_line_paste_is_a_placeholder_and_up_recalls_the_whole_text(server, spawn, env):
+    pasted = "word " * 1000
+    term = spawn()
+    term.send("\x1b[200~" + pasted + "\x1b[201~")
+    term.wait_text("[pasted 5,000 characters #1]")
+    term.send("\r")
+    term.wait_prompt(after="end_turn")
+    assert texts(posts(server, 1)[0]["messages"][-1]) == [pasted]
+    term.send("\x04")
+    term.exit_status()
+
+    later = spawn()  # the input history of the last session: Up brings the message back whole
+    later.send("\x1b[A")
+    later.wait_text("word word word")
+    later.send("\r")
+    later.wait(lambda: messages_count(server) == 2, "the recalled message sent")
+    assert texts(posts(server, 2)[1]["messages"][-1]) == [pasted]
 
 
 def test_ctrl_j_adds_a_line_instead_of_sending(server, spawn):
@@ -546,6 +613,47 @@ def test_model_command_changes_the_next_request_and_the_toolbar(server, spawn):
     term.wait_text("end_turn")
     body = posts(server, 1)[0]
     assert body["model"] == "claude-opus-4-7"
+
+
+def test_a_thinking_budget_over_max_tokens_is_refused_at_once(server, spawn):
+    server.enqueue(Reply(text="Fine."))
+    term = spawn("-m", "claude-sonnet-4-5")
+    term.say("/set max_tokens 2000")
+    term.wait_prompt(after="max_tokens = 2000")
+    term.say("/think 4000")
+    row = term.wait_prompt(after="below max_tokens")
+    assert "raise max_tokens or lower the thinking budget" in " ".join(term.lines()[row - 2:row])
+    term.say("hello")
+    term.wait_prompt(after="Fine.")
+    body = posts(server, 1)[0]
+    assert "thinking" not in body and body["max_tokens"] == 2000
+    assert plain(body["messages"]) == [user("hello")]
+
+
+def test_new_keeps_the_system_prompt_and_no_save_still_reads_the_history(server, spawn, env):
+    server.enqueue(Reply(text="Saved earlier."))
+    first = spawn()
+    first.say("an older question")
+    first.wait_prompt(after="Saved earlier.")
+    first.send("\x04")
+    first.exit_status()
+
+    term = spawn("--no-save")
+    term.say("/system Be terse.")
+    term.wait_prompt(after="system prompt set")
+    term.say("/new")
+    term.wait_prompt(after="new conversation")
+    term.say("hi")
+    term.wait_prompt(after="end_turn")
+    assert posts(server, 2)[1]["system"] in ("Be terse.", [{"type": "text", "text": "Be terse."}])
+    term.say("/history")
+    term.wait_prompt(after="an older question")
+    term.say("/load last")
+    term.wait_prompt(after="loaded")
+    term.say("and now?")
+    term.wait(lambda: messages_count(server) == 3, "the third request")
+    assert plain(posts(server, 3)[2]["messages"]) == [
+        user("an older question"), assistant("Saved earlier."), user("and now?")]
 
 
 # -- 10. an API error ----------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ def start(opts: AskOptions) -> int:
 
     from claudechat import settings as settings_mod
     from claudechat.connect import open_session
+    from claudechat.errors import ClaudechatError
     from claudechat.history import open_for_ask
     from claudechat.repl.session import ReplState, run_repl
     from claudechat.store import HistoryStore
@@ -28,9 +29,14 @@ def start(opts: AskOptions) -> int:
                            notice=lambda text: console.print(f"claudechat: {text}", markup=False))
     state = ReplState(settings=settings, session=session, conversation=session.new_conversation(),
                       console=console)
-    if settings.save_history if opts.save is None else opts.save:
+    state.save = settings.save_history if opts.save is None else opts.save
+    try:
         state.store = history.store or HistoryStore()
-        state._record(None, 0)
+    except ClaudechatError as exc:
+        if state.save:
+            raise
+        console.print(f"claudechat: /history and /load are off: {exc}", markup=False, style="yellow")
+    state._record(None, 0)
     if history.stored is not None:
         state.resume(history.stored)
         n = len(history.stored.turns)

@@ -7,14 +7,16 @@ its one line and keeps the session.
 from __future__ import annotations
 
 import base64
+import html
 import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -100,6 +102,21 @@ def cmd_retry(state: ReplState, arg: str) -> None:
     state.send_current()
 
 
+_DOCUMENT = re.compile(r'<document name="([^"]*)">\n')
+
+
+def _label(block: dict[str, Any]) -> str:
+    """What an attachment taken back by /undo is called in the pending list."""
+    kind = block.get("type", "attachment")
+    document = _DOCUMENT.match(block.get("text", "")) if kind == "text" else None
+    if document:
+        return html.unescape(document.group(1))
+    source = block.get("source") or {}
+    if source.get("type") == "url":
+        return str(source.get("url"))
+    return {"image": f"image ({source.get('media_type', '?')})", "document": "PDF"}.get(kind, kind)
+
+
 def _drop_reply(state: ReplState) -> bool:
     """Remove the last reply (if any); is there a user message left to answer?"""
     turns = state.conversation.turns
@@ -113,9 +130,15 @@ def cmd_undo(state: ReplState, arg: str) -> None:
     if not _drop_reply(state):
         raise UsageError("nothing to undo")
     user = state.conversation.turns.pop()
-    state.prefill = "".join(b.get("text", "") for b in user.content if b.get("type") == "text")
-    state.pending = [attachments.Attachment(b, b.get("type", "attachment")) for b in user.content
-                     if b.get("type") != "text"] + state.pending
+    blocks = list(user.content)
+    typed = ""
+    if blocks and blocks[-1].get("type") == "text" and not _DOCUMENT.match(blocks[-1]["text"]):
+        typed = blocks.pop()["text"]
+    for again in state.mentioned(typed)[0]:  # the @paths in the text attach these once more
+        if again.block in blocks:
+            blocks.remove(again.block)
+    state.prefill = typed
+    state.pending = [attachments.Attachment(b, _label(b)) for b in blocks] + state.pending
     state.saved_changed()
     _say(state, "removed the last exchange")
 
@@ -157,6 +180,7 @@ def cmd_system(state: ReplState, arg: str) -> None:
         _say(state, f"system: {sanitize(current)}" if current else "no system prompt", style="")
         return
     state.conversation.system = None if arg == "clear" else arg
+    state.saved_changed()
     _say(state, "system prompt cleared" if arg == "clear" else "system prompt set")
 
 
@@ -187,9 +211,7 @@ def cmd_set(state: ReplState, arg: str) -> None:
         number = kind(value.strip())
     except ValueError:
         raise UsageError(f"{name} takes {'a number' if kind is float else 'a whole number'}") from None
-    params = replace(state.session.params, **{name: number})
-    params.checked()  # one clear line now rather than a refused request later
-    state.update_settings(**{name: number})
+    state.update_settings(**{name: number})  # refused now, rather than the next request
     _say(state, f"{name} = {number}")
 
 

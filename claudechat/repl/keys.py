@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -50,10 +51,23 @@ class ReplCompleter(Completer):
             elif cmd and cmd.completes == "path":
                 yield from self.paths.get_completions(Document(arg, len(arg)), event)
             return
-        word = text.rsplit(None, 1)[-1] if text.strip() and not text[-1].isspace() else ""
-        if word.startswith("@"):
-            path = word[1:]
-            yield from self.paths.get_completions(Document(path, len(path)), event)
+        mention = _OPEN_MENTION.search(text)
+        if mention is None:
+            return
+        word = mention.group(0)
+        quoted = word.startswith('@"')
+        path = word[2:] if quoted else word[1:]
+        for found in self.paths.get_completions(Document(path, len(path)), event):
+            full = path[:len(path) + found.start_position] + found.text
+            if " " in full or quoted:  # quoted, so the path stays one token
+                close = "" if full.endswith("/") else '"'  # a folder: keep going inside it
+                yield Completion(f'@"{full}{close}', start_position=-len(word), display=found.display)
+            else:
+                yield found
+
+
+# the @path being typed at the end of the text: @"an open quote…, or @word (not @@)
+_OPEN_MENTION = re.compile(r'(?:(?<=\s)|^)@(?!@)(?:"[^"]*|[^\s"]*)$')
 
 
 def bindings(state: ReplState) -> KeyBindings:
@@ -75,9 +89,10 @@ def bindings(state: ReplState) -> KeyBindings:
     @kb.add(Keys.BracketedPaste)
     def _paste(event: KeyPressEvent) -> None:
         data = event.data.replace("\r\n", "\n").replace("\r", "\n")
-        lines = data.count("\n") + 1
-        if lines > PASTE_LINES:
-            token = f"[pasted {lines} lines #{len(state.pastes) + 1}]"
+        lines = len(data.splitlines())
+        if lines > PASTE_LINES or len(data) > PASTE_CHARS:
+            size = f"{lines} lines" if lines > 1 else f"{len(data):,} characters"
+            token = f"[pasted {size} #{len(state.pastes) + 1}]"
             state.pastes[token] = data
             event.current_buffer.insert_text(token)
         else:
@@ -98,7 +113,26 @@ def bindings(state: ReplState) -> KeyBindings:
     return kb
 
 
-PASTE_LINES = 12
+PASTE_LINES = 12  # a paste longer than this (or than PASTE_CHARS) shows as a placeholder
+PASTE_CHARS = 2000
+
+
+class _WithPastes:
+    """An input history that keeps what was pasted, not its placeholder, so a message
+    recalled with Up (in this session or the next) is the message that was sent."""
+
+    state: ReplState
+
+    def append_string(self, string: str) -> None:
+        super().append_string(self.state.with_pastes(string))  # type: ignore[misc]
+
+
+class _FileHistory(_WithPastes, FileHistory):
+    pass
+
+
+class _MemoryHistory(_WithPastes, InMemoryHistory):
+    pass
 
 
 def toolbar(state: ReplState) -> Any:
@@ -129,9 +163,10 @@ def make_prompt(state: ReplState) -> PromptSession:
     try:
         path = state_dir() / "input-history"
         path.parent.mkdir(parents=True, exist_ok=True)
-        history = FileHistory(str(path))
+        history = _FileHistory(str(path))
     except OSError:
-        history = InMemoryHistory()
+        history = _MemoryHistory()
+    history.state = state
     models = _model_names(state)
     return PromptSession(
         message=message(state),

@@ -27,9 +27,12 @@ from claudechat.render.sanitize import sanitize
 from claudechat.repl import commands, keys
 from claudechat.settings import Settings
 
-# @path, @"path with spaces", or a whole quoted path dropped in by a terminal
-_AT_PATH = re.compile(r"""(?:(?<=\s)|^)@(?:"([^"]+)"|'([^']+)'|((?:\\\s|\S)+))""")
-_DROPPED = re.compile(r"""^\s*(?:'([^']+)'|"([^"]+)"|((?:\\\s|[^\s'"])+))\s*$""")
+# @path or @"path with spaces" (@@ is a plain @); a path a terminal's drag-and-drop put
+# at the start of the message, quoted or with backslash escapes
+_AT_PATH = re.compile(r"""(?:(?<=\s)|^)@(?!@)(?:"([^"]+)"|'([^']+)'|((?:\\\s|\S)+))""")
+_LITERAL_AT = re.compile(r"(?:(?<=\s)|^)@@")
+_DROPPED = re.compile(r"""^\s*(?:'([^']+)'|"([^"]+)"|((?:\\.|[^\s'"\\])+))(?:\s+|$)""")
+_PATHLIKE = re.compile(r"[/~\\]|\.\w{1,8}$")
 
 
 @dataclass
@@ -39,7 +42,8 @@ class ReplState:
     conversation: Conversation
     console: Console
     recorder: Any = None  # persists turns (store.Recorder); None with --no-save
-    store: Any = None  # the HistoryStore, for /history and /load; None with --no-save
+    store: Any = None  # the HistoryStore, for /history and /load (read-only with --no-save)
+    save: bool = True
     pending: list[attachments.Attachment] = field(default_factory=list)
     pastes: dict[str, str] = field(default_factory=dict)
     prefill: str = ""
@@ -48,27 +52,36 @@ class ReplState:
     # -- conversation ------------------------------------------------------------------
 
     def new_conversation(self) -> None:
+        """A fresh conversation; the settings, the system prompt among them, stay."""
+        system = self.conversation.system
         self.conversation = self.session.new_conversation()
+        self.conversation.system = system
         self._record(None, 0)
 
     def _record(self, cid: str | None, saved: int) -> None:
-        if self.store is not None:
+        if self.store is not None and self.save:
             from claudechat.store import Recorder
 
             self.recorder = Recorder(self.store, profile=self.settings.profile, cid=cid,
                                      saved=saved, notice=self.notice)
 
     def saved_changed(self) -> None:
-        """The turns were edited (/undo, /retry): the store follows."""
-        if self.recorder is not None:
+        """The turns or the settings changed (/undo, /system, /model…): the store follows."""
+        if self.recorder is not None and (self.conversation.turns or self.recorder.cid):
             self.recorder(self.conversation)
 
     def send(self, text: str) -> None:
-        attached = attachments.check_request([*self.pending, *self._mentioned(text)],
+        try:
+            self.session.params.checked()
+            found, text_to_send = self.mentioned(text, strict=True)
+        except UsageError:
+            self.prefill = text  # nothing typed is lost: it comes back to be fixed
+            raise
+        attached = attachments.check_request([*self.pending, *found],
                                              resize=self.settings.resize_images)
         blocks = [a.block for a in attached]
-        if text.strip():
-            blocks.append({"type": "text", "text": text})
+        if text_to_send.strip():
+            blocks.append({"type": "text", "text": text_to_send})
         if not blocks:
             return
         self.pending.clear()
@@ -90,27 +103,54 @@ class ReplState:
             self.console.print(Text(f"error: {sanitize(str(result.error))}", style="red"))
             self.console.print(Text("/retry sends it again", style="dim"))
 
-    def _mentioned(self, text: str) -> list[attachments.Attachment]:
+    def mentioned(self, text: str, *, strict: bool = False) -> tuple[list[attachments.Attachment], str]:
+        """The files a message attaches, and the text to send. A path dropped in at the
+        start is taken out of the text; @path stays as written; @@ becomes a plain @.
+        `strict`: an @path that looks like a path but is no file is an error."""
         found = []
-        paths = [next(g for g in m.groups() if g) for m in _AT_PATH.finditer(text)]
-        dropped = _DROPPED.match(text)
-        if dropped and not paths:
-            candidate = next(g for g in dropped.groups() if g).replace("\\ ", " ")
-            if Path(candidate).expanduser().is_file():
-                paths.append(candidate)
-        for raw in paths:
-            path = raw.replace("\\ ", " ")
+        dropped = self.dropped_file(text)
+        if dropped is not None:
+            path, end = dropped
+            found.append(attachments.file_arg(path, resize=self.settings.resize_images))
+            text = text[end:]
+        for match in _AT_PATH.finditer(text):
+            path = next(g for g in match.groups() if g).replace("\\ ", " ")
+            if not Path(path).expanduser().is_file() and match.group(3):
+                path = path.rstrip(".,;:!?)]}'\"")  # "see @notes.txt, then …"
             if Path(path).expanduser().is_file():
                 found.append(attachments.file_arg(path, resize=self.settings.resize_images))
-        return found
+            elif strict and _PATHLIKE.search(path):
+                raise UsageError(f"@{sanitize(path)}: no such file — fix the path (Tab completes it), "
+                                 f"or write @@ for a plain @")
+        return found, _LITERAL_AT.sub("@", text)
+
+    @staticmethod
+    def dropped_file(text: str) -> tuple[str, int] | None:
+        """(path, where the rest begins) when the message starts with an absolute or ~
+        path to a file, as a terminal's drag-and-drop puts it."""
+        match = _DROPPED.match(text)
+        if match is None:
+            return None
+        path = match.group(1) or match.group(2) or re.sub(r"\\(.)", r"\1", match.group(3))
+        if path.startswith(("/", "~")) and Path(path).expanduser().is_file():
+            return path, match.end()
+        return None
 
     # -- settings ------------------------------------------------------------------------
 
     def update_settings(self, **changes: Any) -> None:
-        settings = replace(self.settings, **changes)
-        self.session.apply(settings, notice=self.notice)
-        self.settings = self.session.settings
-        self.conversation.params = self.session.params
+        """Change settings; a combination the API would refuse is refused now, not later."""
+        before = self.settings
+        self.session.apply(replace(before, **changes), notice=self.notice)
+        try:
+            self.session.params.checked()
+        except UsageError:
+            self.session.apply(before, notice=lambda text: None)
+            raise
+        finally:
+            self.settings = self.session.settings
+            self.conversation.params = self.session.params
+        self.saved_changed()
 
     def thinking_label(self) -> str:
         t = self.session.params.thinking
@@ -140,7 +180,7 @@ class ReplState:
 
     def show_history(self) -> None:
         if self.store is None:
-            raise UsageError("history is off (save_history = false or --no-save)")
+            raise UsageError("the history cannot be read (see the notice when the chat started)")
         from claudechat.transcript import iso
 
         rows = self.store.list(limit=15)
@@ -152,7 +192,7 @@ class ReplState:
 
     def load(self, ref: str) -> None:
         if self.store is None:
-            raise UsageError("history is off (save_history = false or --no-save)")
+            raise UsageError("the history cannot be read (see the notice when the chat started)")
         stored = self.store.load(self.store.resolve(ref))
         self.resume(stored)
         n = len(self.conversation.turns)
@@ -177,9 +217,14 @@ class ReplState:
                 "cache_creation_input_tokens"))
         return total
 
-    def expand_pastes(self, text: str) -> str:
+    def with_pastes(self, text: str) -> str:
+        """The text with each paste placeholder replaced by what was pasted."""
         for token, pasted in self.pastes.items():
             text = text.replace(token, pasted)
+        return text
+
+    def expand_pastes(self, text: str) -> str:
+        text = self.with_pastes(text)
         self.pastes.clear()
         return text
 
@@ -201,7 +246,7 @@ def run_repl(state: ReplState) -> int:
         if not text.strip() and not state.pending:
             continue
         try:
-            if text.startswith("/") and not text.startswith("//"):
+            if text.startswith("/") and not text.startswith("//") and not state.dropped_file(text):
                 commands.dispatch(state, text.strip())
             else:
                 state.send(text[1:] if text.startswith("//") else text)
