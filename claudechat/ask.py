@@ -119,7 +119,7 @@ def _piped_stdin() -> Any:
 
 
 def color_allowed(plain: bool, env: dict[str, str] | os._Environ[str] = os.environ) -> bool:
-    return not plain and "NO_COLOR" not in env and env.get("TERM") != "dumb"
+    return not plain and not env.get("NO_COLOR") and env.get("TERM") != "dumb"
 
 
 def _view(opts: AskOptions, settings: Any, stdout: TextIO, stderr: TextIO) -> Any:

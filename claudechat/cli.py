@@ -43,6 +43,7 @@ Effort = Annotated[
     str | None, typer.Option("--effort", metavar="LEVEL", help="low|medium|high|xhigh|max (adaptive mode).")
 ]
 BaseUrl = Annotated[str | None, typer.Option("--base-url", metavar="URL", help="Override the server URL.")]
+Plain = Annotated[bool, typer.Option("--plain", help="No colour or formatting (also NO_COLOR, TERM=dumb).")]
 Debug = Annotated[
     bool, typer.Option("--debug", help="Tracebacks and HTTP headers on stderr (key redacted).")
 ]
@@ -85,6 +86,7 @@ def root(
     continue_last: Continue = False,
     cid: Cid = None,
     save: Save = None,
+    plain: Plain = False,
     debug: Debug = False,
 ) -> None:
     """Chat with Claude from the terminal (no arguments: the interactive chat;
@@ -97,7 +99,7 @@ def root(
     opts = AskOptions(model=model, system=system, profile=profile, think=think,
                       thinking_budget=thinking_budget, effort=effort, max_tokens=max_tokens,
                       base_url=base_url, debug=debug, continue_last=continue_last, cid=cid,
-                      save=save)
+                      save=save, plain=plain)
     from claudechat.repl import start
 
     raise typer.Exit(int(start(opts)))
@@ -145,7 +147,7 @@ def ask(
     usage: Annotated[
         bool, typer.Option("--usage", help="Print token usage, stop reason and time (to stderr).")
     ] = False,
-    plain: Annotated[bool, typer.Option("--plain", help="No colour or formatting.")] = False,
+    plain: Plain = False,
     base_url: BaseUrl = None,
     debug: Debug = False,
     continue_last: Continue = False,

@@ -656,6 +656,18 @@ def test_new_keeps_the_system_prompt_and_no_save_still_reads_the_history(server,
         user("an older question"), assistant("Saved earlier."), user("and now?")]
 
 
+@pytest.mark.parametrize("setting", [{"NO_COLOR": "1"}, {"TERM": "dumb"}, {}],
+                         ids=["NO_COLOR", "TERM=dumb", "--plain"])
+def test_no_color_dumb_terminal_or_plain_gives_plain_replies(server, spawn, setting):
+    server.enqueue(Reply(text="Some **bold** words and `code`."))
+    term = spawn(*([] if setting else ["--plain"]), **setting)
+    term.say("format something")
+    term.wait_prompt(after="bold")
+    assert "Some **bold** words and `code`." in term.text()  # the Markdown as written
+    assert "\x1b[?2026h" not in term.raw  # no live region redrawn in place
+    assert "\x1b[1m" not in term.raw
+
+
 # -- 10. an API error ----------------------------------------------------------------------------------
 
 

@@ -24,11 +24,14 @@ def start(opts: AskOptions) -> int:
 
     history = open_for_ask(opts.continue_last, opts.cid)
     settings = settings_mod.load(history.restore(opts.flags()))
-    console = Console(highlight=False)
+    from claudechat.ask import color_allowed
+
+    color = color_allowed(opts.plain)
+    console = Console(highlight=False, no_color=not color or None)
     session = open_session(settings, debug=opts.debug,
                            notice=lambda text: console.print(f"claudechat: {text}", markup=False))
     state = ReplState(settings=settings, session=session, conversation=session.new_conversation(),
-                      console=console)
+                      console=console, color=color)
     state.save = settings.save_history if opts.save is None else opts.save
     try:
         state.store = history.store or HistoryStore()

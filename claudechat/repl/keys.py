@@ -16,6 +16,7 @@ from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.history import FileHistory, InMemoryHistory
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.keys import Keys
+from prompt_toolkit.output import ColorDepth
 from rich.text import Text
 
 from claudechat.errors import ClaudechatError
@@ -179,6 +180,7 @@ def make_prompt(state: ReplState) -> PromptSession:
         key_bindings=bindings(state),
         bottom_toolbar=toolbar(state),
         editing_mode=EditingMode.VI if state.settings.editing_mode == "vi" else EditingMode.EMACS,
+        color_depth=None if state.color else ColorDepth.MONOCHROME,
         prompt_continuation=lambda width, line_number, wrap_count: "  ",
         enable_open_in_editor=True,
         mouse_support=False,

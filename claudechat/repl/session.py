@@ -44,6 +44,7 @@ class ReplState:
     recorder: Any = None  # persists turns (store.Recorder); None with --no-save
     store: Any = None  # the HistoryStore, for /history and /load (read-only with --no-save)
     save: bool = True
+    color: bool = True  # False: NO_COLOR, TERM=dumb or --plain: replies as plain text
     pending: list[attachments.Attachment] = field(default_factory=list)
     pastes: dict[str, str] = field(default_factory=dict)
     prefill: str = ""
@@ -90,10 +91,16 @@ class ReplState:
 
     def send_current(self) -> None:
         from claudechat.render.rich_view import RichView
+        from claudechat.render.view import PlainView
         from claudechat.turn import run_turn
 
         self.conversation.params = self.session.params
-        view = RichView(self.console, self.console, thinking=self.settings.thinking_display)
+        view: Any
+        if self.color:
+            view = RichView(self.console, self.console, thinking=self.settings.thinking_display)
+        else:
+            view = PlainView(sys.stdout, sys.stdout, terminal=True, err_terminal=True, color=False,
+                             show_thinking=self.settings.thinking_display != "hidden")
         with _no_echo():  # a ^C or typed-ahead keys would break the live region
             result = run_turn(self.conversation, self.session.client, view,
                               wire=self.session.wire, persist=self.recorder)
