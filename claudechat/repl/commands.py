@@ -268,7 +268,7 @@ def cmd_expand(state: ReplState, arg: str) -> None:
                                   title_align="left", border_style="dim"))
 
 
-@command("/copy [N]", "copy reply N (default: the last) to the clipboard")
+@command("/copy [N]", "copy reply N (default: the last) to the clipboard (OSC 52, wl-copy…)")
 def cmd_copy(state: ReplState, arg: str) -> None:
     reply = state.reply(arg)
     text = "".join(b.get("text", "") for b in reply.content if b.get("type") == "text")
@@ -371,15 +371,23 @@ def clipboard_image() -> bytes | None:
 
 
 def copy_to_clipboard(text: str, terminal: Any) -> str:
+    """The terminal's clipboard escape (OSC 52: works over ssh, where the terminal
+    supports it), and a local clipboard program when there is one. Returns what was used."""
+    used = []
+    if terminal.isatty():
+        terminal.write(f"\x1b]52;c;{base64.b64encode(text.encode()).decode('ascii')}\x07")
+        terminal.flush()
+        used.append("OSC 52")
     for cmd in (["wl-copy"], ["xclip", "-selection", "clipboard"], ["pbcopy"]):
         if shutil.which(cmd[0]):
-            done = subprocess.run(cmd, input=text.encode(), check=False, timeout=5)
+            done = subprocess.run(cmd, input=text.encode(), check=False, timeout=5,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             if done.returncode == 0:
-                return cmd[0]
-    payload = base64.b64encode(text.encode()).decode("ascii")
-    terminal.write(f"\x1b]52;c;{payload}\x07")
-    terminal.flush()
-    return "OSC 52"
+                used.append(cmd[0])
+                break
+    if not used:
+        raise UsageError("no clipboard: not a terminal, and no wl-copy, xclip or pbcopy")
+    return " and ".join(used)
 
 
 def render_markdown(text: str) -> Markdown:
