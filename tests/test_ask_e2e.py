@@ -498,6 +498,15 @@ def test_error_event_mid_stream_keeps_the_partial_text(env, server):
     assert len(posts(server)) == 1
 
 
+def test_json_after_a_mid_stream_error_is_the_message_so_far(env, server):
+    server.enqueue(Reply(text=PIECES, pings=False, error_after=AFTER_ANSWER))
+    result = ask(env, "--json", "hi")
+    assert result.code == 1 and len(result.err_lines) == 1, result
+    message = json.loads(result.out)
+    assert message["content"] == [{"type": "text", "text": "Partial answer"}]
+    assert message["stop_reason"] is None
+
+
 def test_dropped_stream_keeps_the_partial_text(env, server):
     server.enqueue(Reply(text=PIECES, pings=False, drop_after=AFTER_ANSWER), Reply(text=TEXT))
     line = error_line(ask(env, "hi"), out=b"Partial answer\n")
