@@ -184,15 +184,19 @@ class Gap:
 
 
 class Cropped:
-    """The last `max_lines` lines of a renderable, with a marker when cut."""
+    """The last `max_lines` screen rows of a renderable, with a marker when cut
+    (`marker=False`: just the last rows, as a live thinking panel shows them)."""
 
-    def __init__(self, renderable: RenderableType, max_lines: int) -> None:
+    def __init__(self, renderable: RenderableType, max_lines: int, *, marker: bool = True) -> None:
         self.renderable = renderable
         self.max_lines = max(1, max_lines)
+        self.marker = marker
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         lines = console.render_lines(self.renderable, options.update(height=None), pad=False)
-        if len(lines) > self.max_lines:
+        if len(lines) > self.max_lines and not self.marker:
+            lines = lines[-self.max_lines:]
+        elif len(lines) > self.max_lines:
             hidden = len(lines) - self.max_lines + 1
             marker = Text(f"⋮ {hidden} more lines above, shown when the block ends", style="dim",
                           end="", no_wrap=True, overflow="ellipsis")

@@ -35,7 +35,7 @@ from claudechat.api.events import (
     TextDelta,
     ThinkingDelta,
 )
-from claudechat.render.markdown_stream import MarkdownStream
+from claudechat.render.markdown_stream import Cropped, MarkdownStream
 from claudechat.render.sanitize import StreamSanitizer, sanitize
 
 if TYPE_CHECKING:
@@ -108,10 +108,11 @@ class ThinkingSection(Section):
     def tail(self, max_lines: int) -> RenderableType | None:
         if self.display == "hidden":
             return Text("Thinking…", style="dim")
+        rows = min(THINKING_LIVE_LINES, max(1, max_lines - 2))
         text = sanitize("".join(self.parts))
-        lines = text.rstrip("\n").split("\n")[-min(THINKING_LIVE_LINES, max(1, max_lines - 2)):]
-        return Panel(Text("\n".join(lines), style="dim"), title="Thinking", title_align="left",
-                     border_style="dim", expand=True)
+        lines = text.rstrip("\n").split("\n")[-rows:]  # then cut to screen rows: lines wrap
+        return Panel(Cropped(Text("\n".join(lines), style="dim"), rows, marker=False),
+                     title="Thinking", title_align="left", border_style="dim", expand=True)
 
     def finish(self) -> list[RenderableType]:
         if self.display == "hidden":
@@ -140,7 +141,8 @@ class ToolSection(Section):
                      border_style="cyan")
 
     def tail(self, max_lines: int) -> RenderableType | None:
-        return self._panel("".join(self.parts) or "…")
+        return Panel(Cropped(Text(sanitize("".join(self.parts) or "…")), max(1, max_lines - 2)),
+                     title=f"tool call: {self.name}", title_align="left", border_style="cyan")
 
     def finish(self) -> list[RenderableType]:
         raw = "".join(self.parts)
@@ -263,7 +265,7 @@ class RichView:
                 self._live = None
             self._stop_spinner()
         if self.status_line and (result.message.usage or result.message.content):
-            self.status.print(status_text(result))
+            self.status.print(status_text(result, self.status.width))
 
     # -- drawing -------------------------------------------------------------------
 
@@ -357,12 +359,12 @@ class RichView:
             self._spinner = None
 
 
-def status_text(result: TurnResult) -> Text:
+def status_text(result: TurnResult, width: int = 80) -> Text:
+    """One dim line: model, tokens (cache reads and writes when any), stop reason, time.
+    When it is wider than the terminal, the model goes first, then the line is cut."""
     message = result.message
     usage = message.usage or {}
-    parts = [message.model] if message.model else []
-    parts.append(f"{usage.get('input_tokens', 0):,} in")
-    parts.append(f"{usage.get('output_tokens', 0):,} out")
+    parts = [f"{usage.get('input_tokens', 0):,} in", f"{usage.get('output_tokens', 0):,} out"]
     if usage.get("cache_read_input_tokens"):
         parts.append(f"{usage['cache_read_input_tokens']:,} cache read")
     if usage.get("cache_creation_input_tokens"):
@@ -374,4 +376,9 @@ def status_text(result: TurnResult) -> Text:
     else:
         parts.append("incomplete")
     parts.append(f"{result.elapsed:.1f} s")
-    return Text(sanitize(" · ".join(parts)), style="dim")
+    line = " · ".join(parts)
+    if message.model and len(message.model) + 3 + len(line) <= width:
+        line = f"{message.model} · {line}"
+    text = Text(sanitize(line), style="dim", no_wrap=True, overflow="ellipsis")
+    text.truncate(width, overflow="ellipsis")
+    return text

@@ -1,0 +1,474 @@
+"""The live renderer as a person sees it: the real `claudechat ask` on a pseudo-terminal,
+against the loopback fake server, its output played into a terminal emulator (pyte).
+
+Every wait is on something visible (a regex over the emulated screen), never on a
+sleep; stalls in the fake server hold the reply where a test needs to look at it.
+
+- a reply much taller than the screen, checked after every frame (each synchronized
+  update, DEC mode 2026): what scrolled into the scrollback is final and right, no
+  line is ever on the terminal twice, and at the end each line is there once, in order;
+- the spinner with its elapsed time before the first token, gone afterwards;
+- cache read/write tokens in the status line;
+- `thinking_display` from the config file (collapsed, expanded, hidden) and
+  `--show-thinking`.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import math
+import os
+import pty
+import re
+import select
+import signal
+import struct
+import subprocess
+import sys
+import termios
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pyte
+import pytest
+from fake_server import FakeServer, Reply
+from rich.markdown import Markdown
+from terminal import screen_lines, terminal_console
+
+SYNC_END = b"\x1b[?2026l"
+MARKER = "more lines above"
+STATUS = re.compile(r" · \d[\d,]* in · \d[\d,]* out · .*end_turn · \d+\.\d s$")
+
+
+# -- a terminal with the CLI in it -------------------------------------------------------------
+
+
+class Terminal:
+    """The CLI with stdin, stdout and stderr on one pty of `width` x `height`, its output
+    fed to pyte as it is read. `on_frame(self)` runs after each synchronized-update end
+    marker has been fed (the state a person sees between two frames)."""
+
+    def __init__(self, args: list[str], env: dict[str, str], *, width: int = 80, height: int = 24,
+                 on_frame: Callable[[Terminal], None] | None = None) -> None:
+        self.width, self.height = width, height
+        env = {**env, "COLUMNS": str(width), "LINES": str(height), "TERM": "xterm-256color"}
+        master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", height, width, 0, 0))
+        self.proc = subprocess.Popen([sys.executable, "-m", "claudechat", *args], stdin=slave,
+                                     stdout=slave, stderr=slave, env=env, close_fds=True)
+        os.close(slave)
+        self.master = master
+        self.screen = pyte.HistoryScreen(width, height, history=1_000_000)
+        self.stream = pyte.ByteStream(self.screen)
+        self.raw = bytearray()
+        self.frames = 0
+        self.eof = False
+        self._held = b""  # the start of what may be an end marker split across reads
+        self._on_frame = on_frame
+
+    def __enter__(self) -> Terminal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        os.close(self.master)
+
+    # reading
+
+    def _read(self, timeout: float) -> None:
+        readable, _, _ = select.select([self.master], [], [], max(0.0, timeout))
+        if not readable:
+            return
+        try:
+            data = os.read(self.master, 65536)
+        except OSError:  # EIO: every writer of the pty has gone
+            data = b""
+        if not data:
+            self.eof = True
+            data, self._held = self._held, b""
+            self.stream.feed(data)
+            return
+        self.raw += data
+        buf, self._held = self._held + data, b""
+        while (end := buf.find(SYNC_END)) >= 0:
+            end += len(SYNC_END)
+            self.stream.feed(buf[:end])
+            buf = buf[end:]
+            self.frames += 1
+            if self._on_frame is not None:
+                self._on_frame(self)
+        for keep in range(len(SYNC_END) - 1, 0, -1):
+            if buf.endswith(SYNC_END[:keep]):
+                buf, self._held = buf[:-keep], buf[-keep:]
+                break
+        self.stream.feed(buf)
+
+    def wait_for(self, pattern: str, timeout: float = 20,
+                 accept: Callable[[re.Match[str]], bool] = bool) -> re.Match[str]:
+        """Read until `pattern` matches the screen's text (rows joined by newlines) with a
+        match that `accept` takes."""
+        regex = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        while True:
+            found = regex.search("\n".join(self.display))
+            if found and accept(found):
+                return found
+            if self.eof:
+                self.fail(f"the CLI ended before {pattern!r} showed")
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self.fail(f"{pattern!r} did not show within {timeout} s")
+            self._read(remaining)
+
+    def finish(self, timeout: float = 30) -> int:
+        """Read until the CLI has closed the terminal; its exit code."""
+        deadline = time.monotonic() + timeout
+        while not self.eof:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self.fail(f"still running after {timeout} s")
+            self._read(remaining)
+        try:
+            return self.proc.wait(timeout=max(1.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            self.fail("closed the terminal but did not exit")
+            raise
+
+    def fail(self, why: str) -> None:
+        """Fail with the screen and, for a CLI still running, its threads' stacks
+        (faulthandler answers SIGABRT; see conftest.clean_env)."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGABRT)
+            end = time.monotonic() + 5
+            while not self.eof and time.monotonic() < end:
+                self._read(end - time.monotonic())
+        screen = "\n".join(self.lines)
+        tail = bytes(self.raw[-3000:]).decode("utf-8", "replace")
+        raise AssertionError(f"{why}\n--- screen and scrollback:\n{screen}\n--- last bytes:\n{tail!r}")
+
+    # what a person sees
+
+    @property
+    def history(self) -> list[str]:
+        return ["".join(row[x].data for x in range(self.width)).rstrip() for row in self.screen.history.top]
+
+    @property
+    def display(self) -> list[str]:
+        return [line.rstrip() for line in self.screen.display]
+
+    @property
+    def lines(self) -> list[str]:
+        """Scrollback then screen, trailing blank lines dropped."""
+        lines = self.history + self.display
+        while lines and not lines[-1]:
+            lines.pop()
+        return lines
+
+
+def rendered(text: str, width: int, height: int) -> list[str]:
+    """The reply rendered at once by rich, played through the same emulator."""
+    console = terminal_console(width, height)
+    console.print(Markdown(text))
+    return screen_lines(console.file.getvalue(), width, height)
+
+
+def served(server: FakeServer, clean_env: dict[str, str], **extra: str) -> dict[str, str]:
+    return {**clean_env, "ANTHROPIC_API_KEY": "sk-live", "ANTHROPIC_BASE_URL": server.url, **extra}
+
+
+def pieces(text: str, size: int) -> list[str]:
+    return [text[i : i + size] for i in range(0, len(text), size)]
+
+
+# -- a. a reply much taller than the screen, frame by frame ------------------------------------
+
+TAG = re.compile(r"\bk(\d{4})\b")
+
+
+def tall_reply() -> str:
+    """About 7 KB of Markdown, several blocks of it taller than a 30-row screen, every
+    line (every few words in a paragraph) carrying its own tag k0001, k0002, ..."""
+    tags = iter(range(1, 10_000))
+
+    def tag() -> str:
+        return f"k{next(tags):04d}"
+
+    out = [f"# Report {tag()}\n\nIntro {tag()}: the numbers, then the code.\n\n"]
+    out.append("```python\n" + "".join(f"value_{i} = {i} * 3  # {tag()}\n" for i in range(45)) + "```\n\n")
+    out.append("".join(f"- item {tag()} with words enough to wrap on a narrow screen, "
+                       f"so that the list grows tall {tag()}\n" for _ in range(22)) + "\n")
+    out.append(" ".join(f"{tag()} is one word of a long paragraph that wraps" for _ in range(45)) + "\n\n")
+    out.append("| name | value |\n|---|---:|\n" + "".join(f"| {tag()} | {i} |\n" for i in range(35)) + "\n")
+    out.append("".join(f"> quoted {tag()}\n>\n" for _ in range(18)) + "\n")
+    out.append("".join(f"{i}. step {tag()}\n" for i in range(1, 31)) + "\n")
+    out.append(f"The end {tag()}.\n")
+    return "".join(out)
+
+
+def tags_in(lines: list[str]) -> list[int]:
+    return [int(m.group(1)) for line in lines for m in TAG.finditer(line)]
+
+
+class FrameChecks:
+    """After every frame: the scrollback holds only final lines, in their final place;
+    no tag shows twice on the whole terminal and the tags are in order; a clipped
+    block shows one marker, on the screen, never in the scrollback."""
+
+    def __init__(self, expected: list[str]) -> None:
+        self.expected = expected
+        self.clipped_frames = 0  # frames that showed the "more lines above" marker
+        self.scrolled_before_end = 0  # lines in the scrollback at the last frame
+
+    def __call__(self, term: Terminal) -> None:
+        history, display = term.history, term.display
+        where = f"frame {term.frames}"
+        assert history == self.expected[: len(history)], (
+            f"{where}: the scrollback holds a line that is not final\n" + "\n".join(history[-40:]))
+        seen = tags_in(history + display)
+        assert len(seen) == len(set(seen)), (
+            f"{where}: a line is on the terminal twice: "
+            f"{sorted({t for t in seen if seen.count(t) > 1})}\n" + "\n".join(display))
+        assert seen == sorted(seen), f"{where}: lines out of order\n" + "\n".join(display)
+        markers = [line for line in display if MARKER in line]
+        assert len(markers) <= 1, f"{where}: {len(markers)} markers\n" + "\n".join(display)
+        # the newest lines are shown, not cut off at the bottom (rich's "..." when a live
+        # region is taller than the console)
+        cut = "..." in [line.strip() for line in display]
+        assert not cut, f"{where}: tail cut off\n" + "\n".join(display)
+        self.clipped_frames += bool(markers)
+        self.scrolled_before_end = len(history)
+
+
+@pytest.mark.parametrize("delay", [0.004, 0.0], ids=["paced", "burst"])
+def test_a_reply_taller_than_the_screen_never_scrolls_a_wrong_or_duplicate_line(clean_env, delay):
+    width, height = 80, 30
+    text = tall_reply()
+    expected = rendered(text, width, height)
+    numbers = tags_in(expected)
+    assert numbers == list(range(1, numbers[-1] + 1))  # the reference shows each tag once, in order
+    assert len(expected) > 5 * height
+    checks = FrameChecks(expected)
+    with FakeServer(auth="x-api-key", key="sk-live") as server:
+        server.enqueue(Reply(text=pieces(text, 16), delay=delay, usage={"input_tokens": 5}))
+        with Terminal(["ask", "a long report"], served(server, clean_env), width=width, height=height,
+                      on_frame=checks) as term:
+            assert term.finish() == 0, "\n".join(term.lines)
+    lines = term.lines
+    assert lines[:-1] == expected
+    assert STATUS.search(lines[-1]), lines[-1]
+    assert tags_in(lines) == numbers  # each line exactly once, in order
+    assert term.frames > (20 if delay else 1)
+    if delay:  # streamed over many frames: the clipped tail and early commits were seen
+        assert checks.clipped_frames > 0
+        assert checks.scrolled_before_end > height
+
+
+def test_an_open_block_taller_than_the_screen_shows_its_last_lines_under_a_marker(clean_env):
+    width, height, sent = 80, 30, 50
+    fence = [f"value_{i} = {i} * 3\n" for i in range(70)]
+    text = "".join(["Intro paragraph.\n\n", "```python\n", *fence, "```\n\nAfter.\n"])
+    # no pings: events 1 message_start, 2 content_block_start, then one per piece
+    reply = Reply(text=["Intro paragraph.\n\n", "```python\n", *fence, "```\n\nAfter.\n"],
+                  pings=False, stall_after=2 + 2 + sent)
+    with FakeServer(auth="x-api-key", key="sk-live") as server:
+        server.enqueue(reply)
+        with Terminal(["ask", "code"], served(server, clean_env), width=width, height=height) as term:
+            term.wait_for(rf"value_{sent - 1} = ")
+            history, display = term.history, [line for line in term.display if line]
+            server.release()
+            assert term.finish() == 0
+    shown = [int(m.group(1)) for line in display if (m := re.match(r"\s*value_(\d+) = ", line))]
+    assert shown == list(range(sent - len(shown), sent))  # the newest lines, in order
+    marker = re.search(r"⋮ (\d+) more lines above", "\n".join(display))
+    assert marker, display
+    assert int(marker.group(1)) >= sent - len(shown)  # says how many are hidden
+    assert len(display) <= height
+    assert not any("value_" in line for line in history)  # nothing of the open block committed
+    assert "Intro paragraph." in history + display
+    lines = term.lines
+    assert lines[:-1] == rendered(text, width, height)
+    assert [line.strip() for line in lines if "value_" in line] == [line.strip() for line in fence]
+
+
+# -- b. the spinner before the first token -----------------------------------------------------
+
+SPINNER = r"Waiting for Claude… (\d+\.\d) s"
+
+
+@pytest.mark.parametrize("stall_after", [0, 2], ids=["before-any-event", "after-message-start"])
+def test_spinner_shows_the_elapsed_time_until_the_first_token_then_goes(clean_env, stall_after):
+    text = "The answer is **42**.\n\nA second paragraph.\n"
+    with FakeServer(auth="x-api-key", key="sk-live") as server:
+        server.enqueue(Reply(text=text, stall_after=stall_after))
+        with Terminal(["ask", "what is it?"], served(server, clean_env)) as term:
+            first = float(term.wait_for(SPINNER).group(1))
+            # the elapsed time counts up while nothing arrives
+            term.wait_for(SPINNER, accept=lambda m: float(m.group(1)) >= first + 0.5)
+            assert not term.history and len([line for line in term.display if line]) == 1
+            server.release()
+            assert term.finish() == 0
+    lines = term.lines
+    assert not any("Waiting for Claude" in line for line in lines), lines
+    assert lines[:-1] == rendered(text, 80, 24)  # where the spinner was, the reply begins
+    assert STATUS.search(lines[-1]), lines[-1]
+
+
+# -- c. cache tokens in the status line --------------------------------------------------------
+
+
+@pytest.mark.parametrize("cache", [
+    {"cache_read_input_tokens": 12_345, "cache_creation_input_tokens": 678},
+    {"cache_read_input_tokens": 2_048},
+    {"cache_creation_input_tokens": 1_500},
+    {},
+], ids=["read-and-write", "read", "write", "none"])
+def test_status_line_shows_cache_tokens_when_the_usage_has_them(clean_env, cache):
+    usage = {"input_tokens": 21, "output_tokens": 7, **cache}
+    with FakeServer(auth="x-api-key", key="sk-live") as server:
+        server.enqueue(Reply(text="Cached answer.\n", model="claude-sonnet-4-6", usage=usage))
+        # wide enough for the whole line, the model included (see the 80-column test below)
+        with Terminal(["ask", "again"], served(server, clean_env), width=120) as term:
+            assert term.finish() == 0
+    lines = term.lines
+    assert lines[0] == "Cached answer."
+    status = lines[-1]
+    parts = ["claude-sonnet-4-6", "21 in", "7 out"]
+    if "cache_read_input_tokens" in cache:
+        parts.append(f"{cache['cache_read_input_tokens']:,} cache read")
+    if "cache_creation_input_tokens" in cache:
+        parts.append(f"{cache['cache_creation_input_tokens']:,} cache write")
+    assert re.fullmatch(re.escape(" · ".join([*parts, "end_turn"])) + r" · \d+\.\d s", status), status
+    assert len(lines) == 2  # one line, after the reply
+
+
+def test_status_line_with_cache_tokens_is_one_line_on_an_80_column_terminal(clean_env):
+    usage = {"input_tokens": 1_234, "output_tokens": 567, "cache_read_input_tokens": 12_345,
+             "cache_creation_input_tokens": 678}
+    with FakeServer(auth="x-api-key", key="sk-live") as server:
+        server.enqueue(Reply(text="Cached answer.\n", model="claude-sonnet-4-6", usage=usage))
+        with Terminal(["ask", "again"], served(server, clean_env), width=80) as term:
+            assert term.finish() == 0
+    lines = term.lines
+    assert lines[0] == "Cached answer."
+    assert len(lines) == 2, lines
+    assert "12,345 cache read" in lines[1] and "678 cache write" in lines[1] and "end_turn" in lines[1]
+    assert len(lines[1]) <= 80
+
+
+# -- d. thinking_display ----------------------------------------------------------------------
+
+THOUGHT = [f"Thought line {n}: weighing option {n}.\n" for n in range(1, 11)]
+ANSWER = "So the answer is **yes**.\n"
+THOUGHT_LIVE = 6  # the live panel keeps the last few lines
+
+
+def config(tmp_path: Path, body: str) -> str:
+    path = tmp_path / "config.toml"
+    path.write_text(body)
+    return str(path)
+
+
+def run_thinking(clean_env: dict[str, str], tmp_path: Path, setting: str | None,
+                 flags: tuple[str, ...] = ()) -> tuple[list[str], list[str]]:
+    """The screen while the thinking block is open (all of it sent, the stream held
+    before its signature), and the screen and scrollback at the end."""
+    extra = {"CLAUDECHAT_CONFIG": config(tmp_path, f'thinking_display = "{setting}"\n' if setting else "")}
+    # no pings: events 1 message_start, 2 content_block_start, 3..12 the thinking deltas
+    reply = Reply(thinking=THOUGHT, text=ANSWER, pings=False, stall_after=2 + len(THOUGHT))
+    with FakeServer(auth="x-api-key", key="sk-live") as server:
+        server.enqueue(reply)
+        with Terminal(["ask", *flags, "think first"], served(server, clean_env, **extra)) as term:
+            if setting == "hidden" and "--show-thinking" not in flags:
+                term.wait_for(r"Thinking…")
+            else:
+                term.wait_for(r"Thought line 10: weighing option 10\.")
+            during = term.lines
+            server.release()
+            assert term.finish() == 0
+    return during, term.lines
+
+
+def thought_lines(lines: list[str]) -> list[int]:
+    return [int(m.group(1)) for line in lines for m in re.finditer(r"Thought line (\d+):", line)]
+
+
+@pytest.mark.parametrize("setting", [None, "collapsed"], ids=["default", "collapsed"])
+def test_collapsed_thinking_streams_in_a_panel_then_is_one_line(clean_env, tmp_path, setting):
+    during, after = run_thinking(clean_env, tmp_path, setting)
+    assert "Thinking" in during[0] and thought_lines(during) == list(range(11 - THOUGHT_LIVE, 11)), during
+    assert re.fullmatch(r"▸ Thought for \d+\.\d s \(~\d+ tokens\)", after[0]), after
+    assert after[1] == ""
+    assert after[2:-1] == rendered(ANSWER, 80, 24)
+    assert not thought_lines(after) and not any("Thinking" in line for line in after)
+    assert STATUS.search(after[-1]), after[-1]
+
+
+def test_expanded_thinking_keeps_the_whole_thought(clean_env, tmp_path):
+    during, after = run_thinking(clean_env, tmp_path, "expanded")
+    assert "Thinking" in during[0] and thought_lines(during) == list(range(11 - THOUGHT_LIVE, 11)), during
+    assert re.match(r"╭─ Thinking · \d+\.\d s ─+╮$", after[0]), after
+    assert thought_lines(after) == list(range(1, 11))  # every line, once
+    panel_end = after.index(next(line for line in after if line.startswith("╰")))
+    assert panel_end == len(THOUGHT) + 1
+    assert after[panel_end + 1] == ""
+    assert after[panel_end + 2 : -1] == rendered(ANSWER, 80, 24)
+    assert STATUS.search(after[-1]), after[-1]
+
+
+def test_show_thinking_flag_expands_even_when_the_config_hides_it(clean_env, tmp_path):
+    _, after = run_thinking(clean_env, tmp_path, "hidden", flags=("--show-thinking",))
+    assert after[0].startswith("╭─ Thinking · ")
+    assert thought_lines(after) == list(range(1, 11))
+    assert not any(line.startswith("▸ Thought for") for line in after)
+
+
+def test_hidden_thinking_shows_only_that_it_is_thinking(clean_env, tmp_path):
+    during, after = run_thinking(clean_env, tmp_path, "hidden")
+    assert not thought_lines(during), during
+    assert not thought_lines(after) and not any("Thinking" in line or "Thought" in line for line in after)
+    assert after[:-1] == rendered(ANSWER, 80, 24)  # the reply starts on the first row
+    assert STATUS.search(after[-1]), after[-1]
+
+
+# -- live panels of thinking and tool input taller than the screen ----------------------------
+
+# rich's own cut of a live region taller than the console: a centred "..." at the bottom
+RICH_CUT = r"^ +\.\.\.$"
+
+
+def test_live_thinking_panel_of_long_paragraphs_shows_the_newest_text(clean_env):
+    paragraphs = [" ".join(f"p{p}w{i}" for i in range(90)) + f" END{p}.\n\n" for p in range(8)]
+    reply = Reply(thinking=paragraphs, text=ANSWER, pings=False, stall_after=2 + len(paragraphs))
+    with FakeServer(auth="x-api-key", key="sk-live") as server:
+        server.enqueue(reply)
+        with Terminal(["ask", "think first"], served(server, clean_env)) as term:
+            seen = term.wait_for(rf"(?m)END7\.|{RICH_CUT}")  # the newest text, or the cut
+            display = term.display
+            server.release()
+            assert term.finish() == 0
+    assert re.fullmatch(r"▸ Thought for \d+\.\d s \(~[\d,]+ tokens\)", term.lines[0]), term.lines
+    assert seen.group(0) == "END7.", "\n".join(display)
+
+
+def test_live_tool_panel_of_a_long_input_shows_the_newest_input(clean_env):
+    tool_input = {"path": "notes.txt", "content": " ".join(f"c{i}" for i in range(700)) + " LAST"}
+    fragments = 1 + math.ceil(len(json.dumps(tool_input)) / 5)  # as the fake server splits it
+    text = "Let me write.\n"
+    # no pings: 1 message_start, 2 text start, 3..6 text, 7 text stop, 8 tool start, then the input
+    reply = Reply(text=text, tool_use=[{"name": "write_file", "input": tool_input}], pings=False,
+                  stall_after=8 + fragments)
+    with FakeServer(auth="x-api-key", key="sk-live") as server:
+        server.enqueue(reply)
+        with Terminal(["ask", "write it"], served(server, clean_env)) as term:
+            seen = term.wait_for(rf"(?m)LAST|{RICH_CUT}")
+            display = term.display
+            server.release()
+            assert term.finish() == 0
+    lines = term.lines
+    assert lines[0] == "Let me write." and "tool call: write_file" in lines[2]
+    assert sum("LAST" in line for line in lines) == 1
+    assert seen.group(0) == "LAST", "\n".join(display)
