@@ -22,6 +22,8 @@ import os
 import pty
 import re
 import select
+import shlex
+import shutil
 import signal
 import struct
 import subprocess
@@ -472,3 +474,58 @@ def test_live_tool_panel_of_a_long_input_shows_the_newest_input(clean_env):
     assert lines[0] == "Let me write." and "tool call: write_file" in lines[2]
     assert sum("LAST" in line for line in lines) == 1
     assert seen.group(0) == "LAST", "\n".join(display)
+
+
+# -- e. narrowing the terminal while a block is live -------------------------------------------
+
+
+def tmux(*args: str) -> str:
+    return subprocess.run(["tmux", *args], capture_output=True, text=True, check=True, timeout=30).stdout
+
+
+@pytest.mark.skipif(not shutil.which("tmux"), reason="needs tmux, a terminal that re-wraps on resize")
+def test_narrowing_the_terminal_mid_block_leaves_no_stale_copy(clean_env, tmp_path):
+    # pyte does not re-wrap lines on resize; tmux does, as most terminals do now. Earlier
+    # output fills the screen, so the live region sits at the bottom, as in a long chat
+    # (a region re-wrapped to more rows than there are above the cursor goes partly
+    # into the terminal's own scrollback, out of reach: see the README).
+    words = " ".join(f"w{n:03d}" for n in range(300))
+    reply = Reply(text=["Intro line.\n\n", *pieces(words, 50), " the end.\n"], pings=False,
+                  stall_after=2 + 1 + 20)  # message_start, block start, the intro, 20 pieces
+    session = f"claudechat-resize-{os.getpid()}"
+    with FakeServer(auth="x-api-key", key="sk-live") as server:
+        server.enqueue(reply)
+        env = served(server, clean_env, TERM="xterm-256color")
+        script = tmp_path / "run.sh"
+        script.write_text("unset COLUMNS LINES\n"  # exported, they pin rich's width
+                          + "".join(f"export {k}={shlex.quote(v)}\n" for k, v in env.items()
+                                    if k not in ("COLUMNS", "LINES"))
+                          + "seq 1 60; "
+                          + f"{shlex.quote(sys.executable)} -m claudechat ask hi; "
+                          f"echo EXIT=$?; sleep 60\n", "utf-8")
+        tmux("new-session", "-d", "-s", session, "-x", "80", "-y", "40", f"sh {script}")
+        try:
+            def screen() -> str:
+                return tmux("capture-pane", "-p", "-J", "-S", "-", "-t", session)
+
+            deadline = time.monotonic() + 20
+            while "w195" not in screen():  # 20 pieces of 10 words: up to w199
+                assert time.monotonic() < deadline, screen()
+                time.sleep(0.05)  # polling the emulator: nothing announces a redraw
+            tmux("resize-window", "-t", session, "-x", "50")
+            deadline = time.monotonic() + 10
+            while tmux("display", "-p", "-t", session, "#{pane_width}").strip() != "50":
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+            server.release()
+            deadline = time.monotonic() + 20
+            while "EXIT=" not in screen():
+                assert time.monotonic() < deadline, screen()
+                time.sleep(0.05)
+            shown = screen()
+        finally:
+            subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+    assert "EXIT=0" in shown, shown
+    assert shown.count("Intro line.") == 1, shown
+    for n in (0, 150, 299):
+        assert shown.count(f"w{n:03d}") == 1, (n, shown)

@@ -15,6 +15,7 @@ spinner shows the elapsed time on the status console (stderr for `ask`).
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.live import Live
 from rich.panel import Panel
+from rich.segment import Segment
 from rich.spinner import Spinner
 from rich.text import Text
 
@@ -176,6 +178,52 @@ class _Waiting:
         yield self.spinner
 
 
+def terminal_rewraps(env: Any = None) -> bool:
+    """Does the terminal re-wrap its lines when it gets narrower? Nearly all do now
+    (tmux, VTE, kitty, iTerm2, Terminal.app, WezTerm, Alacritty, Windows Terminal);
+    xterm and GNU screen cut lines instead, and there clearing re-wrapped rows would
+    erase lines above the live region."""
+    env = os.environ if env is None else env
+    if env.get("TMUX"):
+        return True
+    return not env.get("XTERM_VERSION") and not env.get("STY")
+
+
+class _Measured:
+    """Renders as `renderable` without rich's padding (trailing plain spaces), noting
+    the cell width of each row (in `into`). Unpadded rows re-wrap alike in every
+    terminal, whether or not it keeps written trailing spaces when it re-wraps."""
+
+    def __init__(self, renderable: RenderableType, into: _Measured | None = None) -> None:
+        self.renderable = renderable
+        self.into = into or self
+        self.lengths: list[int] = []
+        self.width = 0
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        lines = [_unpadded(line) for line in console.render_lines(self.renderable, options, pad=False)]
+        self.into.lengths = [Segment.get_line_length(line) for line in lines]
+        for index, line in enumerate(lines):
+            if index:
+                yield Segment.line()
+            yield from line
+
+
+def _unpadded(line: list[Segment]) -> list[Segment]:
+    """The row without trailing spaces that show nothing (no background colour)."""
+    line = list(line)
+    while line:
+        last = line[-1]
+        if last.control or (last.style and last.style.bgcolor):
+            break
+        text = last.text.rstrip(" ")
+        if text:
+            line[-1] = Segment(text, last.style)
+            break
+        line.pop()
+    return line
+
+
 def _section_for(block: dict[str, Any], thinking: str, code_theme: str) -> Section:
     kind = block.get("type")
     if kind == "text":
@@ -207,11 +255,13 @@ class RichView:
         self._printed_any = False
         self._dirty = False
         self._live: Live | None = None
+        self._shown = _Measured(Text(""))  # the cell width of each row the live region shows
         self._spinner: Live | None = None
         self._ticker: threading.Thread | None = None
         self._stop = threading.Event()
         self._started = time.monotonic()
         self.fps = fps
+        self.rewraps = terminal_rewraps()
 
     # -- StreamView --------------------------------------------------------------
 
@@ -311,6 +361,7 @@ class RichView:
         if self._live is not None and self._live.console is not console:
             self._live.stop()  # thinking lives on the status console, text on the main one
             self._live = None
+            self._shown.lengths = []
         if self._live is None:
             self._live = Live(console=console, transient=True, auto_refresh=False,
                               redirect_stdout=False, redirect_stderr=False)
@@ -318,16 +369,36 @@ class RichView:
         sync = self.sync and console.is_terminal
         if sync:
             console.file.write(SYNC_START)
+        if console.is_terminal:
+            self._clear_reflowed(console)
         with console:  # one write for the whole frame
             if commit is not None:
                 # Empty the live region first: rich redraws the live renderable
                 # it last refreshed below anything printed.
                 self._live.update(Text(""), refresh=True)
                 console.print(commit)
-            self._live.update(tail if tail is not None else Text(""), refresh=True)
+            self._live.update(_Measured(tail if tail is not None else Text(""), self._shown),
+                              refresh=True)
+        self._shown.width = console.width
         if sync:
             console.file.write(SYNC_END)
             console.file.flush()
+
+    def _clear_reflowed(self, console: Console) -> None:
+        """After the terminal got narrower, the live region's rows were re-wrapped
+        (as tmux, VTE, kitty, iTerm2 and Windows Terminal do): a row of N visible cells
+        now takes ceil(N / new width) rows, the last one as far as the cursor. rich
+        would clear only as many rows as it drew; clear the extra ones first, so no
+        stale copy is left above the redraw."""
+        width = console.width
+        if not self._shown.lengths or width >= self._shown.width or not self.rewraps:
+            return
+        rows = sum(max(1, -(-length // width)) for length in self._shown.lengths)
+        extra = rows - len(self._shown.lengths)
+        if extra > 0:
+            console.file.write("\r\x1b[2K" + "\x1b[1A\x1b[2K" * extra)
+        self._shown.lengths = []
+        self._shown.width = width
 
     def _console_for(self, section: Section) -> Console:
         return self.status if section.on_status else self.console
