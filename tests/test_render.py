@@ -27,7 +27,7 @@ from claudechat.api.events import (
     ThinkingDelta,
 )
 from claudechat.render.markdown_stream import Cropped
-from claudechat.render.rich_view import RichView
+from claudechat.render.rich_view import RichView, terminal_rewraps
 from claudechat.render.sanitize import StreamSanitizer, sanitize
 from claudechat.turn import TurnResult
 
@@ -262,3 +262,14 @@ def test_thinking_is_drawn_on_the_status_console_not_with_the_reply():
     assert "The answer is 42." in reply
     assert "consider the question" not in reply and "Thinking" not in reply
     assert "First I consider the question." in status and "12 in" in status
+
+
+@pytest.mark.parametrize(("env", "rewraps"), [
+    ({}, True),
+    ({"VTE_VERSION": "7600"}, True),
+    ({"XTERM_VERSION": "XTerm(390)"}, False),
+    ({"STY": "1234.pts-0.host"}, False),
+    ({"XTERM_VERSION": "XTerm(390)", "TMUX": "/tmp/tmux-0/default,1,0"}, True),
+], ids=["unknown", "vte", "xterm", "gnu-screen", "tmux-in-xterm"])
+def test_which_terminals_rewrap_their_lines(env, rewraps):
+    assert terminal_rewraps(env) is rewraps
