@@ -369,6 +369,21 @@ def test_undo_gives_back_the_typed_text_and_the_attachments_once(server, spawn, 
     assert posts(server, 2)[1]["messages"][-1]["content"] == first  # the same blocks, none twice
 
 
+def test_tab_quotes_an_at_path_with_a_space_so_it_attaches(server, spawn, tmp_path):
+    picture = tmp_path / "my pic.png"
+    data = png_bytes(3, 3)
+    picture.write_bytes(data)
+    term = spawn()
+    term.send(f"look @{tmp_path}/my\t")
+    term.wait_text(f'look @"{picture}"')
+    term.send(" closely\r")
+    term.wait_prompt(after="end_turn")
+    content = posts(server, 1)[0]["messages"][-1]["content"]
+    assert [b["type"] for b in content] == ["image", "text"]
+    assert base64.b64decode(content[0]["source"]["data"]) == data
+    assert content[1]["text"] == f'look @"{picture}" closely'
+
+
 # -- 4. pasting -----------------------------------------------------------------------------------
 
 
