@@ -104,6 +104,10 @@ class ReplState:
         with _no_echo():  # a ^C or typed-ahead keys would break the live region
             result = run_turn(self.conversation, self.session.client, view,
                               wire=self.session.wire, persist=self.recorder)
+        if not self.color and (result.message.usage or result.message.content):
+            from claudechat.render.rich_view import status_text
+
+            self.console.print(Text(status_text(result, self.console.width).plain))  # no dim either
         if result.interrupted:
             self.console.print(Text("interrupted — what arrived is kept", style="yellow"))
         elif result.error is not None:
