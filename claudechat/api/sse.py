@@ -59,9 +59,17 @@ class SSEDecoder:
             if self._buf.startswith(_BOM):
                 del self._buf[: len(_BOM)]
             self._at_start = False
+        buf = self._buf
+        if b"\r" not in buf:  # the usual case, LF line ends: decode and split once
+            end = buf.rfind(b"\n")
+            if end == -1:
+                return []
+            lines = buf[:end].decode("utf-8", errors="replace").split("\n")
+            del buf[: end + 1]
+            self._scanned = len(buf)
+            return [ev for ev in map(self._line, lines) if ev is not None]
         events: list[ServerSentEvent] = []
         pos = 0
-        buf = self._buf
         while True:
             m = _EOL.search(buf, max(pos, self._scanned))
             if m is None:
