@@ -24,6 +24,7 @@ import json
 import os
 import re
 import sqlite3
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -135,7 +136,43 @@ class HistoryStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ClaudechatError(f"cannot create {self.path.parent}: {exc.strerror}") from None
+        if not self.path.exists():
+            self._create()
         self.db = self._open()
+
+    @_db_errors
+    def _create(self) -> None:
+        """A new history is built complete (WAL, schema) under another name and then
+        linked into place, which fails if another process got there first: no process
+        ever opens a half-made database."""
+        try:
+            fd, name = tempfile.mkstemp(prefix=".history-", suffix=".db", dir=self.path.parent)
+        except OSError:
+            return  # opening it will say what is wrong
+        os.close(fd)
+        fresh = Path(name)
+        try:
+            db = sqlite3.connect(fresh, isolation_level=None)
+            try:
+                db.execute("PRAGMA journal_mode = WAL")
+                db.execute("BEGIN")
+                for statements in MIGRATIONS:
+                    for statement in statements:
+                        db.execute(statement)
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                db.execute("COMMIT")
+            finally:
+                db.close()
+            try:
+                os.link(fresh, self.path)
+            except FileExistsError:
+                pass  # another process made it meanwhile: use theirs
+            except OSError:  # a filesystem without hard links: the first open creates it
+                pass
+        finally:
+            for leftover in (fresh, fresh.with_name(fresh.name + "-wal"),
+                             fresh.with_name(fresh.name + "-shm")):
+                leftover.unlink(missing_ok=True)
 
     @_db_errors
     def _open(self) -> sqlite3.Connection:

@@ -115,6 +115,15 @@ def listed(env: dict[str, str], *args: str) -> list[dict[str, Any]]:
 # -- continuing: -c and --cid -----------------------------------------------------------------
 
 
+def test_the_first_run_makes_a_complete_database_and_leaves_nothing_else(env, server):
+    ok(run(env, "ask", "hello"))
+    made = sorted(p.name for p in db_path(env).parent.iterdir())
+    assert made[0] == "history.db" and all(name.startswith("history.db") for name in made), made
+    with sqlite3.connect(db_path(env)) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert db.execute("SELECT count(*) FROM conversations").fetchone() == (1,)
+
+
 def test_continue_sends_the_first_exchange(env, server):
     server.enqueue(Reply(text="Paris."), Reply(text="About two million."))
     assert ok(run(env, "ask", "What is the capital of France?")).out == b"Paris.\n"
