@@ -161,11 +161,8 @@ def stop_notices(message: Any, max_tokens: int) -> list[str]:
 
 
 def usage_line(message: Any, elapsed: float) -> str:
-    usage = message.usage or {}
-    parts = [f"{usage.get('input_tokens', 0):,} in", f"{usage.get('output_tokens', 0):,} out"]
-    if usage.get("cache_read_input_tokens"):
-        parts.append(f"{usage['cache_read_input_tokens']:,} cache read")
-    if usage.get("cache_creation_input_tokens"):
-        parts.append(f"{usage['cache_creation_input_tokens']:,} cache write")
+    from claudechat.render.view import token_counts
+
+    parts = token_counts(message.usage)
     stop = message.stop_reason or "none (incomplete)"
     return f"tokens: {', '.join(parts)} · stop: {stop} · {elapsed:.2f} s"

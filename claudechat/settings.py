@@ -219,13 +219,15 @@ def load(flags: dict[str, Any] | None = None, env: dict[str, str] | None = None)
     values.update(profiles.get(name, {}))
     for key, var in {**GENERAL_ENV, **BUILTIN_ENV.get(name, {})}.items():
         if env.get(var):
+            spec = _SPECS[key]
+            if not _fits(env[var], spec):
+                raise UsageError(f"{var} must be {spec.allowed} (got {_shown(env[var])!r})")
             values[key] = env[var]
     values.update({k: v for k, v in flags.items() if k != "profile"})
 
     if "base_url" not in values or "auth" not in values:
         missing = "base_url" if "base_url" not in values else "auth"
         raise ConfigError(f"{path}: profile {name!r} needs {missing!r}")
-    _check_base_url(values["base_url"], flags, env, name, path)
     if values["thinking_budget"] is not None and values["thinking_budget"] < 1024:
         raise ConfigError(f"the thinking budget must be at least 1024 tokens "
                           f"(got {values['thinking_budget']})")
@@ -238,24 +240,12 @@ def load(flags: dict[str, Any] | None = None, env: dict[str, str] | None = None)
 def _check_flags(flags: dict[str, Any]) -> None:
     """Command-line values meet the same rules as the file's (the option named, not the file)."""
     for key, value in flags.items():
-        spec = TOP_KEYS.get(key)
+        spec = _SPECS.get(key)
         if isinstance(value, tuple):  # repeated options
             value = list(value)
         if spec is not None and key not in SECRET_KEYS and not _fits(value, spec):
-            raise UsageError(f"--{key.replace('_', '-')} must be {spec.allowed} (got {value!r})")
-
-
-def _check_base_url(url: str, flags: dict[str, Any], env: dict[str, str], profile: str,
-                    path: Path) -> None:
-    if re.match(r"https?://[^/?#\s]", url, re.IGNORECASE):
-        return
-    variables = [table["base_url"] for table in (BUILTIN_ENV.get(profile, {}), GENERAL_ENV)
-                 if "base_url" in table and env.get(table["base_url"])]
-    source = ("--base-url" if "base_url" in flags else variables[-1] if variables
-              else f"base_url in {path}")
-    shown = re.sub(r"//[^/@]*@", "//…@", url)  # never show a password written into the URL
-    error = ConfigError if source.startswith("base_url in") else UsageError
-    raise error(f"the base URL {shown!r} (from {source}) is not an http:// or https:// URL")
+            raise UsageError(f"--{key.replace('_', '-')} must be {spec.allowed} "
+                             f"(got {_shown(value)!r})")
 
 
 def config_path_from(env: dict[str, str]) -> Path:
@@ -304,8 +294,16 @@ def _validate(table: dict[str, Any], schema: dict[str, Spec], path: Path, prefix
             tip = f" (did you mean {prefix + close[0]!r}?)" if close else ""
             raise ConfigError(f"{path}: unknown setting {prefix + key!r}{tip}")
         if not _fits(value, spec):
-            shown = "" if key in SECRET_KEYS else f" (got {value!r})"
+            shown = "" if key in SECRET_KEYS else f" (got {_shown(value)!r})"
             raise ConfigError(f"{path}: {prefix}{key} must be {spec.allowed}{shown}")
+
+
+_SPECS = {**TOP_KEYS, **PROFILE_KEYS}  # every setting a flag or a variable may give
+
+
+def _shown(value: Any) -> Any:
+    """A value for an error line, without a password written into a URL."""
+    return re.sub(r"//[^/@\s]*@", "//…@", value) if isinstance(value, str) else value
 
 
 def _fits(value: Any, spec: Spec) -> bool:

@@ -39,6 +39,7 @@ from claudechat.api.events import (
 )
 from claudechat.render.markdown_stream import Cropped, MarkdownStream
 from claudechat.render.sanitize import StreamSanitizer, sanitize
+from claudechat.render.view import token_counts
 
 if TYPE_CHECKING:
     from claudechat.turn import TurnResult
@@ -434,12 +435,7 @@ def status_text(result: TurnResult, width: int = 80) -> Text:
     """One dim line: model, tokens (cache reads and writes when any), stop reason, time.
     When it is wider than the terminal, the model goes first, then the line is cut."""
     message = result.message
-    usage = message.usage or {}
-    parts = [f"{usage.get('input_tokens', 0):,} in", f"{usage.get('output_tokens', 0):,} out"]
-    if usage.get("cache_read_input_tokens"):
-        parts.append(f"{usage['cache_read_input_tokens']:,} cache read")
-    if usage.get("cache_creation_input_tokens"):
-        parts.append(f"{usage['cache_creation_input_tokens']:,} cache write")
+    parts = token_counts(message.usage)
     if result.interrupted:
         parts.append("interrupted")
     elif message.stop_reason:

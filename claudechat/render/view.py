@@ -30,6 +30,17 @@ if TYPE_CHECKING:
 DIM, RESET = "\x1b[2m", "\x1b[0m"
 
 
+def token_counts(usage: dict | None) -> list[str]:
+    """Input and output tokens, and cache reads and writes when there are any."""
+    usage = usage or {}
+    parts = [f"{usage.get('input_tokens', 0):,} in", f"{usage.get('output_tokens', 0):,} out"]
+    if usage.get("cache_read_input_tokens"):
+        parts.append(f"{usage['cache_read_input_tokens']:,} cache read")
+    if usage.get("cache_creation_input_tokens"):
+        parts.append(f"{usage['cache_creation_input_tokens']:,} cache write")
+    return parts
+
+
 class StreamView(Protocol):
     def begin(self) -> None:
         """The request is about to be sent."""
