@@ -192,18 +192,16 @@ def terminal_rewraps(env: Any = None) -> bool:
 
 class _Measured:
     """Renders as `renderable` without rich's padding (trailing plain spaces), noting
-    the cell width of each row (in `into`). Unpadded rows re-wrap alike in every
+    the cell width of each row. Unpadded rows re-wrap alike in every
     terminal, whether or not it keeps written trailing spaces when it re-wraps."""
 
-    def __init__(self, renderable: RenderableType, into: _Measured | None = None) -> None:
+    def __init__(self, renderable: RenderableType) -> None:
         self.renderable = renderable
-        self.into = into or self
-        self.lengths: list[int] = []
-        self.width = 0
+        self.lengths: list[int] = []  # filled in when it is rendered
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         lines = [_unpadded(line) for line in console.render_lines(self.renderable, options, pad=False)]
-        self.into.lengths = [Segment.get_line_length(line) for line in lines]
+        self.lengths = [Segment.get_line_length(line) for line in lines]
         for index, line in enumerate(lines):
             if index:
                 yield Segment.line()
@@ -256,7 +254,8 @@ class RichView:
         self._printed_any = False
         self._dirty = False
         self._live: Live | None = None
-        self._shown = _Measured(Text(""))  # the cell width of each row the live region shows
+        self._shown_rows: list[int] = []  # the cell width of each row the live region shows
+        self._shown_width = 0  # the console width it was drawn at
         self._spinner: Live | None = None
         self._ticker: threading.Thread | None = None
         self._stop = threading.Event()
@@ -362,7 +361,7 @@ class RichView:
         if self._live is not None and self._live.console is not console:
             self._live.stop()  # thinking lives on the status console, text on the main one
             self._live = None
-            self._shown.lengths = []
+            self._shown_rows = []
         if self._live is None:
             self._live = Live(console=console, transient=True, auto_refresh=False,
                               redirect_stdout=False, redirect_stderr=False)
@@ -378,28 +377,26 @@ class RichView:
                 # it last refreshed below anything printed.
                 self._live.update(Text(""), refresh=True)
                 console.print(commit)
-            self._live.update(_Measured(tail if tail is not None else Text(""), self._shown),
-                              refresh=True)
-        self._shown.width = console.width
+            shown = _Measured(tail if tail is not None else Text(""))
+            self._live.update(shown, refresh=True)
+        self._shown_rows, self._shown_width = shown.lengths, console.width
         if sync:
             console.file.write(SYNC_END)
             console.file.flush()
 
     def _clear_reflowed(self, console: Console) -> None:
         """After the terminal got narrower, the live region's rows were re-wrapped
-        (as tmux, VTE, kitty, iTerm2 and Windows Terminal do): a row of N visible cells
-        now takes ceil(N / new width) rows, the last one as far as the cursor. rich
+        (as tmux, VTE, kitty, iTerm2 and Windows Terminal do): a row of N cells (drawn
+        unpadded, see _Measured) now takes ceil(N / new width) rows. rich
         would clear only as many rows as it drew; clear the extra ones first, so no
         stale copy is left above the redraw."""
         width = console.width
-        if not self._shown.lengths or width >= self._shown.width or not self.rewraps:
+        if not self._shown_rows or width >= self._shown_width or not self.rewraps:
             return
-        rows = sum(max(1, -(-length // width)) for length in self._shown.lengths)
-        extra = rows - len(self._shown.lengths)
+        rows = sum(max(1, -(-length // width)) for length in self._shown_rows)
+        extra = rows - len(self._shown_rows)
         if extra > 0:
             console.file.write("\r\x1b[2K" + "\x1b[1A\x1b[2K" * extra)
-        self._shown.lengths = []
-        self._shown.width = width
 
     def _console_for(self, section: Section) -> Console:
         return self.status if section.on_status else self.console
