@@ -175,8 +175,9 @@ class ReplState:
         self.console.print(Text(f"claudechat: {sanitize(text)}", style="yellow"))
 
     def attach(self, attachment: attachments.Attachment) -> None:
-        attachments.check_request([*self.pending, attachment], resize=self.settings.resize_images)
-        self.pending.append(attachment)
+        # checked (and, with resize_images, shrunk) once, here, not again at every send
+        self.pending = attachments.check_request([*self.pending, attachment],
+                                                 resize=self.settings.resize_images)
         self.console.print(Text(f"attached {sanitize(attachment.label)}", style="dim"))
 
     def reply(self, arg: str) -> Message:
