@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,6 +134,15 @@ def pdf_block(data: bytes, label: str) -> Attachment:
     block = {"type": "document", "source": {"type": "base64", "media_type": "application/pdf",
                                             "data": base64.b64encode(data).decode("ascii")}}
     return Attachment(block, label)
+
+
+_DOCUMENT = re.compile(r'<document name="([^"]*)">\n')
+
+
+def document_name(block: dict[str, Any]) -> str | None:
+    """The name in a text block made by text_document, or None for other blocks."""
+    match = _DOCUMENT.match(block.get("text", "")) if block.get("type") == "text" else None
+    return html.unescape(match.group(1)) if match else None
 
 
 def text_document(text: str, name: str) -> Attachment:

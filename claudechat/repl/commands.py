@@ -7,10 +7,8 @@ its one line and keeps the session.
 from __future__ import annotations
 
 import base64
-import html
 import json
 import os
-import re
 import shlex
 import shutil
 import subprocess
@@ -102,15 +100,12 @@ def cmd_retry(state: ReplState, arg: str) -> None:
     state.send_current()
 
 
-_DOCUMENT = re.compile(r'<document name="([^"]*)">\n')
-
-
 def _label(block: dict[str, Any]) -> str:
     """What an attachment taken back by /undo is called in the pending list."""
     kind = block.get("type", "attachment")
-    document = _DOCUMENT.match(block.get("text", "")) if kind == "text" else None
-    if document:
-        return html.unescape(document.group(1))
+    document = attachments.document_name(block)
+    if document is not None:
+        return document
     source = block.get("source") or {}
     if source.get("type") == "url":
         return str(source.get("url"))
@@ -132,7 +127,7 @@ def cmd_undo(state: ReplState, arg: str) -> None:
     user = state.conversation.turns.pop()
     blocks = list(user.content)
     typed = ""
-    if blocks and blocks[-1].get("type") == "text" and not _DOCUMENT.match(blocks[-1]["text"]):
+    if blocks and blocks[-1].get("type") == "text" and attachments.document_name(blocks[-1]) is None:
         typed = blocks.pop()["text"]
     for again in state.mentioned(typed)[0]:  # the @paths in the text attach these once more
         if again.block in blocks:
