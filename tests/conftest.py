@@ -1,4 +1,4 @@
-"""Shared test helpers: the recorded fixtures and a clean environment for the CLI."""
+"""Shared test set-up: helpers on the path, SIGINT for the CLIs, a clean environment."""
 
 from __future__ import annotations
 
@@ -20,13 +20,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 # unlike SIG_IGN, is reset to the default across exec, so one installed here gives them SIGINT back.
 if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
     signal.signal(signal.SIGINT, signal.default_int_handler)
-
-# CI clones the repository next to a copy of shared/: <clone>/../shared/fixtures
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
-
-
-def fixture_bytes(name: str) -> bytes:
-    return (FIXTURES / name).read_bytes()
 
 
 @pytest.fixture

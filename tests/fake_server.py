@@ -1,6 +1,6 @@
 """A loopback fake of the Claude Messages API and Ace Data Cloud's Chat Completions API.
 
-Faithful to ``shared/reference/PROTOCOL.md``: the same paths, headers, JSON shapes,
+Faithful to ``docs/PROTOCOL.md`` and ``docs/API-2026.md``: the same paths, headers, JSON shapes,
 SSE framing and event order, error bodies, and the request validation the real
 servers do, so end-to-end tests can run the real ``claudechat`` CLI against it.
 Standard library only.
@@ -29,7 +29,7 @@ Scripting a test
   counted from the first one (``message_start``, or the role chunk) = 1; 0 means
   "right after the response headers".
 * ``ErrorReply`` is an HTTP error in ``anthropic``, ``ace``, ``html`` or ``text``
-  style; ``RawSSE`` sends bytes verbatim (``RawSSE(load_fixture("rich_stream.sse"))``);
+  style; ``RawSSE`` sends bytes verbatim (``RawSSE(fixture_bytes("rich_stream.sse"))``);
   ``Drop`` resets the connection without a response byte; ``Stall`` sends nothing
   until ``release()`` (then the default response) or until the client hangs up.
 * ``release()`` lets go of every response whose request arrived before the call,
@@ -108,8 +108,6 @@ __all__ = [
     "Stall",
     "default_models",
     "estimate_tokens",
-    "fixtures_dir",
-    "load_fixture",
     "model_info",
 ]
 
@@ -242,21 +240,6 @@ class Recorded:
 
 
 # --------------------------------------------------------------------------- fixtures and models
-
-
-def fixtures_dir() -> Path:
-    """``shared/fixtures`` beside the repository (``<repo>/../shared/fixtures``)."""
-    here = Path(__file__).resolve()
-    candidates = [here.parents[2] / "shared" / "fixtures", here.parents[1] / "shared" / "fixtures"]
-    for candidate in candidates:
-        if candidate.is_dir():
-            return candidate
-    raise FileNotFoundError(f"no shared/fixtures folder; looked in {[str(c) for c in candidates]}")
-
-
-def load_fixture(name: str) -> bytes:
-    """The bytes of ``shared/fixtures/<name>``."""
-    return (fixtures_dir() / name).read_bytes()
 
 
 def model_info(

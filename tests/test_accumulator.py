@@ -7,7 +7,7 @@ client ends with), not from the code.
 from __future__ import annotations
 
 import pytest
-from conftest import fixture_bytes
+from helpers.fixtures import fixture_bytes
 
 from claudechat.accumulator import Accumulator
 from claudechat.api import chat_completions, messages

@@ -3,8 +3,8 @@ loopback fake server (tests/fake_server.py), asserting what a user sees — the
 exact stdout bytes, the stderr lines, the exit code — and the request the
 server recorded.
 
-Expectations come from the README, shared/reference/PROTOCOL.md and
-shared/fixtures/README.md, never from the code under test. No mocks and no
+Expectations come from the README, docs/PROTOCOL.md and
+tests/fixtures/README.md, never from the code under test. No mocks and no
 sleeps: tests synchronise on the child's output and on the server's records.
 """
 
@@ -28,6 +28,7 @@ from typing import Any
 import httpx
 import pytest
 from conftest import CLI, Result, finish, read_until, run_cli
+from helpers.fixtures import fixture_bytes
 from fake_server import (
     EFFORTS,
     Drop,
@@ -37,7 +38,6 @@ from fake_server import (
     Recorded,
     Reply,
     default_models,
-    load_fixture,
     model_info,
 )
 
@@ -515,7 +515,7 @@ def test_dropped_stream_keeps_the_partial_text(env, server):
 
 
 def test_truncated_stream_is_reported_incomplete(env, server):
-    server.enqueue(RawSSE(load_fixture("truncated.sse")), Reply(text=TEXT))
+    server.enqueue(RawSSE(fixture_bytes("truncated.sse")), Reply(text=TEXT))
     line = error_line(ask(env, "hi"), out=b"Cut off\n")
     assert "incomplete" in line.lower()
     assert len(posts(server)) == 1
@@ -554,7 +554,7 @@ def test_malformed_data_after_some_text_is_an_incomplete_reply_that_keeps_it(env
 
 
 def test_rich_stream_json_has_every_block(env, server):
-    server.enqueue(RawSSE(load_fixture("rich_stream.sse")))
+    server.enqueue(RawSSE(fixture_bytes("rich_stream.sse")))
     result = ask(env, "--json", "hi")
     assert (result.code, result.err) == (0, ""), result
     message = json.loads(result.out)
@@ -619,7 +619,7 @@ def test_chat_completions_think_asks_for_the_thinking_model(chat_env, ace):
     ("openai_truncated.sse", b"Cut\n", "incomplete"),
 ])
 def test_chat_completions_broken_stream_keeps_the_partial_text(chat_env, ace, fixture, out, says):
-    ace.enqueue(RawSSE(load_fixture(fixture)), Reply(text=TEXT))
+    ace.enqueue(RawSSE(fixture_bytes(fixture)), Reply(text=TEXT))
     line = error_line(ask(chat_env, "-p", "ace", "-m", "claude-sonnet-4-5", "hi"), out=out,
                       secrets=(TOKEN,))
     assert says in line.lower()

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from conftest import FIXTURES, fixture_bytes
+from helpers.fixtures import fixture_bytes, sse_fixtures
 
 from claudechat.api.sse import ServerSentEvent, SSEDecoder
 
-ALL_FIXTURES = sorted(p.name for p in FIXTURES.glob("*.sse"))
+ALL_FIXTURES = sse_fixtures()
 
 
 def decode(*chunks: bytes) -> list[ServerSentEvent]:

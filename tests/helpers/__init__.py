@@ -1,0 +1,1 @@
+"""Helpers shared by the tests: paths, the fake server, the CLI runner, terminals."""
