@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from claudechat import __version__, signals
+from claudechat.environment import Environment
 from claudechat.errors import ClaudechatError, ExitCode
 
 app = typer.Typer(
@@ -93,16 +94,15 @@ def root(
     `claudechat ask "…"`: one question). Without a terminal, behaves like ask."""
     if ctx.invoked_subcommand is not None:
         return
-    from claudechat.ask import AskOptions
-
-    _state["debug"] = debug
-    opts = AskOptions(model=model, system=system, profile=profile, think=think,
-                      thinking_budget=thinking_budget, effort=effort, max_tokens=max_tokens,
-                      base_url=base_url, debug=debug, continue_last=continue_last, cid=cid,
-                      save=save, plain=plain)
+    from claudechat.options import Options
     from claudechat.repl import start
 
-    raise typer.Exit(int(start(opts)))
+    env = _environment(plain=plain, debug=debug)
+    options = Options(model=model, system=system, profile=profile, think=think,
+                      thinking_budget=thinking_budget, effort=effort, max_tokens=max_tokens,
+                      base_url=base_url, debug=env.debug, continue_last=continue_last, cid=cid,
+                      save=save, plain=plain)
+    raise typer.Exit(int(start(options, env)))
 
 
 @app.command()
@@ -155,17 +155,18 @@ def ask(
     save: Save = None,
 ) -> None:
     """Ask one question and stream the answer to stdout."""
-    from claudechat.ask import AskOptions, run_ask
+    from claudechat.ask import run_ask
+    from claudechat.options import Options
 
-    _state["debug"] = debug
-    code = run_ask(AskOptions(
+    env = _environment(plain=plain, debug=debug)
+    code = run_ask(Options(
         prompt=prompt or [], files=files or [], images=images or [], resize=resize,
         show_thinking=show_thinking, usage=usage, plain=plain, model=model, system=system,
         profile=profile, max_tokens=max_tokens,
         temperature=temperature, top_p=top_p, top_k=top_k, stop=stop or [], think=think,
         thinking_budget=thinking_budget, effort=effort, stream=not no_stream, json=json_out,
-        base_url=base_url, debug=debug, continue_last=continue_last, cid=cid, save=save,
-    ))
+        base_url=base_url, debug=env.debug, continue_last=continue_last, cid=cid, save=save,
+    ), env)
     raise typer.Exit(int(code))
 
 
@@ -244,7 +245,19 @@ def history_path() -> None:
     raise typer.Exit(int(print_path()))
 
 
-_state: dict[str, bool] = {"debug": False}
+_state: dict[str, Any] = {"env": None}
+
+
+def _environment(*, plain: bool = False, debug: bool = False) -> Environment:
+    """The process's Environment, found out once in main(), with a command's --plain
+    and --debug applied (and remembered, for the error handling in main())."""
+    env = _state["env"] or Environment.from_process()
+    _state["env"] = env = env.with_options(plain=plain, debug=debug)
+    return env
+
+
+def _debug() -> bool:
+    return bool(_state["env"] and _state["env"].debug)
 
 
 def _fail(message: str, code: int) -> int:
@@ -260,14 +273,14 @@ def _fail(message: str, code: int) -> int:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app, map errors to one stderr line and an exit code."""
-    _state["debug"] = bool(os.environ.get("CLAUDECHAT_DEBUG"))
+    _state["env"] = Environment.from_process(debug=bool(os.environ.get("CLAUDECHAT_DEBUG")))
     signals.install()
     try:
         code = app(args=argv, prog_name="claudechat", standalone_mode=False)
     except (KeyboardInterrupt, typer.Abort):
         code = signals.exit_code() or ExitCode.INTERRUPTED
     except ClaudechatError as exc:
-        if _state["debug"]:
+        if _debug():
             import traceback
 
             traceback.print_exc()
@@ -282,7 +295,7 @@ def main(argv: list[str] | None = None) -> None:
             ctx = getattr(exc, "ctx", None)
             where = f"{ctx.command_path} --help" if ctx is not None else "claudechat --help"
             code = _fail(f"{exc.format_message()} (see {where})", exc.exit_code)
-        elif _state["debug"]:  # a bug: one line, the traceback only with --debug
+        elif _debug():  # a bug: one line, the traceback only with --debug
             raise
         else:
             code = _fail(f"internal error: {type(exc).__name__}: {exc} "
@@ -295,6 +308,4 @@ def _is_click_error(exc: Exception) -> bool:
 
 
 def _quiet_stdout() -> None:
-    from claudechat.ask import quiet_stdout
-
-    quiet_stdout()
+    (_state["env"] or Environment.from_process()).quiet_stdout()

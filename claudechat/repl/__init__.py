@@ -2,47 +2,42 @@
 
 from __future__ import annotations
 
-from claudechat.ask import AskOptions
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from claudechat.environment import Environment
+    from claudechat.options import Options
 
 
-def start(opts: AskOptions) -> int:
+def start(options: Options, env: Environment) -> int:
     """The chat on a terminal; without one (a pipe either way), behave like ask."""
-    from claudechat.repl.session import is_interactive
-
-    if not is_interactive():
+    if not env.interactive:
         from claudechat.ask import run_ask
 
-        return run_ask(opts)
-    from rich.console import Console
+        return run_ask(options, env)
+    from rich.text import Text
 
-    from claudechat import settings as settings_mod
-    from claudechat.connect import open_session
     from claudechat.errors import ClaudechatError
-    from claudechat.history import open_for_ask
     from claudechat.repl.session import ReplState, run_repl
+    from claudechat.startup import prepare
     from claudechat.store import HistoryStore
 
-    history = open_for_ask(opts.continue_last, opts.cid)
-    settings = settings_mod.load(history.restore(opts.flags()))
-    from claudechat.ask import color_allowed
-
-    color = color_allowed(opts.plain)
-    console = Console(highlight=False, no_color=not color or None)
-    session = open_session(settings, debug=opts.debug,
-                           notice=lambda text: console.print(f"claudechat: {text}", markup=False))
-    state = ReplState(settings=settings, session=session, conversation=session.new_conversation(),
-                      console=console, color=color)
-    state.save = settings.save_history if opts.save is None else opts.save
+    start = prepare(options)
+    console = env.console()
+    session = start.connect(lambda text: console.print(f"claudechat: {text}", markup=False))
+    state = ReplState(settings=start.settings, session=session, conversation=session.new_conversation(),
+                      console=console, color=env.colors)
+    state.save = start.save
     try:
-        state.store = history.store or HistoryStore()
+        state.store = start.history.store or HistoryStore()
     except ClaudechatError as exc:
         if state.save:
             raise
-        console.print(f"claudechat: /history and /load are off: {exc}", markup=False, style="yellow")
+        console.print(Text(f"claudechat: /history and /load are off: {exc}", style="yellow"))
     state._record(None, 0)
-    if history.stored is not None:
-        state.resume(history.stored)
-        n = len(history.stored.turns)
-        console.print(f"continuing {history.stored.id[:8]}: {history.stored.title} ({n} turns)",
-                      markup=False, style="dim")
+    stored = start.history.stored
+    if stored is not None:
+        state.resume(stored)
+        console.print(Text(f"continuing {stored.id[:8]}: {stored.title} ({len(stored.turns)} turns)",
+                           style="dim"))
     return run_repl(state)
