@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 def run_ask(options: Options, env: Environment) -> ExitCode:
     """One prompt (with its attachments and piped stdin), one reply on stdout."""
     from claudechat.attachments import compose
-    from claudechat.render.view import choose_view
+    from claudechat.render import choose_view
     from claudechat.startup import prepare
     from claudechat.turn import run_turn
 

@@ -105,48 +105,48 @@ def root(
     raise typer.Exit(int(start(options, env)))
 
 
+# Options only ask takes.
+Prompt = Annotated[list[str] | None,
+                   typer.Argument(metavar="PROMPT...", help="The prompt (words are joined).")]
+Temperature = Annotated[float | None,
+                        typer.Option("--temperature", "-t", metavar="X", help="Randomness, 0 to 1.")]
+TopP = Annotated[float | None, typer.Option("--top-p", metavar="X", help="Nucleus sampling.")]
+TopK = Annotated[int | None, typer.Option("--top-k", metavar="N", help="Sample from the top K.")]
+Stop = Annotated[list[str] | None, typer.Option("--stop", metavar="TEXT", help="Stop sequence (repeatable).")]
+Files = Annotated[list[str] | None, typer.Option("--file", "-f", metavar="PATH",
+                                                 help="Attach a text file or PDF (repeatable; - is stdin).")]
+Images = Annotated[list[str] | None, typer.Option("--image", "-i", metavar="PATH|URL",
+                                                  help="Attach an image file or URL (repeatable).")]
+Resize = Annotated[bool | None,
+                   typer.Option("--resize/--no-resize", help="Downscale images over the limits.")]
+NoStream = Annotated[bool, typer.Option("--no-stream", help="Wait for the whole reply.")]
+JsonOut = Annotated[bool, typer.Option("--json", help="Print the final Message object as JSON.")]
+ShowThinking = Annotated[bool, typer.Option("--show-thinking", help="Print the thinking (to stderr).")]
+Usage = Annotated[bool,
+                  typer.Option("--usage", help="Print token usage, stop reason and time (to stderr).")]
+
+
 @app.command()
 def ask(
-    prompt: Annotated[
-        list[str] | None, typer.Argument(metavar="PROMPT...", help="The prompt (words are joined).")
-    ] = None,
+    prompt: Prompt = None,
     model: Model = None,
     system: System = None,
     profile: Profile = None,
     max_tokens: MaxTokens = None,
-    temperature: Annotated[
-        float | None, typer.Option("--temperature", "-t", metavar="X", help="Randomness, 0 to 1.")
-    ] = None,
-    top_p: Annotated[float | None, typer.Option("--top-p", metavar="X", help="Nucleus sampling.")] = None,
-    top_k: Annotated[int | None, typer.Option("--top-k", metavar="N", help="Sample from the top K.")] = None,
-    stop: Annotated[
-        list[str] | None, typer.Option("--stop", metavar="TEXT", help="Stop sequence (repeatable).")
-    ] = None,
+    temperature: Temperature = None,
+    top_p: TopP = None,
+    top_k: TopK = None,
+    stop: Stop = None,
     think: Think = None,
     thinking_budget: ThinkingBudget = None,
     effort: Effort = None,
-    files: Annotated[
-        list[str] | None,
-        typer.Option("--file", "-f", metavar="PATH",
-                     help="Attach a text file or PDF (repeatable; - is stdin)."),
-    ] = None,
-    images: Annotated[
-        list[str] | None,
-        typer.Option("--image", "-i", metavar="PATH|URL", help="Attach an image file or URL (repeatable)."),
-    ] = None,
-    resize: Annotated[
-        bool | None, typer.Option("--resize/--no-resize", help="Downscale images over the limits.")
-    ] = None,
-    no_stream: Annotated[bool, typer.Option("--no-stream", help="Wait for the whole reply.")] = False,
-    json_out: Annotated[
-        bool, typer.Option("--json", help="Print the final Message object as JSON.")
-    ] = False,
-    show_thinking: Annotated[
-        bool, typer.Option("--show-thinking", help="Print the thinking (to stderr).")
-    ] = False,
-    usage: Annotated[
-        bool, typer.Option("--usage", help="Print token usage, stop reason and time (to stderr).")
-    ] = False,
+    files: Files = None,
+    images: Images = None,
+    resize: Resize = None,
+    no_stream: NoStream = False,
+    json_out: JsonOut = False,
+    show_thinking: ShowThinking = False,
+    usage: Usage = False,
     plain: Plain = False,
     base_url: BaseUrl = None,
     debug: Debug = False,

@@ -28,7 +28,6 @@ from typing import Any
 import httpx
 import pytest
 from conftest import CLI, Result, finish, read_until, run_cli
-from helpers.fixtures import fixture_bytes
 from fake_server import (
     EFFORTS,
     Drop,
@@ -40,6 +39,7 @@ from fake_server import (
     default_models,
     model_info,
 )
+from helpers.fixtures import fixture_bytes
 
 KEY = "sk-ant-e2e-SECRET-7f3a91"  # the Anthropic key the fake server accepts
 TOKEN = "ace-e2e-SECRET-token-52c1"  # the Ace Data Cloud token the fake server accepts

@@ -13,7 +13,9 @@ from helpers.fixtures import FIXTURES, sse_fixtures
 ROOT = Path(__file__).resolve().parents[1]
 SKIP_DIRS = {".git", "__pycache__", ".pytest_cache", ".ruff_cache", ".venv", "build", "dist"}
 # a path outside the repository: ../shared, or a shared/ folder found from a parent
-OUTSIDE = re.compile(r"\.\./shared|parents\[\d\]\s*/\s*[\"']shared[\"']|[\"']shared[\"']\s*/\s*[\"']fixtures[\"']")
+OUTSIDE = re.compile(r"\.\./shared"
+                     r"|parents\[\d\]\s*/\s*[\"']shared[\"']"
+                     r"|[\"']shared[\"']\s*/\s*[\"']fixtures[\"']")
 
 
 def repository_files() -> list[Path]:

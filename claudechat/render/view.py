@@ -10,7 +10,7 @@ the API would return it.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Protocol, TextIO
+from typing import TYPE_CHECKING, Protocol, TextIO
 
 from claudechat.api.events import (
     ContentBlockDelta,
@@ -25,7 +25,6 @@ from claudechat.errors import OutputClosed
 from claudechat.render.sanitize import sanitize
 
 if TYPE_CHECKING:
-    from claudechat.environment import Environment
     from claudechat.turn import TurnResult
 
 DIM, RESET = "\x1b[2m", "\x1b[0m"
@@ -153,26 +152,3 @@ class JsonView(PlainView):
         if result.message.id or result.message.content:
             self.text.write(json.dumps(result.message.to_dict(), ensure_ascii=False, indent=2) + "\n")
 
-
-def choose_view(env: Environment, *, thinking_display: str = "collapsed", show_thinking: bool = False,
-                json: bool = False, chat_console: Any = None) -> StreamView:
-    """The one place that picks how a reply is drawn, from what stdout is.
-
-    `--json`: the final Message only. A terminal with colour: the live rich view
-    (thinking on stderr for ask; the chat passes its console, which then takes
-    everything). Otherwise plain text: the reply exactly as received on a pipe,
-    sanitised on a terminal; thinking on stderr with `show_thinking`, or on the
-    chat's terminal unless thinking_display is "hidden"."""
-    if json:
-        return JsonView(env.stdout, env.stderr)
-    if env.stdout_isatty and env.colors:
-        from claudechat.render.rich_view import RichView
-
-        main = chat_console if chat_console is not None else env.console()
-        status = chat_console if chat_console is not None else env.console(stderr=True)
-        return RichView(main, status, thinking="expanded" if show_thinking else thinking_display)
-    if chat_console is not None:
-        return PlainView(env.stdout, env.stdout, terminal=True, err_terminal=True, color=False,
-                         show_thinking=thinking_display != "hidden")
-    return PlainView(env.stdout, env.stderr, terminal=env.stdout_isatty, show_thinking=show_thinking,
-                     err_terminal=env.stderr_isatty, color=env.colors)
