@@ -62,14 +62,14 @@ def run_ask(opts: AskOptions, *, stdin: Any = None, stdout: TextIO | None = None
             stderr: TextIO | None = None) -> ExitCode:
     from claudechat.attachments import compose
     from claudechat.connect import open_session
-    from claudechat.history import open_for_ask
+    from claudechat.history.saving import open_continuation
     from claudechat.turn import run_turn
 
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     if stdin is None:
         stdin = _piped_stdin()
-    history = open_for_ask(opts.continue_last, opts.cid)
+    history = open_continuation(opts.continue_last, opts.cid)
     settings = settings_mod.load(history.restore(opts.flags()))
     resize = settings.resize_images if opts.resize is None else opts.resize
     content = compose(" ".join(opts.prompt), files=opts.files, images=opts.images, stdin=stdin,
@@ -78,7 +78,8 @@ def run_ask(opts: AskOptions, *, stdin: Any = None, stdout: TextIO | None = None
     session = open_session(settings, debug=opts.debug, notice=view.notice)
     conversation = history.resume(session.new_conversation())
     conversation.add_user(content)
-    persist = history.recorder(settings, opts.save, view.notice)
+    save = settings.save_history if opts.save is None else opts.save
+    persist = history.recorder(save, settings.profile, view.notice)
     result = run_turn(conversation, session.client, view, wire=session.wire, stream=opts.stream,
                       persist=persist)
     for line in stop_notices(result.message, conversation.params.max_tokens):

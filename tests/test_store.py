@@ -16,8 +16,9 @@ import pytest
 from claudechat.api.events import Message
 from claudechat.conversation import Conversation, RequestParams
 from claudechat.errors import ClaudechatError, UsageError
-from claudechat.store import HistoryStore, Recorder
-from claudechat.transcript import title_of
+from claudechat.history.saving import Recorder
+from claudechat.history.store import HistoryStore
+from claudechat.history.transcript import title_of
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 PNG_B64 = base64.b64encode(PNG).decode()
@@ -140,7 +141,7 @@ def test_removing_deletes_messages_and_unshared_blobs(store):
 
 
 def test_a_new_database_is_in_wal_mode_at_the_current_schema_version(tmp_path):
-    from claudechat.store import MIGRATIONS
+    from claudechat.history.store import MIGRATIONS
 
     path = tmp_path / "h.db"
     HistoryStore(path).close()
@@ -191,7 +192,7 @@ def test_ctrl_c_during_a_save_waits_for_the_commit(store):
 
 def test_the_history_lives_in_the_settings_data_dir(clean_env, monkeypatch):
     from claudechat.settings import data_dir
-    from claudechat.store import history_path
+    from claudechat.history.store import history_path
 
     monkeypatch.setenv("XDG_DATA_HOME", clean_env["XDG_DATA_HOME"])
     assert history_path() == data_dir() / "history.db"

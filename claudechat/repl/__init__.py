@@ -18,11 +18,11 @@ def start(opts: AskOptions) -> int:
     from claudechat import settings as settings_mod
     from claudechat.connect import open_session
     from claudechat.errors import ClaudechatError
-    from claudechat.history import open_for_ask
+    from claudechat.history.saving import open_continuation
     from claudechat.repl.session import ReplState, run_repl
-    from claudechat.store import HistoryStore
+    from claudechat.history.store import HistoryStore
 
-    history = open_for_ask(opts.continue_last, opts.cid)
+    history = open_continuation(opts.continue_last, opts.cid)
     settings = settings_mod.load(history.restore(opts.flags()))
     from claudechat.ask import color_allowed
 

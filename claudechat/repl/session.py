@@ -61,7 +61,7 @@ class ReplState:
 
     def _record(self, cid: str | None, saved: int) -> None:
         if self.store is not None and self.save:
-            from claudechat.store import Recorder
+            from claudechat.history.saving import Recorder
 
             self.recorder = Recorder(self.store, profile=self.settings.profile, cid=cid,
                                      saved=saved, notice=self.notice)
@@ -193,7 +193,7 @@ class ReplState:
     def show_history(self) -> None:
         if self.store is None:
             raise UsageError("the history cannot be read (see the notice when the chat started)")
-        from claudechat.transcript import iso
+        from claudechat.history.transcript import iso
 
         rows = self.store.list(limit=15)
         if not rows:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from claudechat.conversation import Turn
-    from claudechat.store import Stored
+    from claudechat.history.store import Stored
 
 SPEAKERS = {"user": "You", "assistant": "Claude"}
 INTERRUPTED = "(interrupted: the reply stopped here; what arrived is kept)"

@@ -32,14 +32,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from claudechat import signals
 from claudechat.errors import ClaudechatError, UsageError
 
 if TYPE_CHECKING:
     from claudechat.conversation import Conversation, Turn
 
 BUSY_TIMEOUT = 15.0  # seconds to wait for another process's write
-NO_SAVE_HINT = "--no-save asks without keeping a history"
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (  # 1: the first release
         """CREATE TABLE conversations (
@@ -270,7 +268,7 @@ class HistoryStore:
 
     def _insert(self, db: sqlite3.Connection, conversation: Conversation, profile: str | None,
                 created: float, updated: float) -> str:
-        from claudechat.transcript import title_of
+        from claudechat.history.transcript import title_of
 
         while True:
             cid = os.urandom(6).hex()
@@ -284,7 +282,7 @@ class HistoryStore:
 
     def _write_turns(self, db: sqlite3.Connection, cid: str, turns: list[Turn], start: int,
                      now: float) -> None:
-        from claudechat import blobs
+        from claudechat.history import blobs
 
         found: dict[str, bytes] = {}
         rows = [(cid, start + i, t.role, _dumps(blobs.pack(t.content, found)),
@@ -378,7 +376,7 @@ class HistoryStore:
         return stored
 
     def _unpack_all(self, contents: list[Any]) -> list[Any]:
-        from claudechat import blobs
+        from claudechat.history import blobs
 
         wanted = blobs.wanted(contents)
         marks = ", ".join("?" * len(wanted))
@@ -405,27 +403,3 @@ def _header(conversation: Conversation) -> tuple[str, str | None, str]:
 
 def _folded_contains(haystack: Any, needle: str) -> bool:
     return isinstance(haystack, str) and needle in haystack.casefold()
-
-
-# -- the persist hook of run_turn ------------------------------------------------------
-
-
-class Recorder:
-    """Keeps one growing Conversation in the store: `run_turn(..., persist=recorder)`."""
-
-    def __init__(self, store: HistoryStore, *, profile: str | None, cid: str | None = None,
-                 saved: int = 0, notice: Callable[[str], None] | None = None) -> None:
-        self.store, self.profile, self.cid, self.saved, self.notice = store, profile, cid, saved, notice
-
-    def __call__(self, conversation: Conversation) -> None:
-        try:
-            with signals.deferred():
-                cid, forked = self.store.save(conversation, cid=self.cid, saved=self.saved,
-                                              profile=self.profile)
-        except ClaudechatError as exc:
-            exc.hint = exc.hint or NO_SAVE_HINT
-            raise
-        self.cid, self.saved = cid, len(conversation.turns)
-        if forked and self.notice:
-            self.notice(f"conversation {forked} was changed elsewhere meanwhile; "
-                        f"this one was saved as {cid}")
