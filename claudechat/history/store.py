@@ -268,7 +268,7 @@ class HistoryStore:
 
     def _insert(self, db: sqlite3.Connection, conversation: Conversation, profile: str | None,
                 created: float, updated: float) -> str:
-        from claudechat.history.transcript import title_of
+        from claudechat.conversation import title_of
 
         while True:
             cid = os.urandom(6).hex()

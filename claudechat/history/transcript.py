@@ -1,4 +1,4 @@
-"""A stored conversation as a reader sees it: its title, Markdown-ish plain text
+"""A stored conversation as a reader sees it: Markdown-ish plain text
 (pipes, `history export --format md`), a rich rendering (terminals), or JSON with
 the messages in the API's own shape (`history export --format json`). Pure
 except for `show_rich`, which prints to the console it is given.
@@ -6,9 +6,7 @@ except for `show_rich`, which prints to the console it is given.
 
 from __future__ import annotations
 
-import html
 import json
-import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -17,43 +15,11 @@ from claudechat.render.sanitize import sanitize
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from claudechat.conversation import Turn
     from claudechat.history.store import Stored
 
 SPEAKERS = {"user": "You", "assistant": "Claude"}
 INTERRUPTED = "(interrupted: the reply stopped here; what arrived is kept)"
 NO_REPLY = "(no reply was saved)"
-TITLE_WIDTH = 60
-_DOCUMENT = re.compile(r'<document name="([^"]*)">')
-
-
-def title_of(turns: list[Turn]) -> str:
-    """The first line of the first user message, shortened; attachments only when
-    there are no words of the user's own."""
-    for turn in turns:
-        if turn.role != "user":
-            continue
-        texts = [b["text"] for b in turn.content
-                 if b.get("type") == "text" and isinstance(b.get("text"), str)]
-        own = [t for t in texts if not _DOCUMENT.match(t)]
-        for text in own:
-            line = next((ln.strip() for ln in sanitize(text).splitlines() if ln.strip()), "")
-            if line:
-                return shorten(line.replace("\t", " "))
-        names = [html.unescape(m.group(1)) for t in texts if (m := _DOCUMENT.match(t))]
-        kinds = names + [f"[{b.get('type')}]" for b in turn.content if b.get("type") != "text"]
-        if kinds:
-            return shorten(sanitize(", ".join(kinds)).replace("\t", " ").replace("\n", " "))
-    return "(empty)"
-
-
-def shorten(text: str, width: int = TITLE_WIDTH) -> str:
-    text = " ".join(text.split())
-    if len(text) <= width:
-        return text
-    cut = text[: width - 1]
-    space = cut.rfind(" ")
-    return (cut[:space] if space > width // 2 else cut).rstrip() + "…"
 
 
 def iso(timestamp: float) -> str:
