@@ -75,7 +75,11 @@ def test_every_block_comes_back_exactly_and_the_conversation_is_not_changed(stor
     assert conversation.turns == before  # what is about to be sent is untouched
     loaded = store.load(cid)
     assert loaded.turns == before
-    assert (loaded.system, loaded.model, loaded.profile) == ("Be brief.", "claude-sonnet-4-5", "anthropic")
+    assert loaded.system == "Be brief."
+    summary = loaded.summary
+    assert (summary.id, summary.model, summary.profile, summary.turns) == (
+        cid, "claude-sonnet-4-5", "anthropic", len(before))
+    assert summary == store.summary(cid)
     assert loaded.settings["max_tokens"] == 1000
     assert store.db.execute("SELECT count(*) FROM blobs").fetchone()[0] == 2  # PNG (3 uses) and PDF
 

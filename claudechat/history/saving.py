@@ -53,8 +53,8 @@ class Continuation:
         if self.stored is None:
             return flags
         restored = dict(flags)
-        if restored.get("model") is None and self.stored.model:
-            restored["model"] = self.stored.model
+        if restored.get("model") is None and self.stored.summary.model:
+            restored["model"] = self.stored.summary.model
         if restored.get("system") is None:
             restored["system"] = self.stored.system or ""  # "": none, whatever the config says
         return restored
@@ -77,7 +77,7 @@ class Continuation:
             raise
         stored = self.stored
         return Recorder(store, profile=profile, notice=notice,
-                        cid=stored.id if stored else None,
+                        cid=stored.summary.id if stored else None,
                         saved=len(stored.turns) if stored else 0)
 
 

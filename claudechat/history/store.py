@@ -84,14 +84,11 @@ class Summary(NamedTuple):
 
 @dataclass(slots=True)
 class Stored:
-    """A whole conversation read back from the store."""
+    """A whole conversation read back from the store: its summary (`summary.turns`
+    is the count, `turns` the messages), the system prompt and request settings
+    it was asked with, and the turns with the time each was saved."""
 
-    id: str
-    title: str
-    created: float
-    updated: float
-    profile: str | None
-    model: str | None
+    summary: Summary
     system: str | None
     settings: dict[str, Any]
     turns: list[Turn] = field(default_factory=list)
@@ -358,11 +355,11 @@ class HistoryStore:
         """A conversation and its turns (two queries, a third when it holds blobs)."""
         from claudechat.conversation import Turn
 
-        row = self.db.execute("SELECT id, title, created, updated, profile, model, system, settings "
-                              "FROM conversations WHERE id = ?", (cid,)).fetchone()
+        row = self.db.execute(f"SELECT {_COLUMNS}, system, settings FROM conversations WHERE id = ?",
+                              (cid,)).fetchone()
         if row is None:
             raise UsageError(f"no conversation with id {cid!r} (see: claudechat history list)")
-        stored = Stored(*row[:7], settings=json.loads(row[7]))
+        stored = Stored(Summary(*row[:7]), system=row[7], settings=json.loads(row[8]))
         rows = self.db.execute("SELECT role, content, usage, stop_reason, model, interrupted, created "
                                "FROM messages WHERE conversation = ? ORDER BY position", (cid,)).fetchall()
         contents = [json.loads(content) for _, content, *_ in rows]

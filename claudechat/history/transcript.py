@@ -32,11 +32,11 @@ def short_time(timestamp: float) -> str:
 
 
 def header_line(stored: Stored) -> str:
-    count = len(stored.turns)
-    parts = [stored.id, stored.model or "?", f"started {short_time(stored.created)}",
+    summary, count = stored.summary, len(stored.turns)
+    parts = [summary.id, summary.model or "?", f"started {short_time(summary.created)}",
              f"{count} message{'s' * (count != 1)}"]
-    if stored.profile:
-        parts.insert(2, f"profile {stored.profile}")
+    if summary.profile:
+        parts.insert(2, f"profile {summary.profile}")
     return " · ".join(parts)
 
 
@@ -89,7 +89,7 @@ def _size(n: int) -> str:
 
 def markdown(stored: Stored) -> str:
     """The transcript as Markdown: a `##` section per message, non-text blocks as notes."""
-    out = [f"# {stored.title}", "", header_line(stored), ""]
+    out = [f"# {stored.summary.title}", "", header_line(stored), ""]
     if stored.system:
         out += ["## System", "", stored.system.rstrip("\n"), ""]
     for turn in stored.turns:
@@ -110,13 +110,14 @@ def markdown(stored: Stored) -> str:
 def as_json(stored: Stored) -> dict[str, Any]:
     """The conversation: `messages` exactly as the API takes them (every block,
     attachments included), and beside them, per message, what the API returned."""
+    summary = stored.summary
     return {
-        "id": stored.id,
-        "title": stored.title,
-        "created": iso(stored.created),
-        "updated": iso(stored.updated),
-        "profile": stored.profile,
-        "model": stored.model,
+        "id": summary.id,
+        "title": summary.title,
+        "created": iso(summary.created),
+        "updated": iso(summary.updated),
+        "profile": summary.profile,
+        "model": summary.model,
         "system": stored.system,
         "settings": stored.settings,
         "messages": [{"role": t.role, "content": t.content} for t in stored.turns],
@@ -133,7 +134,7 @@ def show_rich(stored: Stored, console: Console) -> None:
     from rich.markdown import Markdown
     from rich.text import Text
 
-    console.print(Text(sanitize(stored.title), style="bold"))
+    console.print(Text(sanitize(stored.summary.title), style="bold"))
     console.print(Text(sanitize(header_line(stored)), style="dim"))
     if stored.system:
         console.print()

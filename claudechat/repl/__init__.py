@@ -41,8 +41,8 @@ def start(opts: AskOptions) -> int:
         console.print(f"claudechat: /history and /load are off: {exc}", markup=False, style="yellow")
     state._record(None, 0)
     if history.stored is not None:
-        state.resume(history.stored)
-        n = len(history.stored.turns)
-        console.print(f"continuing {history.stored.id[:8]}: {history.stored.title} ({n} turns)",
-                      markup=False, style="dim")
+        stored = history.stored
+        state.resume(stored)
+        console.print(f"continuing {stored.summary.id[:8]}: {stored.summary.title} "
+                      f"({len(stored.turns)} turns)", markup=False, style="dim")
     return run_repl(state)

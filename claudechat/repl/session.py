@@ -208,17 +208,17 @@ class ReplState:
         stored = self.store.load(self.store.resolve(ref))
         self.resume(stored)
         n = len(self.conversation.turns)
-        self.console.print(Text(f"loaded {stored.id[:8]}: {sanitize(stored.title)} "
+        self.console.print(Text(f"loaded {stored.summary.id[:8]}: {sanitize(stored.summary.title)} "
                                 f"({n} turn{'s' if n != 1 else ''})", style="dim"))
 
     def resume(self, stored: Any) -> None:
         """Continue a stored conversation: its turns, system prompt and model."""
-        if stored.model and stored.model != self.settings.model:
-            self.update_settings(model=stored.model)
+        if stored.summary.model and stored.summary.model != self.settings.model:
+            self.update_settings(model=stored.summary.model)
         self.conversation = self.session.new_conversation()
         self.conversation.system = stored.system
         self.conversation.turns = list(stored.turns)
-        self._record(stored.id, len(stored.turns))
+        self._record(stored.summary.id, len(stored.turns))
 
     def tokens_used(self) -> int:
         total = 0
