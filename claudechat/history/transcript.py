@@ -1,7 +1,8 @@
-"""A stored conversation as a reader sees it: Markdown-ish plain text
-(pipes, `history export --format md`), a rich rendering (terminals), or JSON with
-the messages in the API's own shape (`history export --format json`). Pure
-except for `show_rich`, which prints to the console it is given.
+"""A conversation as a reader sees it: Markdown-ish plain text (pipes, `history
+export --format md`, and the chat's `/save PATH.md`, which passes the live
+Conversation), a rich rendering (terminals), or JSON with the messages in the
+API's own shape (`history export --format json`). Pure except for `show_rich`,
+which prints to the console it is given.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from claudechat.conversation import Conversation, title_of
 from claudechat.render.sanitize import sanitize
 
 if TYPE_CHECKING:
@@ -31,10 +33,15 @@ def short_time(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M")
 
 
-def header_line(stored: Stored) -> str:
-    summary, count = stored.summary, len(stored.turns)
-    parts = [summary.id, summary.model or "?", f"started {short_time(summary.created)}",
-             f"{count} message{'s' * (count != 1)}"]
+def header_line(source: Stored | Conversation) -> str:
+    """id · model · profile · started … · N messages; a conversation not (yet)
+    read from the history has only its model and its message count."""
+    count = len(source.turns)
+    messages = f"{count} message{'s' * (count != 1)}"
+    if isinstance(source, Conversation):
+        return f"{source.params.model} · {messages}"
+    summary = source.summary
+    parts = [summary.id, summary.model or "?", f"started {short_time(summary.created)}", messages]
     if summary.profile:
         parts.insert(2, f"profile {summary.profile}")
     return " · ".join(parts)
@@ -87,12 +94,14 @@ def _size(n: int) -> str:
     return ""
 
 
-def markdown(stored: Stored) -> str:
-    """The transcript as Markdown: a `##` section per message, non-text blocks as notes."""
-    out = [f"# {stored.summary.title}", "", header_line(stored), ""]
-    if stored.system:
-        out += ["## System", "", stored.system.rstrip("\n"), ""]
-    for turn in stored.turns:
+def markdown(source: Stored | Conversation) -> str:
+    """The transcript as Markdown: the title, the header line, a `##` section per
+    message, non-text blocks as notes. `source` is a stored conversation or a live one."""
+    title = title_of(source.turns) if isinstance(source, Conversation) else source.summary.title
+    out = [f"# {title}", "", header_line(source), ""]
+    if source.system:
+        out += ["## System", "", source.system.rstrip("\n"), ""]
+    for turn in source.turns:
         out += [f"## {SPEAKERS.get(turn.role, turn.role)}", ""]
         for block in turn.content:
             text = note(block)
@@ -102,7 +111,7 @@ def markdown(stored: Stored) -> str:
                 out += [text, ""]
         if turn.interrupted:
             out += [f"*{INTERRUPTED}*", ""]
-    if stored.turns and stored.turns[-1].role == "user":
+    if source.turns and source.turns[-1].role == "user":
         out += [f"*{NO_REPLY}*", ""]
     return "\n".join(out).rstrip("\n") + "\n"
 
