@@ -144,7 +144,7 @@ def test_removing_deletes_messages_and_unshared_blobs(store):
 
 
 def test_a_new_database_is_in_wal_mode_at_the_current_schema_version(tmp_path):
-    from claudechat.history.store import MIGRATIONS
+    from claudechat.history.schema import MIGRATIONS
 
     path = tmp_path / "h.db"
     HistoryStore(path).close()

@@ -1,6 +1,7 @@
 """The conversation history: what is kept, how, and how it is read back.
 
-    store.py       HistoryStore over sqlite3: Summary, Stored, the schema and its migrations
+    store.py       HistoryStore over sqlite3: Summary, Stored
+    schema.py      the tables, and the migrations that bring an older file to them
     blobs.py       image and document bytes out of content blocks (stored once) and back
     transcript.py  a conversation as a reader sees it: Markdown, JSON, rich output
     commands.py    `claudechat history list|show|export|rm|path`

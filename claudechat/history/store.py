@@ -1,16 +1,8 @@
 """HistoryStore: conversations kept in SQLite, `history.db` in the user data dir.
 
-Schema (version in PRAGMA user_version; MIGRATIONS[i] takes version i to i+1):
-
-    conversations  id, title, created, updated, profile, model, system,
-                   settings (JSON request parameters, never keys), turns (message count)
-    messages       (conversation, position): role, content (JSON blocks), usage,
-                   stop_reason, model, interrupted, created
-    blobs          sha256 -> bytes of an image or document, stored once
-    blob_refs      (sha256, conversation): which conversations use a blob
-
-Base64 data in content blocks is replaced by {"$blob": sha256} on the way in and
-put back, byte for byte, on the way out (blobs.py).
+The tables and their migrations are in schema.py. Base64 data in content blocks
+is replaced by {"$blob": sha256} on the way in and put back, byte for byte, on
+the way out (blobs.py).
 
 Every write is one transaction (BEGIN IMMEDIATE) in WAL mode with a busy
 timeout: a killed process leaves the last committed state, and two processes
@@ -33,32 +25,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from claudechat.errors import ClaudechatError, UsageError
+from claudechat.history.schema import SCHEMA_VERSION, migrate_from
 
 if TYPE_CHECKING:
     from claudechat.conversation import Conversation, Turn
 
 BUSY_TIMEOUT = 15.0  # seconds to wait for another process's write
-MIGRATIONS: tuple[tuple[str, ...], ...] = (
-    (  # 1: the first release
-        """CREATE TABLE conversations (
-            id TEXT PRIMARY KEY, title TEXT NOT NULL, created REAL NOT NULL, updated REAL NOT NULL,
-            profile TEXT, model TEXT, system TEXT, settings TEXT NOT NULL DEFAULT '{}',
-            turns INTEGER NOT NULL DEFAULT 0)""",
-        "CREATE INDEX conversations_updated ON conversations(updated)",
-        """CREATE TABLE messages (
-            conversation TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
-            position INTEGER NOT NULL, role TEXT NOT NULL, content TEXT NOT NULL, usage TEXT,
-            stop_reason TEXT, model TEXT, interrupted INTEGER NOT NULL DEFAULT 0,
-            created REAL NOT NULL, PRIMARY KEY (conversation, position)) WITHOUT ROWID""",
-        "CREATE TABLE blobs (hash TEXT PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID",
-        """CREATE TABLE blob_refs (
-            hash TEXT NOT NULL,
-            conversation TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
-            PRIMARY KEY (hash, conversation)) WITHOUT ROWID""",
-        "CREATE INDEX blob_refs_conversation ON blob_refs(conversation)",
-    ),
-)
-SCHEMA_VERSION = len(MIGRATIONS)
 _COLUMNS = "id, title, created, updated, profile, model, turns"
 
 
@@ -151,10 +123,7 @@ class HistoryStore:
             try:
                 db.execute("PRAGMA journal_mode = WAL")
                 db.execute("BEGIN")
-                for statements in MIGRATIONS:
-                    for statement in statements:
-                        db.execute(statement)
-                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                migrate_from(db, 0)
                 db.execute("COMMIT")
             finally:
                 db.close()
@@ -198,10 +167,7 @@ class HistoryStore:
         with self._transaction() as db:
             version = db.execute("PRAGMA user_version").fetchone()[0]  # another process may have won
             self._check_version(version)
-            for statements in MIGRATIONS[version:]:
-                for statement in statements:
-                    db.execute(statement)
-            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            migrate_from(db, version)
 
     def close(self) -> None:
         self.db.close()
