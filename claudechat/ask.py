@@ -29,7 +29,7 @@ def run_ask(options: Options, env: Environment) -> ExitCode:
     session = start.connect(view.notice)
     conversation = start.conversation(session)
     conversation.add_user(content)
-    persist = start.history.recorder(settings, options.save, view.notice)
+    persist = start.history.recorder(start.save, settings.profile, view.notice)
     result = run_turn(conversation, session.client, view, wire=session.wire, stream=options.stream,
                       persist=persist)
     for line in stop_notices(result.message, conversation.params.max_tokens):

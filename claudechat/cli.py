@@ -183,7 +183,7 @@ Ref = Annotated[str, typer.Argument(help="Conversation id (any unique prefix), o
 def history(ctx: typer.Context) -> None:
     """Saved conversations (`claudechat history` alone lists them)."""
     if ctx.invoked_subcommand is None:
-        from claudechat.history import list_conversations
+        from claudechat.history.commands import list_conversations
 
         raise typer.Exit(int(list_conversations(20, None, False, False)))
 
@@ -198,7 +198,7 @@ def history_list(
     plain: Annotated[bool, typer.Option("--plain", help="Tab-separated lines even on a terminal.")] = False,
 ) -> None:
     """List conversations, most recent first."""
-    from claudechat.history import list_conversations
+    from claudechat.history.commands import list_conversations
 
     raise typer.Exit(int(list_conversations(limit, search, json_out, plain)))
 
@@ -209,7 +209,7 @@ def history_show(
     plain: Annotated[bool, typer.Option("--plain", help="Plain Markdown even on a terminal.")] = False,
 ) -> None:
     """Print a conversation's transcript."""
-    from claudechat.history import show
+    from claudechat.history.commands import show
 
     raise typer.Exit(int(show(ref, plain)))
 
@@ -221,7 +221,7 @@ def history_export(
     output: Annotated[str | None, typer.Option("--output", "-o", help="Write to FILE.")] = None,
 ) -> None:
     """Export a conversation as Markdown or JSON."""
-    from claudechat.history import export
+    from claudechat.history.commands import export
 
     raise typer.Exit(int(export(ref, fmt, output)))
 
@@ -232,7 +232,7 @@ def history_rm(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Don't ask for confirmation.")] = False,
 ) -> None:
     """Remove conversations (asks first on a terminal)."""
-    from claudechat.history import remove
+    from claudechat.history.commands import remove
 
     raise typer.Exit(int(remove(refs, yes)))
 
@@ -240,7 +240,7 @@ def history_rm(
 @history_app.command("path")
 def history_path() -> None:
     """Print where the history database is."""
-    from claudechat.history import print_path
+    from claudechat.history.commands import print_path
 
     raise typer.Exit(int(print_path()))
 

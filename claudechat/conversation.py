@@ -1,4 +1,5 @@
-"""A conversation: the system prompt, the turns, and the request parameters. Pure.
+"""A conversation: the system prompt, the turns, the request parameters, and its
+title (what the history lists it as). Pure.
 
 Content blocks are plain dicts in the API's own shape; assistant turns keep the
 blocks the model produced unchanged (thinking with its signature, redacted
@@ -11,11 +12,14 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from claudechat.api.events import Message
+from claudechat.attachments import document_name
 from claudechat.errors import UsageError
+from claudechat.render.sanitize import sanitize
 
 ThinkingMode = Literal["off", "enabled", "adaptive"]
 EFFORTS = ("low", "medium", "high", "xhigh", "max")
 MIN_THINKING_BUDGET = 1024
+TITLE_WIDTH = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,3 +186,32 @@ def _sendable(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
             continue
         keep.append(block)
     return keep
+
+
+def title_of(turns: list[Turn]) -> str:
+    """The first line of the first user message, shortened; attachments only when
+    there are no words of the user's own."""
+    for turn in turns:
+        if turn.role != "user":
+            continue
+        texts = [b for b in turn.content if b.get("type") == "text" and isinstance(b.get("text"), str)]
+        names = [name for b in texts if (name := document_name(b)) is not None]
+        for block in texts:
+            if document_name(block) is None:
+                line = next((ln.strip() for ln in sanitize(block["text"]).splitlines() if ln.strip()), "")
+                if line:
+                    return shorten_title(line.replace("\t", " "))
+        kinds = names + [f"[{b.get('type')}]" for b in turn.content if b.get("type") != "text"]
+        if kinds:
+            return shorten_title(sanitize(", ".join(kinds)).replace("\t", " ").replace("\n", " "))
+    return "(empty)"
+
+
+def shorten_title(text: str, width: int = TITLE_WIDTH) -> str:
+    """One line of at most `width` characters, cut after a word when one ends past half of it."""
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > width // 2 else cut).rstrip() + "…"

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from claudechat import settings as settings_mod
 from claudechat.connect import Session, open_session
 from claudechat.conversation import Conversation
-from claudechat.history import AskHistory, open_for_ask
+from claudechat.history.saving import Continuation, open_continuation
 from claudechat.options import Options
 from claudechat.settings import Settings
 
@@ -26,7 +26,7 @@ from claudechat.settings import Settings
 class Start:
     options: Options
     settings: Settings
-    history: AskHistory  # the stored conversation continued (-c/--cid), if any
+    history: Continuation  # the stored conversation continued (-c/--cid), if any
 
     @property
     def save(self) -> bool:
@@ -44,6 +44,6 @@ class Start:
 def prepare(options: Options) -> Start:
     """The conversation to continue, and the settings with its model and system prompt
     filling in for the flags not given."""
-    history = open_for_ask(options.continue_last, options.cid)
+    history = open_continuation(options.continue_last, options.cid)
     settings = settings_mod.load(history.restore(options.flags()))
     return Start(options=options, settings=settings, history=history)

@@ -605,7 +605,7 @@ def test_export_refuses_an_unknown_format_and_an_unwritable_file(env, server, tm
 def seed(env: dict[str, str], titles: list[str]) -> list[str]:
     """Conversations written through the store's own bulk API (fast), oldest first."""
     from claudechat.conversation import Conversation, RequestParams
-    from claudechat.store import HistoryStore
+    from claudechat.history.store import HistoryStore
 
     items = []
     for n, title in enumerate(titles):

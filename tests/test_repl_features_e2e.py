@@ -273,7 +273,7 @@ def test_history_and_load_still_read_in_a_no_save_chat(server, spawn):
 
 
 def test_save_writes_markdown_and_json(server, spawn, tmp_path):
-    server.enqueue(Reply(text="The **answer** is 4."))
+    server.enqueue(Reply(thinking="Two and two make four.", text="The **answer** is 4."))
     term = spawn("-s", "Be exact.")
     term.say("What is 2 + 2?")
     finish(term, 1)
@@ -283,17 +283,21 @@ def test_save_writes_markdown_and_json(server, spawn, tmp_path):
     term.say(f"/save {js}")
     term.wait_prompt(after=f"saved to {js}")
 
-    markdown = md.read_text("utf-8")
-    assert "## You" in markdown and "## Claude" in markdown
-    assert markdown.index("## You") < markdown.index("What is 2 + 2?") < markdown.index("## Claude")
-    assert markdown.index("## Claude") < markdown.index("The **answer** is 4.")
-    assert "Be exact." in markdown
+    # The same Markdown as `claudechat history export` (the title, the model and the message
+    # count; thinking as one line), without what only a saved conversation has (id, start time).
+    model = posts(server, 1)[0]["model"]
+    assert md.read_text("utf-8") == (
+        f"# What is 2 + 2?\n\n{model} · 2 messages\n\n## System\n\nBe exact.\n\n"
+        "## You\n\nWhat is 2 + 2?\n\n"
+        "## Claude\n\n[thinking: 5 words, not shown]\n\nThe **answer** is 4.\n")
 
     data = json.loads(js.read_text("utf-8"))
     assert data["system"] == "Be exact."
     turns = data["turns"]
     assert [t["role"] for t in turns] == ["user", "assistant"]
-    assert plain([{"role": t["role"], "content": t["content"]} for t in turns]) == [
+    thinking, *answer = turns[1]["content"]  # /save .json keeps every block
+    assert (thinking["type"], thinking["thinking"]) == ("thinking", "Two and two make four.")
+    assert plain([turns[0], {"role": "assistant", "content": answer}]) == [
         user("What is 2 + 2?"), assistant("The **answer** is 4."),
     ]
     assert messages_count(server) == 1

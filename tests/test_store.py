@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 
 from claudechat.api.events import Message
-from claudechat.conversation import Conversation, RequestParams
+from claudechat.conversation import Conversation, RequestParams, title_of
 from claudechat.errors import ClaudechatError, UsageError
-from claudechat.store import HistoryStore, Recorder
-from claudechat.transcript import title_of
+from claudechat.history.saving import Recorder
+from claudechat.history.store import HistoryStore
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 PNG_B64 = base64.b64encode(PNG).decode()
@@ -75,7 +75,11 @@ def test_every_block_comes_back_exactly_and_the_conversation_is_not_changed(stor
     assert conversation.turns == before  # what is about to be sent is untouched
     loaded = store.load(cid)
     assert loaded.turns == before
-    assert (loaded.system, loaded.model, loaded.profile) == ("Be brief.", "claude-sonnet-4-5", "anthropic")
+    assert loaded.system == "Be brief."
+    summary = loaded.summary
+    assert (summary.id, summary.model, summary.profile, summary.turns) == (
+        cid, "claude-sonnet-4-5", "anthropic", len(before))
+    assert summary == store.summary(cid)
     assert loaded.settings["max_tokens"] == 1000
     assert store.db.execute("SELECT count(*) FROM blobs").fetchone()[0] == 2  # PNG (3 uses) and PDF
 
@@ -140,7 +144,7 @@ def test_removing_deletes_messages_and_unshared_blobs(store):
 
 
 def test_a_new_database_is_in_wal_mode_at_the_current_schema_version(tmp_path):
-    from claudechat.store import MIGRATIONS
+    from claudechat.history.schema import MIGRATIONS
 
     path = tmp_path / "h.db"
     HistoryStore(path).close()
@@ -190,8 +194,8 @@ def test_ctrl_c_during_a_save_waits_for_the_commit(store):
 
 
 def test_the_history_lives_in_the_settings_data_dir(clean_env, monkeypatch):
+    from claudechat.history.store import history_path
     from claudechat.settings import data_dir
-    from claudechat.store import history_path
 
     monkeypatch.setenv("XDG_DATA_HOME", clean_env["XDG_DATA_HOME"])
     assert history_path() == data_dir() / "history.db"

@@ -18,9 +18,9 @@ def start(options: Options, env: Environment) -> int:
     from rich.text import Text
 
     from claudechat.errors import ClaudechatError
+    from claudechat.history.store import HistoryStore
     from claudechat.repl.session import ReplState, run_repl
     from claudechat.startup import prepare
-    from claudechat.store import HistoryStore
 
     start = prepare(options)
     console = env.console()
@@ -38,6 +38,6 @@ def start(options: Options, env: Environment) -> int:
     stored = start.history.stored
     if stored is not None:
         state.resume(stored)
-        console.print(Text(f"continuing {stored.id[:8]}: {stored.title} ({len(stored.turns)} turns)",
-                           style="dim"))
+        console.print(Text(f"continuing {stored.summary.id[:8]}: {stored.summary.title} "
+                           f"({len(stored.turns)} turns)", style="dim"))
     return run_repl(state)

@@ -276,13 +276,15 @@ def cmd_save(state: ReplState, arg: str) -> None:
     if not arg:
         raise UsageError("usage: /save PATH (.md for Markdown, .json for JSON)")
     path = Path(_unquote(arg)).expanduser()
-    data = state.conversation.to_dict()
     if path.suffix.lower() == ".json":
-        text = json.dumps({"model": state.settings.model, **data}, ensure_ascii=False, indent=2)
+        data = {"model": state.settings.model, **state.conversation.to_dict()}
+        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     else:
-        text = conversation_markdown(state.conversation)
+        from claudechat.history import transcript
+
+        text = transcript.markdown(state.conversation)
     try:
-        path.write_text(text + "\n", "utf-8")
+        path.write_text(text, "utf-8")
     except OSError as exc:
         raise UsageError(f"{path}: cannot write it ({exc.strerror})") from None
     _say(state, f"saved to {path}")
@@ -333,26 +335,6 @@ def _unquote(arg: str) -> str:
     if len(arg) >= 2 and arg[0] == arg[-1] and arg[0] in "'\"":
         return arg[1:-1]
     return arg.replace("\\ ", " ")
-
-
-def conversation_markdown(conversation: Any) -> str:
-    parts = []
-    if conversation.system:
-        parts.append(f"## System\n\n{conversation.system}")
-    for turn in conversation.turns:
-        head = "## You" if turn.role == "user" else "## Claude"
-        body = []
-        for block in turn.content:
-            kind = block.get("type")
-            if kind == "text":
-                body.append(block.get("text", ""))
-            elif kind == "thinking":
-                body.append("> " + block.get("thinking", "").replace("\n", "\n> "))
-            else:
-                body.append(f"*[{kind}]*")
-        parts.append(head + ("  *(interrupted)*" if turn.interrupted else "") + "\n\n"
-                     + "\n\n".join(body))
-    return "\n\n".join(parts)
 
 
 def clipboard_image() -> bytes | None:

@@ -61,7 +61,7 @@ class ReplState:
 
     def _record(self, cid: str | None, saved: int) -> None:
         if self.store is not None and self.save:
-            from claudechat.store import Recorder
+            from claudechat.history.saving import Recorder
 
             self.recorder = Recorder(self.store, profile=self.settings.profile, cid=cid,
                                      saved=saved, notice=self.notice)
@@ -193,7 +193,7 @@ class ReplState:
     def show_history(self) -> None:
         if self.store is None:
             raise UsageError("the history cannot be read (see the notice when the chat started)")
-        from claudechat.transcript import iso
+        from claudechat.history.transcript import iso
 
         rows = self.store.list(limit=15)
         if not rows:
@@ -208,17 +208,17 @@ class ReplState:
         stored = self.store.load(self.store.resolve(ref))
         self.resume(stored)
         n = len(self.conversation.turns)
-        self.console.print(Text(f"loaded {stored.id[:8]}: {sanitize(stored.title)} "
+        self.console.print(Text(f"loaded {stored.summary.id[:8]}: {sanitize(stored.summary.title)} "
                                 f"({n} turn{'s' if n != 1 else ''})", style="dim"))
 
     def resume(self, stored: Any) -> None:
         """Continue a stored conversation: its turns, system prompt and model."""
-        if stored.model and stored.model != self.settings.model:
-            self.update_settings(model=stored.model)
+        if stored.summary.model and stored.summary.model != self.settings.model:
+            self.update_settings(model=stored.summary.model)
         self.conversation = self.session.new_conversation()
         self.conversation.system = stored.system
         self.conversation.turns = list(stored.turns)
-        self._record(stored.id, len(stored.turns))
+        self._record(stored.summary.id, len(stored.turns))
 
     def tokens_used(self) -> int:
         total = 0

@@ -1,59 +1,27 @@
-"""A stored conversation as a reader sees it: its title, Markdown-ish plain text
-(pipes, `history export --format md`), a rich rendering (terminals), or JSON with
-the messages in the API's own shape (`history export --format json`). Pure
-except for `show_rich`, which prints to the console it is given.
+"""A conversation as a reader sees it: Markdown-ish plain text (pipes, `history
+export --format md`, and the chat's `/save PATH.md`, which passes the live
+Conversation), a rich rendering (terminals), or JSON with the messages in the
+API's own shape (`history export --format json`). Pure except for `show_rich`,
+which prints to the console it is given.
 """
 
 from __future__ import annotations
 
-import html
 import json
-import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from claudechat.conversation import Conversation, title_of
 from claudechat.render.sanitize import sanitize
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from claudechat.conversation import Turn
-    from claudechat.store import Stored
+    from claudechat.history.store import Stored
 
 SPEAKERS = {"user": "You", "assistant": "Claude"}
 INTERRUPTED = "(interrupted: the reply stopped here; what arrived is kept)"
 NO_REPLY = "(no reply was saved)"
-TITLE_WIDTH = 60
-_DOCUMENT = re.compile(r'<document name="([^"]*)">')
-
-
-def title_of(turns: list[Turn]) -> str:
-    """The first line of the first user message, shortened; attachments only when
-    there are no words of the user's own."""
-    for turn in turns:
-        if turn.role != "user":
-            continue
-        texts = [b["text"] for b in turn.content
-                 if b.get("type") == "text" and isinstance(b.get("text"), str)]
-        own = [t for t in texts if not _DOCUMENT.match(t)]
-        for text in own:
-            line = next((ln.strip() for ln in sanitize(text).splitlines() if ln.strip()), "")
-            if line:
-                return shorten(line.replace("\t", " "))
-        names = [html.unescape(m.group(1)) for t in texts if (m := _DOCUMENT.match(t))]
-        kinds = names + [f"[{b.get('type')}]" for b in turn.content if b.get("type") != "text"]
-        if kinds:
-            return shorten(sanitize(", ".join(kinds)).replace("\t", " ").replace("\n", " "))
-    return "(empty)"
-
-
-def shorten(text: str, width: int = TITLE_WIDTH) -> str:
-    text = " ".join(text.split())
-    if len(text) <= width:
-        return text
-    cut = text[: width - 1]
-    space = cut.rfind(" ")
-    return (cut[:space] if space > width // 2 else cut).rstrip() + "…"
 
 
 def iso(timestamp: float) -> str:
@@ -65,12 +33,17 @@ def short_time(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M")
 
 
-def header_line(stored: Stored) -> str:
-    count = len(stored.turns)
-    parts = [stored.id, stored.model or "?", f"started {short_time(stored.created)}",
-             f"{count} message{'s' * (count != 1)}"]
-    if stored.profile:
-        parts.insert(2, f"profile {stored.profile}")
+def header_line(source: Stored | Conversation) -> str:
+    """id · model · profile · started … · N messages; a conversation not (yet)
+    read from the history has only its model and its message count."""
+    count = len(source.turns)
+    messages = f"{count} message{'s' * (count != 1)}"
+    if isinstance(source, Conversation):
+        return f"{source.params.model} · {messages}"
+    summary = source.summary
+    parts = [summary.id, summary.model or "?", f"started {short_time(summary.created)}", messages]
+    if summary.profile:
+        parts.insert(2, f"profile {summary.profile}")
     return " · ".join(parts)
 
 
@@ -121,12 +94,14 @@ def _size(n: int) -> str:
     return ""
 
 
-def markdown(stored: Stored) -> str:
-    """The transcript as Markdown: a `##` section per message, non-text blocks as notes."""
-    out = [f"# {stored.title}", "", header_line(stored), ""]
-    if stored.system:
-        out += ["## System", "", stored.system.rstrip("\n"), ""]
-    for turn in stored.turns:
+def markdown(source: Stored | Conversation) -> str:
+    """The transcript as Markdown: the title, the header line, a `##` section per
+    message, non-text blocks as notes. `source` is a stored conversation or a live one."""
+    title = title_of(source.turns) if isinstance(source, Conversation) else source.summary.title
+    out = [f"# {title}", "", header_line(source), ""]
+    if source.system:
+        out += ["## System", "", source.system.rstrip("\n"), ""]
+    for turn in source.turns:
         out += [f"## {SPEAKERS.get(turn.role, turn.role)}", ""]
         for block in turn.content:
             text = note(block)
@@ -136,7 +111,7 @@ def markdown(stored: Stored) -> str:
                 out += [text, ""]
         if turn.interrupted:
             out += [f"*{INTERRUPTED}*", ""]
-    if stored.turns and stored.turns[-1].role == "user":
+    if source.turns and source.turns[-1].role == "user":
         out += [f"*{NO_REPLY}*", ""]
     return "\n".join(out).rstrip("\n") + "\n"
 
@@ -144,13 +119,14 @@ def markdown(stored: Stored) -> str:
 def as_json(stored: Stored) -> dict[str, Any]:
     """The conversation: `messages` exactly as the API takes them (every block,
     attachments included), and beside them, per message, what the API returned."""
+    summary = stored.summary
     return {
-        "id": stored.id,
-        "title": stored.title,
-        "created": iso(stored.created),
-        "updated": iso(stored.updated),
-        "profile": stored.profile,
-        "model": stored.model,
+        "id": summary.id,
+        "title": summary.title,
+        "created": iso(summary.created),
+        "updated": iso(summary.updated),
+        "profile": summary.profile,
+        "model": summary.model,
         "system": stored.system,
         "settings": stored.settings,
         "messages": [{"role": t.role, "content": t.content} for t in stored.turns],
@@ -167,7 +143,7 @@ def show_rich(stored: Stored, console: Console) -> None:
     from rich.markdown import Markdown
     from rich.text import Text
 
-    console.print(Text(sanitize(stored.title), style="bold"))
+    console.print(Text(sanitize(stored.summary.title), style="bold"))
     console.print(Text(sanitize(header_line(stored)), style="dim"))
     if stored.system:
         console.print()

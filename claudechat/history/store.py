@@ -1,16 +1,8 @@
 """HistoryStore: conversations kept in SQLite, `history.db` in the user data dir.
 
-Schema (version in PRAGMA user_version; MIGRATIONS[i] takes version i to i+1):
-
-    conversations  id, title, created, updated, profile, model, system,
-                   settings (JSON request parameters, never keys), turns (message count)
-    messages       (conversation, position): role, content (JSON blocks), usage,
-                   stop_reason, model, interrupted, created
-    blobs          sha256 -> bytes of an image or document, stored once
-    blob_refs      (sha256, conversation): which conversations use a blob
-
-Base64 data in content blocks is replaced by {"$blob": sha256} on the way in and
-put back, byte for byte, on the way out (blobs.py).
+The tables and their migrations are in schema.py. Base64 data in content blocks
+is replaced by {"$blob": sha256} on the way in and put back, byte for byte, on
+the way out (blobs.py).
 
 Every write is one transaction (BEGIN IMMEDIATE) in WAL mode with a busy
 timeout: a killed process leaves the last committed state, and two processes
@@ -32,35 +24,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from claudechat import signals
 from claudechat.errors import ClaudechatError, UsageError
+from claudechat.history.schema import SCHEMA_VERSION, migrate_from
 
 if TYPE_CHECKING:
     from claudechat.conversation import Conversation, Turn
 
 BUSY_TIMEOUT = 15.0  # seconds to wait for another process's write
-NO_SAVE_HINT = "--no-save asks without keeping a history"
-MIGRATIONS: tuple[tuple[str, ...], ...] = (
-    (  # 1: the first release
-        """CREATE TABLE conversations (
-            id TEXT PRIMARY KEY, title TEXT NOT NULL, created REAL NOT NULL, updated REAL NOT NULL,
-            profile TEXT, model TEXT, system TEXT, settings TEXT NOT NULL DEFAULT '{}',
-            turns INTEGER NOT NULL DEFAULT 0)""",
-        "CREATE INDEX conversations_updated ON conversations(updated)",
-        """CREATE TABLE messages (
-            conversation TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
-            position INTEGER NOT NULL, role TEXT NOT NULL, content TEXT NOT NULL, usage TEXT,
-            stop_reason TEXT, model TEXT, interrupted INTEGER NOT NULL DEFAULT 0,
-            created REAL NOT NULL, PRIMARY KEY (conversation, position)) WITHOUT ROWID""",
-        "CREATE TABLE blobs (hash TEXT PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID",
-        """CREATE TABLE blob_refs (
-            hash TEXT NOT NULL,
-            conversation TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
-            PRIMARY KEY (hash, conversation)) WITHOUT ROWID""",
-        "CREATE INDEX blob_refs_conversation ON blob_refs(conversation)",
-    ),
-)
-SCHEMA_VERSION = len(MIGRATIONS)
 _COLUMNS = "id, title, created, updated, profile, model, turns"
 
 
@@ -86,14 +56,11 @@ class Summary(NamedTuple):
 
 @dataclass(slots=True)
 class Stored:
-    """A whole conversation read back from the store."""
+    """A whole conversation read back from the store: its summary (`summary.turns`
+    is the count, `turns` the messages), the system prompt and request settings
+    it was asked with, and the turns with the time each was saved."""
 
-    id: str
-    title: str
-    created: float
-    updated: float
-    profile: str | None
-    model: str | None
+    summary: Summary
     system: str | None
     settings: dict[str, Any]
     turns: list[Turn] = field(default_factory=list)
@@ -156,10 +123,7 @@ class HistoryStore:
             try:
                 db.execute("PRAGMA journal_mode = WAL")
                 db.execute("BEGIN")
-                for statements in MIGRATIONS:
-                    for statement in statements:
-                        db.execute(statement)
-                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                migrate_from(db, 0)
                 db.execute("COMMIT")
             finally:
                 db.close()
@@ -203,10 +167,7 @@ class HistoryStore:
         with self._transaction() as db:
             version = db.execute("PRAGMA user_version").fetchone()[0]  # another process may have won
             self._check_version(version)
-            for statements in MIGRATIONS[version:]:
-                for statement in statements:
-                    db.execute(statement)
-            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            migrate_from(db, version)
 
     def close(self) -> None:
         self.db.close()
@@ -270,7 +231,7 @@ class HistoryStore:
 
     def _insert(self, db: sqlite3.Connection, conversation: Conversation, profile: str | None,
                 created: float, updated: float) -> str:
-        from claudechat.transcript import title_of
+        from claudechat.conversation import title_of
 
         while True:
             cid = os.urandom(6).hex()
@@ -284,7 +245,7 @@ class HistoryStore:
 
     def _write_turns(self, db: sqlite3.Connection, cid: str, turns: list[Turn], start: int,
                      now: float) -> None:
-        from claudechat import blobs
+        from claudechat.history import blobs
 
         found: dict[str, bytes] = {}
         rows = [(cid, start + i, t.role, _dumps(blobs.pack(t.content, found)),
@@ -360,11 +321,11 @@ class HistoryStore:
         """A conversation and its turns (two queries, a third when it holds blobs)."""
         from claudechat.conversation import Turn
 
-        row = self.db.execute("SELECT id, title, created, updated, profile, model, system, settings "
-                              "FROM conversations WHERE id = ?", (cid,)).fetchone()
+        row = self.db.execute(f"SELECT {_COLUMNS}, system, settings FROM conversations WHERE id = ?",
+                              (cid,)).fetchone()
         if row is None:
             raise UsageError(f"no conversation with id {cid!r} (see: claudechat history list)")
-        stored = Stored(*row[:7], settings=json.loads(row[7]))
+        stored = Stored(Summary(*row[:7]), system=row[7], settings=json.loads(row[8]))
         rows = self.db.execute("SELECT role, content, usage, stop_reason, model, interrupted, created "
                                "FROM messages WHERE conversation = ? ORDER BY position", (cid,)).fetchall()
         contents = [json.loads(content) for _, content, *_ in rows]
@@ -378,7 +339,7 @@ class HistoryStore:
         return stored
 
     def _unpack_all(self, contents: list[Any]) -> list[Any]:
-        from claudechat import blobs
+        from claudechat.history import blobs
 
         wanted = blobs.wanted(contents)
         marks = ", ".join("?" * len(wanted))
@@ -405,27 +366,3 @@ def _header(conversation: Conversation) -> tuple[str, str | None, str]:
 
 def _folded_contains(haystack: Any, needle: str) -> bool:
     return isinstance(haystack, str) and needle in haystack.casefold()
-
-
-# -- the persist hook of run_turn ------------------------------------------------------
-
-
-class Recorder:
-    """Keeps one growing Conversation in the store: `run_turn(..., persist=recorder)`."""
-
-    def __init__(self, store: HistoryStore, *, profile: str | None, cid: str | None = None,
-                 saved: int = 0, notice: Callable[[str], None] | None = None) -> None:
-        self.store, self.profile, self.cid, self.saved, self.notice = store, profile, cid, saved, notice
-
-    def __call__(self, conversation: Conversation) -> None:
-        try:
-            with signals.deferred():
-                cid, forked = self.store.save(conversation, cid=self.cid, saved=self.saved,
-                                              profile=self.profile)
-        except ClaudechatError as exc:
-            exc.hint = exc.hint or NO_SAVE_HINT
-            raise
-        self.cid, self.saved = cid, len(conversation.turns)
-        if forked and self.notice:
-            self.notice(f"conversation {forked} was changed elsewhere meanwhile; "
-                        f"this one was saved as {cid}")

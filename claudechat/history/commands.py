@@ -1,4 +1,4 @@
-"""`claudechat history …` and the history side of `ask` (-c/--cid, --no-save).
+"""`claudechat history list|show|export|rm|path`.
 
 Output strategy is chosen once from TTY detection: a terminal gets rich tables
 and transcripts, a pipe plain text (tab-separated lines for `list`), `--json`
@@ -10,16 +10,11 @@ from __future__ import annotations
 import json
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any, TextIO
 
 from claudechat.errors import ClaudechatError, ExitCode, UsageError
-from claudechat.store import NO_SAVE_HINT, HistoryStore, Recorder, Stored, Summary, history_path
-
-if TYPE_CHECKING:
-    from claudechat.conversation import Conversation
-    from claudechat.settings import Settings
+from claudechat.history.store import HistoryStore, Stored, Summary, history_path
 
 
 def _isatty(stream: Any) -> bool:
@@ -47,59 +42,6 @@ def _emit(out: TextIO, text: str) -> None:
             pass
 
 
-# -- ask: continuing and saving ----------------------------------------------------------
-
-
-@dataclass
-class AskHistory:
-    """The stored conversation `ask` continues (if any) and how its turns are saved."""
-
-    store: HistoryStore | None = None
-    stored: Stored | None = None
-
-    def restore(self, flags: dict[str, Any]) -> dict[str, Any]:
-        """The flags, with the continued conversation's model and system prompt
-        filling in for the ones not given on the command line."""
-        if self.stored is None:
-            return flags
-        restored = dict(flags)
-        if restored.get("model") is None and self.stored.model:
-            restored["model"] = self.stored.model
-        if restored.get("system") is None:
-            restored["system"] = self.stored.system or ""  # "": none, whatever the config says
-        return restored
-
-    def resume(self, conversation: Conversation) -> Conversation:
-        if self.stored is not None:
-            conversation.turns = list(self.stored.turns)
-        return conversation
-
-    def recorder(self, settings: Settings, save: bool | None, notice: Any) -> Recorder | None:
-        """The persist hook for run_turn, or None when nothing is to be saved."""
-        if not (settings.save_history if save is None else save):
-            return None
-        try:
-            store = self.store or HistoryStore()
-        except ClaudechatError as exc:
-            exc.hint = exc.hint or NO_SAVE_HINT
-            raise
-        stored = self.stored
-        return Recorder(store, profile=settings.profile, notice=notice,
-                        cid=stored.id if stored else None, saved=len(stored.turns) if stored else 0)
-
-
-def open_for_ask(continue_last: bool, cid: str | None) -> AskHistory:
-    if continue_last and cid is not None:
-        raise UsageError("give either -c/--continue or --cid ID, not both")
-    if not continue_last and cid is None:
-        return AskHistory()
-    store = HistoryStore()
-    if continue_last and not store.list(limit=1):
-        raise UsageError("there is no conversation to continue yet; "
-                         'start one with: claudechat ask "…"')
-    return AskHistory(store, store.load(store.resolve("last" if continue_last else cid or "")))
-
-
 # -- history list ------------------------------------------------------------------------
 
 
@@ -122,7 +64,7 @@ def list_conversations(limit: int, search: str | None, as_json: bool, plain: boo
 
 
 def _iso(timestamp: float) -> str:
-    from claudechat.transcript import iso
+    from claudechat.history.transcript import iso
 
     return iso(timestamp)
 
@@ -143,7 +85,7 @@ def _table(rows: list[Summary], out: TextIO, err: TextIO, search: str | None) ->
     from rich import box
     from rich.table import Table
 
-    from claudechat.transcript import short_time
+    from claudechat.history.transcript import short_time
 
     if not rows:
         err.write(f"claudechat: no conversation matches {search!r}\n" if search
@@ -174,7 +116,7 @@ def _load(ref: str) -> Stored:
 
 
 def show(ref: str, plain: bool, out: TextIO | None = None) -> ExitCode:
-    from claudechat import transcript
+    from claudechat.history import transcript
 
     out = out or sys.stdout
     stored = _load(ref)
@@ -186,7 +128,7 @@ def show(ref: str, plain: bool, out: TextIO | None = None) -> ExitCode:
 
 
 def export(ref: str, fmt: str, output: str | None, out: TextIO | None = None) -> ExitCode:
-    from claudechat import transcript
+    from claudechat.history import transcript
 
     if fmt not in ("md", "json"):
         raise UsageError(f"--format must be md or json (got {fmt!r})")

@@ -1,0 +1,94 @@
+"""The history side of `ask` and the chat: continuing a stored conversation
+(-c/--continue, --cid) and Recorder, the save policy (--save, --no-save,
+save_history) that keeps a growing conversation in the store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from claudechat import signals
+from claudechat.errors import ClaudechatError, UsageError
+from claudechat.history.store import HistoryStore, Stored
+
+if TYPE_CHECKING:
+    from claudechat.conversation import Conversation
+
+NO_SAVE_HINT = "--no-save asks without keeping a history"
+
+
+class Recorder:
+    """Keeps one growing Conversation in the store: `run_turn(..., persist=recorder)`."""
+
+    def __init__(self, store: HistoryStore, *, profile: str | None, cid: str | None = None,
+                 saved: int = 0, notice: Callable[[str], None] | None = None) -> None:
+        self.store, self.profile, self.cid, self.saved, self.notice = store, profile, cid, saved, notice
+
+    def __call__(self, conversation: Conversation) -> None:
+        try:
+            with signals.deferred():
+                cid, forked = self.store.save(conversation, cid=self.cid, saved=self.saved,
+                                              profile=self.profile)
+        except ClaudechatError as exc:
+            exc.hint = exc.hint or NO_SAVE_HINT
+            raise
+        self.cid, self.saved = cid, len(conversation.turns)
+        if forked and self.notice:
+            self.notice(f"conversation {forked} was changed elsewhere meanwhile; "
+                        f"this one was saved as {cid}")
+
+
+@dataclass
+class Continuation:
+    """The stored conversation that `ask` or the chat continues (if any), and how
+    its turns are saved."""
+
+    store: HistoryStore | None = None
+    stored: Stored | None = None
+
+    def restore(self, flags: dict[str, Any]) -> dict[str, Any]:
+        """The flags, with the continued conversation's model and system prompt
+        filling in for the ones not given on the command line."""
+        if self.stored is None:
+            return flags
+        restored = dict(flags)
+        if restored.get("model") is None and self.stored.summary.model:
+            restored["model"] = self.stored.summary.model
+        if restored.get("system") is None:
+            restored["system"] = self.stored.system or ""  # "": none, whatever the config says
+        return restored
+
+    def resume(self, conversation: Conversation) -> Conversation:
+        if self.stored is not None:
+            conversation.turns = list(self.stored.turns)
+        return conversation
+
+    def recorder(self, save: bool, profile: str | None,
+                 notice: Callable[[str], None] | None) -> Recorder | None:
+        """The persist hook for run_turn, or None when nothing is to be saved
+        (`save`: the flag, or else the save_history setting)."""
+        if not save:
+            return None
+        try:
+            store = self.store or HistoryStore()
+        except ClaudechatError as exc:
+            exc.hint = exc.hint or NO_SAVE_HINT
+            raise
+        stored = self.stored
+        return Recorder(store, profile=profile, notice=notice,
+                        cid=stored.summary.id if stored else None,
+                        saved=len(stored.turns) if stored else 0)
+
+
+def open_continuation(continue_last: bool, cid: str | None) -> Continuation:
+    """What -c/--continue or --cid ID name (nothing to continue without either)."""
+    if continue_last and cid is not None:
+        raise UsageError("give either -c/--continue or --cid ID, not both")
+    if not continue_last and cid is None:
+        return Continuation()
+    store = HistoryStore()
+    if continue_last and not store.list(limit=1):
+        raise UsageError("there is no conversation to continue yet; "
+                         'start one with: claudechat ask "…"')
+    return Continuation(store, store.load(store.resolve("last" if continue_last else cid or "")))
