@@ -17,7 +17,6 @@ from claudechat.api.events import (
     ContentBlockStop,
     ErrorEvent,
     InputJsonDelta,
-    Message,
     MessageDelta,
     MessageStart,
     MessageStop,
@@ -28,6 +27,7 @@ from claudechat.api.events import (
     UnknownDelta,
 )
 from claudechat.errors import IncompleteReply, StreamError
+from claudechat.message import Message
 
 # Block types whose deltas are text or thinking; any other block may take JSON input.
 _NO_JSON_INPUT = frozenset({"text", "thinking", "redacted_thinking"})

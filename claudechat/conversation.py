@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from claudechat.api.events import Message
 from claudechat.errors import UsageError
+from claudechat.message import Message
 
 ThinkingMode = Literal["off", "enabled", "adaptive"]
 EFFORTS = ("low", "medium", "high", "xhigh", "max")

@@ -12,7 +12,7 @@ import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from claudechat.render.sanitize import sanitize
+from claudechat.sanitize import sanitize
 
 if TYPE_CHECKING:
     from rich.console import Console

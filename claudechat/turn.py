@@ -15,9 +15,10 @@ from types import ModuleType
 from claudechat.accumulator import Accumulator
 from claudechat.api import messages as messages_wire
 from claudechat.api.client import ApiClient
-from claudechat.api.events import ErrorEvent, Message
+from claudechat.api.events import ErrorEvent
 from claudechat.conversation import Conversation
 from claudechat.errors import ApiError, ClaudechatError, OutputClosed, StreamError
+from claudechat.message import Message
 from claudechat.render.view import StreamView
 
 

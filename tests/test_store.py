@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from claudechat.api.events import Message
 from claudechat.conversation import Conversation, RequestParams
 from claudechat.errors import ClaudechatError, UsageError
+from claudechat.message import Message
 from claudechat.store import HistoryStore, Recorder
 from claudechat.transcript import title_of
 

@@ -19,7 +19,6 @@ from claudechat.api.events import (
     ContentBlockStop,
     ErrorEvent,
     InputJsonDelta,
-    Message,
     MessageDelta,
     MessageStart,
     MessageStop,
@@ -30,6 +29,7 @@ from claudechat.api.events import (
 from claudechat.api.sse import ServerSentEvent
 from claudechat.conversation import Conversation, RequestParams
 from claudechat.errors import StreamError, UsageError
+from claudechat.message import Message
 
 PATH = "/v1/chat/completions"
 THINKING_SUFFIX = "-thinking"

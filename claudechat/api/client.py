@@ -23,6 +23,7 @@ import httpx
 from claudechat import __version__
 from claudechat.api.sse import ServerSentEvent, SSEDecoder
 from claudechat.errors import ApiError, IncompleteReply
+from claudechat.sanitize import sanitize
 
 RETRY_STATUSES = frozenset({408, 409, 429})
 MAX_RETRY_AFTER = 60.0
@@ -298,8 +299,6 @@ def _excerpt(body: bytes, limit: int = 120) -> str:
 
 def _one_line(text: str, limit: int = 300) -> str:
     """Server text for an error line: escape sequences removed whole, one line, bounded."""
-    from claudechat.render.sanitize import sanitize
-
     text = re.sub(r"[\x00-\x1f\x7f-\x9f]+", " ", sanitize(text))
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"

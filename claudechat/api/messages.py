@@ -14,7 +14,6 @@ from claudechat.api.events import (
     Delta,
     ErrorEvent,
     InputJsonDelta,
-    Message,
     MessageDelta,
     MessageStart,
     MessageStop,
@@ -27,6 +26,7 @@ from claudechat.api.events import (
 from claudechat.api.sse import ServerSentEvent
 from claudechat.conversation import Conversation, RequestParams
 from claudechat.errors import StreamError
+from claudechat.message import Message
 
 PATH = "/v1/messages"
 

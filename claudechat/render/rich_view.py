@@ -32,14 +32,14 @@ from claudechat.api.events import (
     ContentBlockStart,
     ContentBlockStop,
     InputJsonDelta,
-    Message,
     StreamEvent,
     TextDelta,
     ThinkingDelta,
 )
+from claudechat.message import Message
 from claudechat.render.markdown_stream import Cropped, MarkdownStream
-from claudechat.render.sanitize import StreamSanitizer, sanitize
 from claudechat.render.view import token_counts
+from claudechat.sanitize import StreamSanitizer, sanitize
 
 if TYPE_CHECKING:
     from claudechat.turn import TurnResult

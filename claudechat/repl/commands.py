@@ -24,7 +24,7 @@ from rich.text import Text
 
 from claudechat import attachments
 from claudechat.errors import ClaudechatError, UsageError
-from claudechat.render.sanitize import sanitize
+from claudechat.sanitize import sanitize
 
 if TYPE_CHECKING:
     from claudechat.repl.session import ReplState
