@@ -1,7 +1,7 @@
 """Stream events -> the final Message, equal to what the non-streaming call returns.
 
 Pure: no I/O. `Accumulator.feed(event)` updates the snapshot and returns it;
-events that break the documented order raise StreamError (never a crash), with
+events that break the documented order raise MalformedStream (never a crash), with
 the partial Message attached so nothing that arrived is lost.
 """
 
@@ -26,7 +26,7 @@ from claudechat.api.events import (
     ThinkingDelta,
     UnknownDelta,
 )
-from claudechat.errors import IncompleteReply, StreamError
+from claudechat.errors import IncompleteReply, MalformedStream
 from claudechat.message import Message
 
 # Block types whose deltas are text or thinking; any other block may take JSON input.
@@ -83,7 +83,7 @@ class Accumulator:
         """The finished Message; IncompleteReply (holding the partial one) if it never finished."""
         if not self.finished:
             raise IncompleteReply(
-                "the reply is incomplete: the stream ended before the server finished it",
+                "the stream ended before the server finished it",
                 hint="what arrived was kept; try again",
                 partial=self.message,
             )
@@ -130,7 +130,7 @@ class Accumulator:
             self._fail(f"{type(event).__name__} before message_start")
 
     def _fail(self, what: str) -> None:
-        raise StreamError(f"the server sent events out of order ({what})", partial=self.message)
+        raise MalformedStream(f"the server sent events out of order ({what})", partial=self.message)
 
 
 def _parse_input(block: dict[str, Any], text: str, message: Message) -> Any:
@@ -140,4 +140,4 @@ def _parse_input(block: dict[str, Any], text: str, message: Message) -> Any:
         return json.loads(text)
     except ValueError:
         name = block.get("name", block.get("type"))
-        raise StreamError(f"the input of tool call {name!r} is not valid JSON", partial=message) from None
+        raise MalformedStream(f"the input of tool call {name!r} is not valid JSON", partial=message) from None

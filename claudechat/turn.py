@@ -17,7 +17,14 @@ from claudechat.api import messages as messages_wire
 from claudechat.api.client import ApiClient
 from claudechat.api.events import ErrorEvent
 from claudechat.conversation import Conversation
-from claudechat.errors import ApiError, ClaudechatError, OutputClosed, StreamError
+from claudechat.errors import (
+    ApiError,
+    ClaudechatError,
+    IncompleteReply,
+    MalformedStream,
+    OutputClosed,
+    StreamError,
+)
 from claudechat.message import Message
 from claudechat.render.view import StreamView
 
@@ -66,12 +73,7 @@ def run_turn(
     result = TurnResult(message=acc.message, warnings=warnings)
     view.begin()
     try:
-        if stream:
-            _stream(client, wire, body, acc, view)
-            result.message = acc.final()
-        else:
-            result.message = wire.parse_message(client.post_json(wire.PATH, body))
-            view.whole(result.message)
+        result.message = _receive(client, wire, body, acc, view, stream=stream)
         result.complete = True
     except (KeyboardInterrupt, OutputClosed) as exc:
         result.interrupted = True
@@ -80,10 +82,6 @@ def run_turn(
     except StreamError as exc:
         result.error = exc
         result.message = exc.partial if isinstance(exc.partial, Message) else acc.message
-        if not exc.message.startswith("the reply is incomplete"):  # bad data rather than a cut
-            exc.message = f"the reply is incomplete: {exc.message}"
-            exc.hint = exc.hint or ("what arrived was kept; try again" if result.message.content
-                                    else "try again")
     except ClaudechatError as exc:
         result.error = exc
         result.message = acc.message
@@ -98,6 +96,22 @@ def run_turn(
     except OutputClosed:
         result.output_closed = True
     return result
+
+
+def _receive(client: ApiClient, wire: ModuleType, body: dict, acc: Accumulator,
+             view: StreamView, *, stream: bool) -> Message:
+    """The whole reply; bad data ends it as an IncompleteReply that keeps what arrived."""
+    try:
+        if not stream:
+            message = wire.parse_message(client.post_json(wire.PATH, body))
+            view.whole(message)
+            return message
+        _stream(client, wire, body, acc, view)
+        return acc.final()
+    except MalformedStream as exc:
+        partial = exc.partial if isinstance(exc.partial, Message) else acc.message
+        hint = exc.hint or ("what arrived was kept; try again" if partial.content else "try again")
+        raise IncompleteReply(exc.message, hint=hint, partial=partial) from exc
 
 
 def _stream(client: ApiClient, wire: ModuleType, body: dict, acc: Accumulator,

@@ -28,7 +28,7 @@ from claudechat.api.events import (
 )
 from claudechat.api.sse import ServerSentEvent
 from claudechat.conversation import Conversation, RequestParams
-from claudechat.errors import StreamError, UsageError
+from claudechat.errors import MalformedStream, UsageError
 from claudechat.message import Message
 
 PATH = "/v1/chat/completions"
@@ -144,7 +144,7 @@ def parse_message(data: Any) -> Message:
         choice = data["choices"][0]
         reply = choice["message"]
     except (KeyError, IndexError, TypeError):
-        raise StreamError("the server's reply is not a chat completion") from None
+        raise MalformedStream("the server's reply is not a chat completion") from None
     content: list[dict[str, Any]] = []
     if reply.get("reasoning_content"):
         content.append({"type": "thinking", "thinking": reply["reasoning_content"]})
@@ -170,7 +170,7 @@ def _arguments(text: Any) -> Any:
     try:
         return json.loads(text)
     except ValueError:
-        raise StreamError("a tool call's arguments are not valid JSON") from None
+        raise MalformedStream("a tool call's arguments are not valid JSON") from None
 
 
 def _usage(usage: Any) -> dict[str, Any]:
@@ -194,9 +194,9 @@ def events(records: Iterable[ServerSentEvent]) -> Iterator[StreamEvent]:
         try:
             chunk = json.loads(record.data)
         except ValueError:
-            raise StreamError("the server sent a malformed chunk") from None
+            raise MalformedStream("the server sent a malformed chunk") from None
         if not isinstance(chunk, dict):
-            raise StreamError("the server sent a malformed chunk")
+            raise MalformedStream("the server sent a malformed chunk")
         yield from adapter.chunk(chunk)
         if adapter.failed:
             return

@@ -3,7 +3,7 @@
 The `httpx.Client` is injected (tests pass one with `httpx.MockTransport`, or
 point the base URL at the loopback fake server). Everything that can go wrong
 on the wire leaves this module as an ApiError (before a response) or a
-StreamError/IncompleteReply (during a stream); never as a raw httpx exception.
+IncompleteReply (the stream was cut short); never as a raw httpx exception.
 """
 
 from __future__ import annotations
@@ -168,12 +168,12 @@ class ApiClient:
                 yield from decoder.feed(chunk)
         except httpx.TimeoutException:
             raise IncompleteReply(
-                f"the reply is incomplete: the server sent nothing for {self.idle_timeout:g} s",
+                f"the server sent nothing for {self.idle_timeout:g} s",
                 hint="what arrived was kept; raise idle_timeout in the config if the server is slow",
             ) from None
         except httpx.TransportError as exc:
             raise IncompleteReply(
-                f"the reply is incomplete: the connection broke mid-reply ({_describe(exc)})",
+                f"the connection broke mid-reply ({_describe(exc)})",
                 hint="what arrived was kept; try again",
             ) from None
         yield from decoder.close()
@@ -200,10 +200,10 @@ class ApiClient:
         )
 
     def _status_error(self, response: httpx.Response) -> ApiError:
-        error = parse_error_body(response.status_code, response.headers, response.content)
-        error.message = self.redact(error.message)
-        error.hint = _hint(response.status_code, error.code, self.endpoint)
-        return error
+        parsed = parse_error_body(response.status_code, response.headers, response.content)
+        return ApiError(self.redact(parsed.message), status=parsed.status, code=parsed.code,
+                        request_id=parsed.request_id,
+                        hint=_hint(response.status_code, parsed.code, self.endpoint))
 
     def _json(self, response: httpx.Response) -> Any:
         try:
