@@ -6,12 +6,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from types import ModuleType
 
 import httpx
 
 from claudechat import models
 from claudechat.api.client import ApiClient, Endpoint
+from claudechat.api.wire import Wire
 from claudechat.conversation import Conversation, RequestParams
 from claudechat.settings import Settings, cache_dir, resolve_key
 
@@ -20,7 +20,7 @@ from claudechat.settings import Settings, cache_dir, resolve_key
 class Session:
     settings: Settings
     client: ApiClient
-    wire: ModuleType
+    wire: Wire
     params: RequestParams
     catalog: models.ModelCatalog | None = None
 
@@ -81,7 +81,7 @@ def open_session(
     return session
 
 
-def _wire(api: str) -> ModuleType:
+def _wire(api: str) -> Wire:
     if api == "chat-completions":
         from claudechat.api import chat_completions
 

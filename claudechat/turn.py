@@ -10,12 +10,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from types import ModuleType
 
 from claudechat.accumulator import Accumulator
 from claudechat.api import messages as messages_wire
 from claudechat.api.client import ApiClient
 from claudechat.api.events import ErrorEvent
+from claudechat.api.wire import Wire
 from claudechat.conversation import Conversation
 from claudechat.errors import (
     ApiError,
@@ -49,7 +49,7 @@ def run_turn(
     client: ApiClient,
     view: StreamView,
     *,
-    wire: ModuleType = messages_wire,
+    wire: Wire = messages_wire,
     stream: bool = True,
     persist: Callable[[Conversation], None] | None = None,
 ) -> TurnResult:
@@ -98,7 +98,7 @@ def run_turn(
     return result
 
 
-def _receive(client: ApiClient, wire: ModuleType, body: dict, acc: Accumulator,
+def _receive(client: ApiClient, wire: Wire, body: dict, acc: Accumulator,
              view: StreamView, *, stream: bool) -> Message:
     """The whole reply; bad data ends it as an IncompleteReply that keeps what arrived."""
     try:
@@ -114,7 +114,7 @@ def _receive(client: ApiClient, wire: ModuleType, body: dict, acc: Accumulator,
         raise IncompleteReply(exc.message, hint=hint, partial=partial) from exc
 
 
-def _stream(client: ApiClient, wire: ModuleType, body: dict, acc: Accumulator,
+def _stream(client: ApiClient, wire: Wire, body: dict, acc: Accumulator,
             view: StreamView) -> None:
     with client.stream(wire.PATH, body) as records:
         for event in wire.events(records):

@@ -47,7 +47,8 @@ HEAD = (sse("message_start", '{"type":"message_start","message":{"id":"m","type"
 def test_both_stream_errors_are_stream_errors_with_exit_code_1(kind):
     assert issubclass(kind, StreamError) and issubclass(kind, ClaudechatError)
     assert kind("x").exit_code == ExitCode.ERROR
-    assert not issubclass(IncompleteReply, MalformedStream) and not issubclass(MalformedStream, IncompleteReply)
+    assert not issubclass(IncompleteReply, MalformedStream)
+    assert not issubclass(MalformedStream, IncompleteReply)
 
 
 def test_an_incomplete_reply_says_so_and_keeps_its_reason():
