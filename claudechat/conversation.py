@@ -12,10 +12,9 @@ from typing import Any, Literal
 
 from claudechat.errors import UsageError
 from claudechat.message import Message
+from claudechat.models import EFFORTS, MIN_THINKING_BUDGET
 
 ThinkingMode = Literal["off", "enabled", "adaptive"]
-EFFORTS = ("low", "medium", "high", "xhigh", "max")
-MIN_THINKING_BUDGET = 1024
 
 
 @dataclass(frozen=True, slots=True)

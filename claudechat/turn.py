@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from claudechat.accumulator import Accumulator
 from claudechat.api import messages as messages_wire
@@ -36,7 +36,6 @@ class TurnResult:
     interrupted: bool = False
     error: ClaudechatError | None = None
     elapsed: float = 0.0
-    warnings: list[str] = field(default_factory=list)
     output_closed: bool = False  # stdout's reader went away (| head)
 
     @property
@@ -70,7 +69,7 @@ def run_turn(
     if persist is not None:
         persist(conversation)
     acc = Accumulator()
-    result = TurnResult(message=acc.message, warnings=warnings)
+    result = TurnResult(message=acc.message)
     view.begin()
     try:
         result.message = _receive(client, wire, body, acc, view, stream=stream)

@@ -52,10 +52,6 @@ def parse_blocks(parser: MarkdownIt, text: str) -> tuple[list[Token], list[Block
     return tokens, blocks
 
 
-def top_level_blocks(parser: MarkdownIt, text: str) -> list[Block]:
-    return parse_blocks(parser, text)[1]
-
-
 class ParsedMarkdown(Markdown):
     """rich's Markdown for tokens already parsed (the same parser settings), so
     committed text is parsed once, not twice."""
