@@ -3,6 +3,11 @@
 Pure: no I/O. `Accumulator.feed(event)` updates the snapshot and returns it;
 events that break the documented order raise MalformedStream (never a crash), with
 the partial Message attached so nothing that arrived is lost.
+
+Unlike the incremental decoders (`feed` / `flush`), it holds nothing back:
+each snapshot is already the whole message so far, so at the end there is
+nothing to flush. `final()` instead asks whether the reply finished, and
+raises IncompleteReply if not.
 """
 
 from __future__ import annotations

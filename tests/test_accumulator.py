@@ -32,7 +32,7 @@ def run(name, wire=messages, chunks=None):
     records = []
     for chunk in chunks(data) if chunks else [data]:
         records.extend(decoder.feed(chunk))
-    records.extend(decoder.close())
+    records.extend(decoder.flush())
     acc = Accumulator()
     events = []
     for event in wire.events(records):

@@ -189,7 +189,7 @@ def events(records: Iterable[ServerSentEvent]) -> Iterator[StreamEvent]:
     adapter = _Adapter()
     for record in records:
         if record.data.strip() == "[DONE]":
-            yield from adapter.finish()
+            yield from adapter.flush()
             return
         try:
             chunk = json.loads(record.data)
@@ -197,14 +197,16 @@ def events(records: Iterable[ServerSentEvent]) -> Iterator[StreamEvent]:
             raise MalformedStream("the server sent a malformed chunk") from None
         if not isinstance(chunk, dict):
             raise MalformedStream("the server sent a malformed chunk")
-        yield from adapter.chunk(chunk)
+        yield from adapter.feed(chunk)
         if adapter.failed:
             return
     if adapter.finish_reason is not None:  # some servers omit [DONE]
-        yield from adapter.finish()
+        yield from adapter.flush()
 
 
 class _Adapter:
+    """Chat completion chunks -> StreamEvents: `feed` one chunk at a time, `flush` at the end."""
+
     def __init__(self) -> None:
         self.started = False
         self.failed = False
@@ -215,7 +217,7 @@ class _Adapter:
         self.current: tuple[str, int] | None = None  # the open text or thinking block
         self.tools: dict[int, int] = {}  # tool call index -> block index
 
-    def chunk(self, chunk: dict[str, Any]) -> Iterator[StreamEvent]:
+    def feed(self, chunk: dict[str, Any]) -> Iterator[StreamEvent]:
         if isinstance(chunk.get("error"), dict):
             error = chunk["error"]
             self.failed = True
@@ -270,7 +272,7 @@ class _Adapter:
         if function.get("arguments"):
             yield ContentBlockDelta(self.tools[position], InputJsonDelta(function["arguments"]))
 
-    def finish(self) -> Iterator[StreamEvent]:
+    def flush(self) -> Iterator[StreamEvent]:
         if not self.started:
             return
         for index in sorted(self.open):

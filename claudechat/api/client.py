@@ -176,7 +176,7 @@ class ApiClient:
                 f"the connection broke mid-reply ({_describe(exc)})",
                 hint="what arrived was kept; try again",
             ) from None
-        yield from decoder.close()
+        yield from decoder.flush()
 
     # -- errors ------------------------------------------------------------------
 

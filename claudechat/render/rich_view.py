@@ -50,7 +50,7 @@ THINKING_LIVE_LINES = 6
 
 
 class Section:
-    """One content block on screen."""
+    """One content block on screen: `feed` its deltas, `flush` when it ends."""
 
     printed = False  # has it put anything in the scrollback yet
     on_status = False  # drawn on the status console (stderr for ask), not with the reply
@@ -67,7 +67,7 @@ class Section:
     def tail(self, max_lines: int) -> RenderableType | None:
         return None
 
-    def finish(self) -> list[RenderableType]:
+    def flush(self) -> list[RenderableType]:
         return []
 
 
@@ -86,9 +86,9 @@ class TextSection(Section):
     def tail(self, max_lines: int) -> RenderableType | None:
         return self.markdown.tail(max_lines)
 
-    def finish(self) -> list[RenderableType]:
+    def flush(self) -> list[RenderableType]:
         self.markdown.feed(self.sanitizer.flush())
-        return self.markdown.finish()
+        return self.markdown.flush()
 
 
 class ThinkingSection(Section):
@@ -117,7 +117,7 @@ class ThinkingSection(Section):
         return Panel(Cropped(Text("\n".join(lines), style="dim"), rows, marker=False),
                      title="Thinking", title_align="left", border_style="dim", expand=True)
 
-    def finish(self) -> list[RenderableType]:
+    def flush(self) -> list[RenderableType]:
         if self.display == "hidden":
             return []
         text = sanitize("".join(self.parts)).strip("\n")
@@ -147,7 +147,7 @@ class ToolSection(Section):
         return Panel(Cropped(Text(sanitize("".join(self.parts) or "…")), max(1, max_lines - 2)),
                      title=f"tool call: {self.name}", title_align="left", border_style="cyan")
 
-    def finish(self) -> list[RenderableType]:
+    def flush(self) -> list[RenderableType]:
         raw = "".join(self.parts)
         try:
             value = json.loads(raw) if raw.strip() else self.initial
@@ -162,7 +162,7 @@ class NoteSection(Section):
         self.note = note
         self.on_status = on_status
 
-    def finish(self) -> list[RenderableType]:
+    def flush(self) -> list[RenderableType]:
         return [Text(self.note, style="dim")]
 
 
@@ -339,7 +339,7 @@ class RichView:
     def _frame(self) -> None:
         batches: list[tuple[Console, list[RenderableType]]] = []
         for section in self._done:
-            self._batch(batches, section, section.finish())
+            self._batch(batches, section, section.flush())
         self._done.clear()
         tail, tail_console = None, self.console
         if self._current is not None:
