@@ -37,9 +37,9 @@ sys.path.insert(0, str(ROOT))
 
 from fake_server import FakeServer, Reply  # noqa: E402
 
-from claudechat.api.events import Message  # noqa: E402
 from claudechat.conversation import Conversation, RequestParams  # noqa: E402
 from claudechat.history.store import HistoryStore  # noqa: E402
+from claudechat.message import Message  # noqa: E402
 
 CONVERSATIONS = 10_000
 MESSAGES = 200_000

@@ -73,9 +73,9 @@ from claudechat.api.events import (  # noqa: E402
     ContentBlockDelta,
     ContentBlockStart,
     ContentBlockStop,
-    Message,
     TextDelta,
 )
+from claudechat.message import Message  # noqa: E402
 from claudechat.render.rich_view import FPS, RichView  # noqa: E402
 from claudechat.turn import TurnResult  # noqa: E402
 

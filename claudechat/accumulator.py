@@ -1,8 +1,13 @@
 """Stream events -> the final Message, equal to what the non-streaming call returns.
 
 Pure: no I/O. `Accumulator.feed(event)` updates the snapshot and returns it;
-events that break the documented order raise StreamError (never a crash), with
+events that break the documented order raise MalformedStream (never a crash), with
 the partial Message attached so nothing that arrived is lost.
+
+Unlike the incremental decoders (`feed` / `flush`), it holds nothing back:
+each snapshot is already the whole message so far, so at the end there is
+nothing to flush. `final()` instead asks whether the reply finished, and
+raises IncompleteReply if not.
 """
 
 from __future__ import annotations
@@ -17,7 +22,6 @@ from claudechat.api.events import (
     ContentBlockStop,
     ErrorEvent,
     InputJsonDelta,
-    Message,
     MessageDelta,
     MessageStart,
     MessageStop,
@@ -27,7 +31,8 @@ from claudechat.api.events import (
     ThinkingDelta,
     UnknownDelta,
 )
-from claudechat.errors import IncompleteReply, StreamError
+from claudechat.errors import IncompleteReply, MalformedStream
+from claudechat.message import Message
 
 # Block types whose deltas are text or thinking; any other block may take JSON input.
 _NO_JSON_INPUT = frozenset({"text", "thinking", "redacted_thinking"})
@@ -83,7 +88,7 @@ class Accumulator:
         """The finished Message; IncompleteReply (holding the partial one) if it never finished."""
         if not self.finished:
             raise IncompleteReply(
-                "the reply is incomplete: the stream ended before the server finished it",
+                "the stream ended before the server finished it",
                 hint="what arrived was kept; try again",
                 partial=self.message,
             )
@@ -130,7 +135,7 @@ class Accumulator:
             self._fail(f"{type(event).__name__} before message_start")
 
     def _fail(self, what: str) -> None:
-        raise StreamError(f"the server sent events out of order ({what})", partial=self.message)
+        raise MalformedStream(f"the server sent events out of order ({what})", partial=self.message)
 
 
 def _parse_input(block: dict[str, Any], text: str, message: Message) -> Any:
@@ -140,4 +145,4 @@ def _parse_input(block: dict[str, Any], text: str, message: Message) -> Any:
         return json.loads(text)
     except ValueError:
         name = block.get("name", block.get("type"))
-        raise StreamError(f"the input of tool call {name!r} is not valid JSON", partial=message) from None
+        raise MalformedStream(f"the input of tool call {name!r} is not valid JSON", partial=message) from None

@@ -262,7 +262,7 @@ def _debug() -> bool:
 
 def _fail(message: str, code: int) -> int:
     """One line on stderr; a file name or server text in it cannot drive the terminal."""
-    from claudechat.render.sanitize import sanitize
+    from claudechat.sanitize import sanitize
 
     try:
         print(f"claudechat: {' '.join(sanitize(message).split())}", file=sys.stderr, flush=True)

@@ -6,13 +6,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from types import ModuleType
+from typing import Any
 
 import httpx
 
 from claudechat import models
 from claudechat.api.client import ApiClient, Endpoint
-from claudechat.conversation import Conversation, RequestParams
+from claudechat.api.wire import Wire
+from claudechat.conversation import Conversation, RequestParams, Thinking
 from claudechat.settings import Settings, cache_dir, resolve_key
 
 
@@ -20,7 +21,7 @@ from claudechat.settings import Settings, cache_dir, resolve_key
 class Session:
     settings: Settings
     client: ApiClient
-    wire: ModuleType
+    wire: Wire
     params: RequestParams
     catalog: models.ModelCatalog | None = None
 
@@ -32,7 +33,7 @@ class Session:
         parameters are derived again, thinking mode included."""
         catalog = self.catalog
         info = (lambda: catalog.info(settings.model)) if catalog else (lambda: None)
-        thinking, warnings = models.resolve_thinking(settings, info)
+        thinking, warnings = resolve_thinking(settings, info)
         for warning in warnings:
             if notice:
                 notice(warning)
@@ -81,7 +82,7 @@ def open_session(
     return session
 
 
-def _wire(api: str) -> ModuleType:
+def _wire(api: str) -> Wire:
     if api == "chat-completions":
         from claudechat.api import chat_completions
 
@@ -89,3 +90,27 @@ def _wire(api: str) -> ModuleType:
     from claudechat.api import messages
 
     return messages
+
+
+def resolve_thinking(settings: Settings,
+                     info: Callable[[], dict[str, Any] | None]) -> tuple[Thinking, list[str]]:
+    """The Thinking to send for `settings`, and warnings. `info()` returns the
+    model's entry from the model list (called only when thinking is on)."""
+    wanted = settings.thinking or settings.effort is not None
+    if not wanted:
+        return Thinking(), []
+    model = settings.model
+    entry = info()
+    mode = models.thinking_mode(model, entry)
+    warnings: list[str] = []
+    if mode is None:
+        return Thinking(), [f"{model} cannot think, according to the server; sending without thinking"]
+    if mode == "enabled":
+        if settings.effort is not None:
+            warnings.append(f"{model} takes a thinking budget, not an effort; ignoring the effort")
+        display = None if settings.thinking_text == "auto" else settings.thinking_text
+        return Thinking("enabled", budget_tokens=settings.thinking_budget, display=display), warnings
+    if settings.effort is not None:
+        models.check_effort(model, settings.effort, entry)
+    display = "summarized" if settings.thinking_text == "auto" else settings.thinking_text
+    return Thinking("adaptive", effort=settings.effort, display=display), warnings

@@ -11,14 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from claudechat.api.events import Message
 from claudechat.attachments import document_name
 from claudechat.errors import UsageError
-from claudechat.render.sanitize import sanitize
+from claudechat.message import Message
+from claudechat.models import EFFORTS, MIN_THINKING_BUDGET
+from claudechat.sanitize import sanitize
 
 ThinkingMode = Literal["off", "enabled", "adaptive"]
-EFFORTS = ("low", "medium", "high", "xhigh", "max")
-MIN_THINKING_BUDGET = 1024
 TITLE_WIDTH = 60
 
 

@@ -5,8 +5,20 @@
      ├── UsageError            bad command-line input                       -> exit 2
      ├── ApiError              the server answered with an error, or could
      │                         not be reached (status 0)                    -> exit 1
-     └── StreamError           a streamed reply was malformed or cut short  -> exit 1
-          └── IncompleteReply  the stream ended before message_stop
+     └── StreamError           the reply could not be read to its end       -> exit 1
+          ├── IncompleteReply  cut short: the stream ended before message_stop,
+          │                    the connection broke, or the server fell silent
+          └── MalformedStream  bad data: not JSON, fields missing, events out
+                               of order (a whole, non-streamed reply too)
+
+    OutputClosed               (not an error) stdout's reader went away
+
+Each is raised where the problem is found: IncompleteReply by api/client.py
+(the connection) and accumulator.py (no message_stop); MalformedStream by
+api/messages.py, api/chat_completions.py and accumulator.py. run_turn reports
+a MalformedStream to the user as an IncompleteReply raised `from` it (what
+arrived before the bad data is kept), so callers tell the two apart by type,
+never by the text of the message.
 
 Only `cli.py` turns these into a line on stderr and an exit code.
 """
@@ -76,16 +88,28 @@ class ApiError(ClaudechatError):
 
 
 class StreamError(ClaudechatError):
-    """A streamed reply broke the protocol or was cut short."""
+    """A reply could not be read to its end; `partial` is what arrived (a Message) or None."""
 
     def __init__(self, message: str, *, hint: str | None = None, partial: Any = None) -> None:
         super().__init__(message, hint=hint)
         self.partial = partial
 
 
+class IncompleteReply(StreamError):
+    """The reply stopped before the server finished it; `reason` says why.
+
+    Its message always reads "the reply is incomplete: <reason>".
+    """
+
+    def __init__(self, reason: str, *, hint: str | None = None, partial: Any = None) -> None:
+        super().__init__(f"the reply is incomplete: {reason}", hint=hint, partial=partial)
+        self.reason = reason
+
+
+class MalformedStream(StreamError):
+    """The server sent data that breaks the protocol (bad JSON, missing fields,
+    events out of order, a whole reply of the wrong shape)."""
+
+
 class OutputClosed(Exception):
     """The reader of stdout went away (`claudechat ask … | head`): not an error."""
-
-
-class IncompleteReply(StreamError):
-    """The stream ended (or the connection dropped) before `message_stop`."""

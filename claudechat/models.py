@@ -14,6 +14,8 @@ from typing import Any
 
 from claudechat.errors import ApiError, UsageError
 
+EFFORTS = ("low", "medium", "high", "xhigh", "max")  # adaptive thinking's effort levels
+MIN_THINKING_BUDGET = 1024  # the smallest budget_tokens the API accepts for enabled thinking
 CACHE_TTL = 24 * 3600
 NO_MODEL_LIST = frozenset({400, 404, 405, 501})  # answers meaning "no model list here"
 
@@ -123,28 +125,3 @@ class ModelCatalog:
             tmp.replace(self.path)
         except OSError:
             pass  # a cache that cannot be written is only slower
-
-
-def resolve_thinking(settings: Any, info: Any) -> tuple[Any, list[str]]:
-    """The Thinking to send for `settings`, and warnings. `info()` returns the
-    model's entry from the model list (called only when thinking is on)."""
-    from claudechat.conversation import Thinking
-
-    wanted = settings.thinking or settings.effort is not None
-    if not wanted:
-        return Thinking(), []
-    model = settings.model
-    entry = info()
-    mode = thinking_mode(model, entry)
-    warnings: list[str] = []
-    if mode is None:
-        return Thinking(), [f"{model} cannot think, according to the server; sending without thinking"]
-    if mode == "enabled":
-        if settings.effort is not None:
-            warnings.append(f"{model} takes a thinking budget, not an effort; ignoring the effort")
-        display = None if settings.thinking_text == "auto" else settings.thinking_text
-        return Thinking("enabled", budget_tokens=settings.thinking_budget, display=display), warnings
-    if settings.effort is not None:
-        check_effort(model, settings.effort, entry)
-    display = "summarized" if settings.thinking_text == "auto" else settings.thinking_text
-    return Thinking("adaptive", effort=settings.effort, display=display), warnings

@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from claudechat.errors import ConfigError, UsageError
+from claudechat.models import EFFORTS, MIN_THINKING_BUDGET
 
 APP = "claudechat"
 DEFAULT_MODEL = "claude-sonnet-4-6"
 DEFAULT_MAX_TOKENS = 8192
 DEFAULT_THINKING_BUDGET = 4096
 REPLY_ROOM = 8192  # tokens left for the answer when thinking raises the default max_tokens
-EFFORTS = ("low", "medium", "high", "xhigh", "max")
 
 
 # -- paths (platformdirs, so XDG_*_HOME relocate everything) ------------------
@@ -81,7 +81,8 @@ REQUEST_KEYS: dict[str, Spec] = {
     "stop_sequences": Spec(list, "a list of strings", lambda v: all(isinstance(s, str) for s in v)),
     "system": Spec(str, "a string"),
     "thinking": Spec(bool, "true or false"),
-    "thinking_budget": Spec(int, "an integer of at least 1024", lambda v: v >= 1024),
+    "thinking_budget": Spec(int, f"an integer of at least {MIN_THINKING_BUDGET}",
+                            lambda v: v >= MIN_THINKING_BUDGET),
     "effort": Spec(str, "one of " + ", ".join(EFFORTS), choices=EFFORTS),
     "thinking_text": Spec(str, '"auto", "summarized" or "omitted"',
                           choices=("auto", "summarized", "omitted")),
@@ -228,8 +229,8 @@ def load(flags: dict[str, Any] | None = None, env: dict[str, str] | None = None)
     if "base_url" not in values or "auth" not in values:
         missing = "base_url" if "base_url" not in values else "auth"
         raise ConfigError(f"{path}: profile {name!r} needs {missing!r}")
-    if values["thinking_budget"] is not None and values["thinking_budget"] < 1024:
-        raise ConfigError(f"the thinking budget must be at least 1024 tokens "
+    if values["thinking_budget"] is not None and values["thinking_budget"] < MIN_THINKING_BUDGET:
+        raise ConfigError(f"the thinking budget must be at least {MIN_THINKING_BUDGET} tokens "
                           f"(got {values['thinking_budget']})")
     values["stop_sequences"] = tuple(values["stop_sequences"] or ())
     values["models"] = tuple(values["models"] or ())

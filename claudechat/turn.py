@@ -9,15 +9,23 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from types import ModuleType
+from dataclasses import dataclass
 
 from claudechat.accumulator import Accumulator
 from claudechat.api import messages as messages_wire
 from claudechat.api.client import ApiClient
-from claudechat.api.events import ErrorEvent, Message
+from claudechat.api.events import ErrorEvent
+from claudechat.api.wire import Wire
 from claudechat.conversation import Conversation
-from claudechat.errors import ApiError, ClaudechatError, OutputClosed, StreamError
+from claudechat.errors import (
+    ApiError,
+    ClaudechatError,
+    IncompleteReply,
+    MalformedStream,
+    OutputClosed,
+    StreamError,
+)
+from claudechat.message import Message
 from claudechat.render.view import StreamView
 
 
@@ -28,7 +36,6 @@ class TurnResult:
     interrupted: bool = False
     error: ClaudechatError | None = None
     elapsed: float = 0.0
-    warnings: list[str] = field(default_factory=list)
     output_closed: bool = False  # stdout's reader went away (| head)
 
     @property
@@ -41,7 +48,7 @@ def run_turn(
     client: ApiClient,
     view: StreamView,
     *,
-    wire: ModuleType = messages_wire,
+    wire: Wire = messages_wire,
     stream: bool = True,
     persist: Callable[[Conversation], None] | None = None,
 ) -> TurnResult:
@@ -62,15 +69,10 @@ def run_turn(
     if persist is not None:
         persist(conversation)
     acc = Accumulator()
-    result = TurnResult(message=acc.message, warnings=warnings)
+    result = TurnResult(message=acc.message)
     view.begin()
     try:
-        if stream:
-            _stream(client, wire, body, acc, view)
-            result.message = acc.final()
-        else:
-            result.message = wire.parse_message(client.post_json(wire.PATH, body))
-            view.whole(result.message)
+        result.message = _receive(client, wire, body, acc, view, stream=stream)
         result.complete = True
     except (KeyboardInterrupt, OutputClosed) as exc:
         result.interrupted = True
@@ -79,10 +81,6 @@ def run_turn(
     except StreamError as exc:
         result.error = exc
         result.message = exc.partial if isinstance(exc.partial, Message) else acc.message
-        if not exc.message.startswith("the reply is incomplete"):  # bad data rather than a cut
-            exc.message = f"the reply is incomplete: {exc.message}"
-            exc.hint = exc.hint or ("what arrived was kept; try again" if result.message.content
-                                    else "try again")
     except ClaudechatError as exc:
         result.error = exc
         result.message = acc.message
@@ -99,7 +97,23 @@ def run_turn(
     return result
 
 
-def _stream(client: ApiClient, wire: ModuleType, body: dict, acc: Accumulator,
+def _receive(client: ApiClient, wire: Wire, body: dict, acc: Accumulator,
+             view: StreamView, *, stream: bool) -> Message:
+    """The whole reply; bad data ends it as an IncompleteReply that keeps what arrived."""
+    try:
+        if not stream:
+            message = wire.parse_message(client.post_json(wire.PATH, body))
+            view.whole(message)
+            return message
+        _stream(client, wire, body, acc, view)
+        return acc.final()
+    except MalformedStream as exc:
+        partial = exc.partial if isinstance(exc.partial, Message) else acc.message
+        hint = exc.hint or ("what arrived was kept; try again" if partial.content else "try again")
+        raise IncompleteReply(exc.message, hint=hint, partial=partial) from exc
+
+
+def _stream(client: ApiClient, wire: Wire, body: dict, acc: Accumulator,
             view: StreamView) -> None:
     with client.stream(wire.PATH, body) as records:
         for event in wire.events(records):

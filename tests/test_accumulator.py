@@ -23,7 +23,7 @@ from claudechat.api.events import (
     ThinkingDelta,
 )
 from claudechat.api.sse import SSEDecoder
-from claudechat.errors import IncompleteReply, StreamError
+from claudechat.errors import IncompleteReply, MalformedStream
 
 
 def run(name, wire=messages, chunks=None):
@@ -32,7 +32,7 @@ def run(name, wire=messages, chunks=None):
     records = []
     for chunk in chunks(data) if chunks else [data]:
         records.extend(decoder.feed(chunk))
-    records.extend(decoder.close())
+    records.extend(decoder.flush())
     acc = Accumulator()
     events = []
     for event in wire.events(records):
@@ -142,7 +142,7 @@ def test_openai_truncated_is_incomplete():
     assert info.value.partial.text == "Cut"
 
 
-# -- order violations are StreamErrors that keep the partial message ------------
+# -- order violations are MalformedStream errors that keep the partial message ------------
 
 START = MessageStart({"id": "m", "type": "message", "role": "assistant", "model": "x", "content": [],
                       "usage": {"input_tokens": 1, "output_tokens": 1}})
@@ -167,9 +167,9 @@ START = MessageStart({"id": "m", "type": "message", "role": "assistant", "model"
     ids=["block-before-start", "two-starts", "skipped-index", "delta-unstarted", "delta-after-stop",
          "text-on-thinking", "thinking-on-text", "stop-unknown", "delta-before-start", "after-stop"],
 )
-def test_out_of_order_events_raise_stream_error(sequence):
+def test_out_of_order_events_raise_malformed_stream(sequence):
     acc = Accumulator()
-    with pytest.raises(StreamError):
+    with pytest.raises(MalformedStream, match="out of order"):
         for event in sequence:
             acc.feed(event)
 
@@ -179,17 +179,17 @@ def test_stream_error_carries_the_partial_message():
     acc.feed(START)
     acc.feed(ContentBlockStart(0, {"type": "text", "text": ""}))
     acc.feed(ContentBlockDelta(0, TextDelta("kept")))
-    with pytest.raises(StreamError) as info:
+    with pytest.raises(MalformedStream) as info:
         acc.feed(ContentBlockDelta(5, TextDelta("x")))
     assert info.value.partial.text == "kept"
 
 
-def test_bad_tool_json_is_a_stream_error():
+def test_bad_tool_json_is_a_malformed_stream():
     from claudechat.api.events import InputJsonDelta
 
     acc = Accumulator()
     acc.feed(START)
     acc.feed(ContentBlockStart(0, {"type": "tool_use", "id": "t", "name": "f", "input": {}}))
     acc.feed(ContentBlockDelta(0, InputJsonDelta('{"a": ')))
-    with pytest.raises(StreamError, match="not valid JSON"):
+    with pytest.raises(MalformedStream, match="not valid JSON"):
         acc.feed(ContentBlockStop(0))

@@ -21,14 +21,14 @@ from claudechat.api.events import (
     ContentBlockStart,
     ContentBlockStop,
     InputJsonDelta,
-    Message,
     SignatureDelta,
     TextDelta,
     ThinkingDelta,
 )
+from claudechat.message import Message
 from claudechat.render.markdown_stream import Cropped
 from claudechat.render.rich_view import RichView, terminal_rewraps
-from claudechat.render.sanitize import StreamSanitizer, sanitize
+from claudechat.sanitize import StreamSanitizer, sanitize
 from claudechat.turn import TurnResult
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from claudechat.api import chat_completions, messages
-from claudechat.api.events import Message
 from claudechat.conversation import Conversation, RequestParams, Thinking
 from claudechat.errors import UsageError
+from claudechat.message import Message
 
 PNG = {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "iVBORw0KGgo="}}
 

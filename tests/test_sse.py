@@ -15,7 +15,7 @@ def decode(*chunks: bytes) -> list[ServerSentEvent]:
     events = []
     for chunk in chunks:
         events.extend(decoder.feed(chunk))
-    return events + decoder.close()
+    return events + decoder.flush()
 
 
 def test_fixtures_are_present():

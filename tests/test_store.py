@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from claudechat.api.events import Message
 from claudechat.conversation import Conversation, RequestParams, title_of
 from claudechat.errors import ClaudechatError, UsageError
 from claudechat.history.saving import Recorder
 from claudechat.history.store import HistoryStore
+from claudechat.message import Message
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 PNG_B64 = base64.b64encode(PNG).decode()

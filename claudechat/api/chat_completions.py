@@ -19,7 +19,6 @@ from claudechat.api.events import (
     ContentBlockStop,
     ErrorEvent,
     InputJsonDelta,
-    Message,
     MessageDelta,
     MessageStart,
     MessageStop,
@@ -29,7 +28,8 @@ from claudechat.api.events import (
 )
 from claudechat.api.sse import ServerSentEvent
 from claudechat.conversation import Conversation, RequestParams
-from claudechat.errors import StreamError, UsageError
+from claudechat.errors import MalformedStream, UsageError
+from claudechat.message import Message
 
 PATH = "/v1/chat/completions"
 THINKING_SUFFIX = "-thinking"
@@ -144,7 +144,7 @@ def parse_message(data: Any) -> Message:
         choice = data["choices"][0]
         reply = choice["message"]
     except (KeyError, IndexError, TypeError):
-        raise StreamError("the server's reply is not a chat completion") from None
+        raise MalformedStream("the server's reply is not a chat completion") from None
     content: list[dict[str, Any]] = []
     if reply.get("reasoning_content"):
         content.append({"type": "thinking", "thinking": reply["reasoning_content"]})
@@ -170,7 +170,7 @@ def _arguments(text: Any) -> Any:
     try:
         return json.loads(text)
     except ValueError:
-        raise StreamError("a tool call's arguments are not valid JSON") from None
+        raise MalformedStream("a tool call's arguments are not valid JSON") from None
 
 
 def _usage(usage: Any) -> dict[str, Any]:
@@ -189,22 +189,24 @@ def events(records: Iterable[ServerSentEvent]) -> Iterator[StreamEvent]:
     adapter = _Adapter()
     for record in records:
         if record.data.strip() == "[DONE]":
-            yield from adapter.finish()
+            yield from adapter.flush()
             return
         try:
             chunk = json.loads(record.data)
         except ValueError:
-            raise StreamError("the server sent a malformed chunk") from None
+            raise MalformedStream("the server sent a malformed chunk") from None
         if not isinstance(chunk, dict):
-            raise StreamError("the server sent a malformed chunk")
-        yield from adapter.chunk(chunk)
+            raise MalformedStream("the server sent a malformed chunk")
+        yield from adapter.feed(chunk)
         if adapter.failed:
             return
     if adapter.finish_reason is not None:  # some servers omit [DONE]
-        yield from adapter.finish()
+        yield from adapter.flush()
 
 
 class _Adapter:
+    """Chat completion chunks -> StreamEvents: `feed` one chunk at a time, `flush` at the end."""
+
     def __init__(self) -> None:
         self.started = False
         self.failed = False
@@ -215,7 +217,7 @@ class _Adapter:
         self.current: tuple[str, int] | None = None  # the open text or thinking block
         self.tools: dict[int, int] = {}  # tool call index -> block index
 
-    def chunk(self, chunk: dict[str, Any]) -> Iterator[StreamEvent]:
+    def feed(self, chunk: dict[str, Any]) -> Iterator[StreamEvent]:
         if isinstance(chunk.get("error"), dict):
             error = chunk["error"]
             self.failed = True
@@ -270,7 +272,7 @@ class _Adapter:
         if function.get("arguments"):
             yield ContentBlockDelta(self.tools[position], InputJsonDelta(function["arguments"]))
 
-    def finish(self) -> Iterator[StreamEvent]:
+    def flush(self) -> Iterator[StreamEvent]:
         if not self.started:
             return
         for index in sorted(self.open):

@@ -3,7 +3,7 @@
 The `httpx.Client` is injected (tests pass one with `httpx.MockTransport`, or
 point the base URL at the loopback fake server). Everything that can go wrong
 on the wire leaves this module as an ApiError (before a response) or a
-StreamError/IncompleteReply (during a stream); never as a raw httpx exception.
+IncompleteReply (the stream was cut short); never as a raw httpx exception.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import httpx
 from claudechat import __version__
 from claudechat.api.sse import ServerSentEvent, SSEDecoder
 from claudechat.errors import ApiError, IncompleteReply
+from claudechat.sanitize import sanitize
 
 RETRY_STATUSES = frozenset({408, 409, 429})
 MAX_RETRY_AFTER = 60.0
@@ -167,15 +168,15 @@ class ApiClient:
                 yield from decoder.feed(chunk)
         except httpx.TimeoutException:
             raise IncompleteReply(
-                f"the reply is incomplete: the server sent nothing for {self.idle_timeout:g} s",
+                f"the server sent nothing for {self.idle_timeout:g} s",
                 hint="what arrived was kept; raise idle_timeout in the config if the server is slow",
             ) from None
         except httpx.TransportError as exc:
             raise IncompleteReply(
-                f"the reply is incomplete: the connection broke mid-reply ({_describe(exc)})",
+                f"the connection broke mid-reply ({_describe(exc)})",
                 hint="what arrived was kept; try again",
             ) from None
-        yield from decoder.close()
+        yield from decoder.flush()
 
     # -- errors ------------------------------------------------------------------
 
@@ -199,10 +200,10 @@ class ApiClient:
         )
 
     def _status_error(self, response: httpx.Response) -> ApiError:
-        error = parse_error_body(response.status_code, response.headers, response.content)
-        error.message = self.redact(error.message)
-        error.hint = _hint(response.status_code, error.code, self.endpoint)
-        return error
+        parsed = parse_error_body(response.status_code, response.headers, response.content)
+        return ApiError(self.redact(parsed.message), status=parsed.status, code=parsed.code,
+                        request_id=parsed.request_id,
+                        hint=_hint(response.status_code, parsed.code, self.endpoint))
 
     def _json(self, response: httpx.Response) -> Any:
         try:
@@ -298,8 +299,6 @@ def _excerpt(body: bytes, limit: int = 120) -> str:
 
 def _one_line(text: str, limit: int = 300) -> str:
     """Server text for an error line: escape sequences removed whole, one line, bounded."""
-    from claudechat.render.sanitize import sanitize
-
     text = re.sub(r"[\x00-\x1f\x7f-\x9f]+", " ", sanitize(text))
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"

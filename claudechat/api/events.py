@@ -1,4 +1,4 @@
-"""Typed stream events and the Message they add up to, shared by both wire formats.
+"""Typed stream events, shared by both wire formats (they add up to a Message).
 
 The Messages API's SSE events map one to one onto these classes; the Chat
 Completions adapter synthesises the same sequence, so everything after the
@@ -7,7 +7,7 @@ decoder (accumulator, views, run_turn) is written once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 # -- deltas -----------------------------------------------------------------
@@ -103,56 +103,3 @@ StreamEvent = (
     | MessageStop
     | ErrorEvent
 )
-
-# -- the Message --------------------------------------------------------------
-
-_KNOWN_FIELDS = ("id", "type", "role", "model", "content", "stop_reason", "stop_sequence", "usage")
-
-
-@dataclass(slots=True)
-class Message:
-    """An assistant reply as the non-streaming API returns it.
-
-    Content blocks stay plain dicts in the API's own shape, so block types
-    this version does not know are kept exactly as they came.
-    """
-
-    id: str = ""
-    model: str = ""
-    role: str = "assistant"
-    content: list[dict[str, Any]] = field(default_factory=list)
-    stop_reason: str | None = None
-    stop_sequence: str | None = None
-    usage: dict[str, Any] = field(default_factory=dict)
-    extra: dict[str, Any] = field(default_factory=dict)  # unknown top-level fields
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Message:
-        return cls(
-            id=data.get("id") or "",
-            model=data.get("model") or "",
-            role=data.get("role") or "assistant",
-            content=[dict(b) for b in data.get("content") or []],
-            stop_reason=data.get("stop_reason"),
-            stop_sequence=data.get("stop_sequence"),
-            usage=dict(data.get("usage") or {}),
-            extra={k: v for k, v in data.items() if k not in _KNOWN_FIELDS},
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "type": "message",
-            "role": self.role,
-            "model": self.model,
-            "content": self.content,
-            "stop_reason": self.stop_reason,
-            "stop_sequence": self.stop_sequence,
-            "usage": self.usage,
-            **self.extra,
-        }
-
-    @property
-    def text(self) -> str:
-        """The reply's text blocks joined: what a user reads as the answer."""
-        return "".join(b.get("text", "") for b in self.content if b.get("type") == "text")

@@ -14,7 +14,6 @@ from claudechat.api.events import (
     Delta,
     ErrorEvent,
     InputJsonDelta,
-    Message,
     MessageDelta,
     MessageStart,
     MessageStop,
@@ -26,7 +25,8 @@ from claudechat.api.events import (
 )
 from claudechat.api.sse import ServerSentEvent
 from claudechat.conversation import Conversation, RequestParams
-from claudechat.errors import StreamError
+from claudechat.errors import MalformedStream
+from claudechat.message import Message
 
 PATH = "/v1/messages"
 
@@ -80,14 +80,14 @@ def parse_event(sse: ServerSentEvent) -> StreamEvent | None:
     try:
         data = json.loads(sse.data)
     except ValueError:
-        raise StreamError(f"the server sent malformed data in a {name!r} event") from None
+        raise MalformedStream(f"the server sent malformed data in a {name!r} event") from None
     if not isinstance(data, dict):
-        raise StreamError(f"the server sent malformed data in a {name!r} event")
+        raise MalformedStream(f"the server sent malformed data in a {name!r} event")
     kind = data.get("type", name) if name == "message" else name
     try:
         return _event(kind, data)
     except (KeyError, TypeError, ValueError):
-        raise StreamError(f"the server sent a {kind!r} event with missing fields") from None
+        raise MalformedStream(f"the server sent a {kind!r} event with missing fields") from None
 
 
 def _event(kind: str, data: dict[str, Any]) -> StreamEvent | None:
@@ -150,5 +150,5 @@ def _str(data: dict[str, Any], key: str) -> str:
 def parse_message(data: Any) -> Message:
     """A non-streaming response body -> Message."""
     if not isinstance(data, dict) or not isinstance(data.get("content"), list):
-        raise StreamError("the server's reply is not a Messages API message")
+        raise MalformedStream("the server's reply is not a Messages API message")
     return Message.from_dict(data)

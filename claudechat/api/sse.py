@@ -32,7 +32,7 @@ class ServerSentEvent:
 
 
 class SSEDecoder:
-    """bytes -> ServerSentEvent, one `feed` per read."""
+    """bytes -> ServerSentEvent: one `feed` per read, then `flush` at the end of the stream."""
 
     def __init__(self) -> None:
         self._buf = bytearray()
@@ -86,7 +86,7 @@ class SSEDecoder:
         self._scanned = len(buf)
         return events
 
-    def close(self) -> list[ServerSentEvent]:
+    def flush(self) -> list[ServerSentEvent]:
         """End of stream: dispatch a pending event whose lines were all complete."""
         self._buf.clear()
         self._scanned = 0

@@ -70,7 +70,7 @@ def _iso(timestamp: float) -> str:
 
 
 def _field(text: str) -> str:
-    from claudechat.render.sanitize import sanitize
+    from claudechat.sanitize import sanitize
 
     return " ".join(sanitize(text).replace("\t", " ").splitlines())
 

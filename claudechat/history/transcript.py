@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from claudechat.conversation import Conversation, title_of
-from claudechat.render.sanitize import sanitize
+from claudechat.sanitize import sanitize
 
 if TYPE_CHECKING:
     from rich.console import Console

@@ -52,10 +52,6 @@ def parse_blocks(parser: MarkdownIt, text: str) -> tuple[list[Token], list[Block
     return tokens, blocks
 
 
-def top_level_blocks(parser: MarkdownIt, text: str) -> list[Block]:
-    return parse_blocks(parser, text)[1]
-
-
 class ParsedMarkdown(Markdown):
     """rich's Markdown for tokens already parsed (the same parser settings), so
     committed text is parsed once, not twice."""
@@ -68,8 +64,9 @@ class ParsedMarkdown(Markdown):
 class MarkdownStream:
     """The Markdown of one text block, fed delta by delta.
 
-    `take_commits()` returns renderables to print once, permanently;
-    `tail()` the renderable for the live region. No I/O here.
+    `feed(text)` takes a delta; `take_commits()` returns renderables to print
+    once, permanently; `tail()` the renderable for the live region; `flush()`,
+    at the end, the rest. No I/O here.
     """
 
     def __init__(self, *, code_theme: str = "monokai", hyperlinks: bool = True) -> None:
@@ -106,7 +103,7 @@ class MarkdownStream:
         self._scanned_to = 0
         return [self._render_chunk(tokens[: blocks[-1].token], blocks[0].type, blocks[-2].type)]
 
-    def finish(self) -> list[RenderableType]:
+    def flush(self) -> list[RenderableType]:
         """The reply ended: everything left is final."""
         self._tail += "".join(self._pending)
         self._pending.clear()

@@ -1,9 +1,8 @@
 """RichView: the live view for terminals.
 
-Each content block of the reply is a section: text streams as Markdown
-(markdown_stream.py), thinking shows in a dim panel that collapses to one line
-when the block ends, a tool call shows its input as it arrives. Finished output
-is printed once into the scrollback; only the open section's tail is live.
+Each content block of the reply is a section (sections.py: text as Markdown,
+thinking, tool calls, notes). Finished output is printed once into the
+scrollback; only the open section's tail is live.
 
 Drawing happens on a ticker thread at a fixed frame rate: events only append
 to buffers (under a lock), so when the stream outpaces the screen, frames are
@@ -14,7 +13,6 @@ spinner shows the elapsed time on the status console (stderr for `ask`).
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 import time
@@ -22,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.live import Live
-from rich.panel import Panel
 from rich.segment import Segment
 from rich.spinner import Spinner
 from rich.text import Text
@@ -31,139 +28,20 @@ from claudechat.api.events import (
     ContentBlockDelta,
     ContentBlockStart,
     ContentBlockStop,
-    InputJsonDelta,
-    Message,
     StreamEvent,
     TextDelta,
     ThinkingDelta,
 )
-from claudechat.render.markdown_stream import Cropped, MarkdownStream
-from claudechat.render.sanitize import StreamSanitizer, sanitize
+from claudechat.message import Message
+from claudechat.render.sections import Section, section_for
 from claudechat.render.view import token_counts
+from claudechat.sanitize import sanitize
 
 if TYPE_CHECKING:
     from claudechat.turn import TurnResult
 
 FPS = 20
 SYNC_START, SYNC_END = "\x1b[?2026h", "\x1b[?2026l"
-THINKING_LIVE_LINES = 6
-
-
-class Section:
-    """One content block on screen."""
-
-    printed = False  # has it put anything in the scrollback yet
-    on_status = False  # drawn on the status console (stderr for ask), not with the reply
-
-    def feed(self, delta: Any) -> None:
-        pass
-
-    def stop(self) -> None:
-        pass
-
-    def take_commits(self) -> list[RenderableType]:
-        return []
-
-    def tail(self, max_lines: int) -> RenderableType | None:
-        return None
-
-    def finish(self) -> list[RenderableType]:
-        return []
-
-
-class TextSection(Section):
-    def __init__(self, code_theme: str) -> None:
-        self.markdown = MarkdownStream(code_theme=code_theme)
-        self.sanitizer = StreamSanitizer()
-
-    def feed(self, delta: Any) -> None:
-        if isinstance(delta, TextDelta):
-            self.markdown.feed(self.sanitizer.feed(delta.text))
-
-    def take_commits(self) -> list[RenderableType]:
-        return self.markdown.take_commits()
-
-    def tail(self, max_lines: int) -> RenderableType | None:
-        return self.markdown.tail(max_lines)
-
-    def finish(self) -> list[RenderableType]:
-        self.markdown.feed(self.sanitizer.flush())
-        return self.markdown.finish()
-
-
-class ThinkingSection(Section):
-    on_status = True
-
-    def __init__(self, display: str) -> None:
-        self.display = display
-        self.started = time.monotonic()
-        self.ended: float | None = None
-        self.parts: list[str] = []
-        self.sanitizer = StreamSanitizer()
-
-    def feed(self, delta: Any) -> None:
-        if isinstance(delta, ThinkingDelta):
-            self.parts.append(delta.thinking)
-
-    def stop(self) -> None:
-        self.ended = time.monotonic()
-
-    def tail(self, max_lines: int) -> RenderableType | None:
-        if self.display == "hidden":
-            return Text("Thinking…", style="dim")
-        rows = min(THINKING_LIVE_LINES, max(1, max_lines - 2))
-        text = sanitize("".join(self.parts))
-        lines = text.rstrip("\n").split("\n")[-rows:]  # then cut to screen rows: lines wrap
-        return Panel(Cropped(Text("\n".join(lines), style="dim"), rows, marker=False),
-                     title="Thinking", title_align="left", border_style="dim", expand=True)
-
-    def finish(self) -> list[RenderableType]:
-        if self.display == "hidden":
-            return []
-        text = sanitize("".join(self.parts)).strip("\n")
-        seconds = (self.ended or time.monotonic()) - self.started
-        if self.display == "expanded" and text:
-            return [Panel(Text(text, style="dim"), title=f"Thinking · {seconds:.1f} s",
-                          title_align="left", border_style="dim")]
-        size = f" (~{len(text) // 4:,} tokens)" if text else ""
-        return [Text(f"▸ Thought for {seconds:.1f} s{size}", style="dim")]
-
-
-class ToolSection(Section):
-    def __init__(self, name: str, initial: Any) -> None:
-        self.name = sanitize(str(name))
-        self.parts: list[str] = []
-        self.initial = initial
-
-    def feed(self, delta: Any) -> None:
-        if isinstance(delta, InputJsonDelta):
-            self.parts.append(delta.partial_json)
-
-    def _panel(self, body: str) -> Panel:
-        return Panel(Text(sanitize(body)), title=f"tool call: {self.name}", title_align="left",
-                     border_style="cyan")
-
-    def tail(self, max_lines: int) -> RenderableType | None:
-        return Panel(Cropped(Text(sanitize("".join(self.parts) or "…")), max(1, max_lines - 2)),
-                     title=f"tool call: {self.name}", title_align="left", border_style="cyan")
-
-    def finish(self) -> list[RenderableType]:
-        raw = "".join(self.parts)
-        try:
-            value = json.loads(raw) if raw.strip() else self.initial
-            body = json.dumps(value, indent=2, ensure_ascii=False)
-        except ValueError:
-            body = raw
-        return [self._panel(body)]
-
-
-class NoteSection(Section):
-    def __init__(self, note: str, *, on_status: bool = False) -> None:
-        self.note = note
-        self.on_status = on_status
-
-    def finish(self) -> list[RenderableType]:
-        return [Text(self.note, style="dim")]
 
 
 class _Waiting:
@@ -223,20 +101,6 @@ def _unpadded(line: list[Segment]) -> list[Segment]:
     return line
 
 
-def _section_for(block: dict[str, Any], thinking: str, code_theme: str) -> Section:
-    kind = block.get("type")
-    if kind == "text":
-        return TextSection(code_theme)
-    if kind == "thinking":
-        return ThinkingSection(thinking)
-    if kind == "redacted_thinking":
-        return NoteSection("▸ Redacted thinking (encrypted by the API)", on_status=True) \
-            if thinking != "hidden" else Section()
-    if kind in ("tool_use", "server_tool_use", "mcp_tool_use"):
-        return ToolSection(block.get("name", kind), block.get("input"))
-    return NoteSection(f"▸ {sanitize(str(kind))}")
-
-
 class RichView:
     def __init__(self, console: Console, status: Console, *, thinking: str = "collapsed",
                  code_theme: str = "monokai", sync: bool = True, status_line: bool = True,
@@ -279,7 +143,7 @@ class RichView:
         with self._lock:
             if isinstance(event, ContentBlockStart):
                 self._close_current()
-                self._current = _section_for(event.block, self.thinking, self.code_theme)
+                self._current = section_for(event.block, self.thinking, self.code_theme)
             elif isinstance(event, ContentBlockDelta) and self._current is not None:
                 self._current.feed(event.delta)
             elif isinstance(event, ContentBlockStop):
@@ -339,7 +203,7 @@ class RichView:
     def _frame(self) -> None:
         batches: list[tuple[Console, list[RenderableType]]] = []
         for section in self._done:
-            self._batch(batches, section, section.finish())
+            self._batch(batches, section, section.flush())
         self._done.clear()
         tail, tail_console = None, self.console
         if self._current is not None:

@@ -16,13 +16,13 @@ from claudechat.api.events import (
     ContentBlockDelta,
     ContentBlockStart,
     ContentBlockStop,
-    Message,
     StreamEvent,
     TextDelta,
     ThinkingDelta,
 )
 from claudechat.errors import OutputClosed
-from claudechat.render.sanitize import sanitize
+from claudechat.message import Message
+from claudechat.sanitize import sanitize
 
 if TYPE_CHECKING:
     from claudechat.turn import TurnResult

@@ -24,7 +24,8 @@ from rich.text import Text
 
 from claudechat import attachments
 from claudechat.errors import ClaudechatError, UsageError
-from claudechat.render.sanitize import sanitize
+from claudechat.models import MIN_THINKING_BUDGET
+from claudechat.sanitize import sanitize
 
 if TYPE_CHECKING:
     from claudechat.repl.session import ReplState
@@ -185,11 +186,12 @@ def cmd_think(state: ReplState, arg: str) -> None:
         state.update_settings(thinking=arg == "on")
     elif arg.isdigit():
         budget = int(arg)
-        if budget < 1024:
-            raise UsageError(f"the thinking budget must be at least 1024 tokens (got {budget})")
+        if budget < MIN_THINKING_BUDGET:
+            raise UsageError(f"the thinking budget must be at least {MIN_THINKING_BUDGET} tokens "
+                             f"(got {budget})")
         state.update_settings(thinking=True, thinking_budget=budget)
     else:
-        raise UsageError("usage: /think on, /think off or /think BUDGET (tokens, >= 1024)")
+        raise UsageError(f"usage: /think on, /think off or /think BUDGET (tokens, >= {MIN_THINKING_BUDGET})")
     _say(state, f"thinking: {state.thinking_label()}")
 
 

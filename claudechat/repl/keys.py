@@ -21,8 +21,8 @@ from prompt_toolkit.output import ColorDepth
 from rich.text import Text
 
 from claudechat.errors import ClaudechatError
-from claudechat.render.sanitize import sanitize
 from claudechat.repl import commands
+from claudechat.sanitize import sanitize
 from claudechat.settings import state_dir
 
 if TYPE_CHECKING:

@@ -20,11 +20,11 @@ from rich.console import Console
 from rich.text import Text
 
 from claudechat import attachments, signals
-from claudechat.api.events import Message
 from claudechat.conversation import Conversation
 from claudechat.errors import ClaudechatError, ExitCode, UsageError
-from claudechat.render.sanitize import sanitize
+from claudechat.message import Message
 from claudechat.repl import commands, keys
+from claudechat.sanitize import sanitize
 from claudechat.settings import Settings
 
 # @path or @"path with spaces" (@@ is a plain @); a path a terminal's drag-and-drop put

@@ -1,0 +1,157 @@
+"""The section renderables: how each content block of a reply looks.
+
+A section is fed the block's deltas (`feed`), offers what became final
+(`take_commits`) and the live tail (`tail`), and at the block's end gives the
+rest (`flush`). Text streams as Markdown (markdown_stream.py), thinking shows
+in a dim panel that collapses to one line when the block ends, a tool call
+shows its input as it arrives. No I/O and no threads: RichView
+(rich_view.py) decides when and where they are drawn.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from rich.console import RenderableType
+from rich.panel import Panel
+from rich.text import Text
+
+from claudechat.api.events import InputJsonDelta, TextDelta, ThinkingDelta
+from claudechat.render.markdown_stream import Cropped, MarkdownStream
+from claudechat.sanitize import StreamSanitizer, sanitize
+
+THINKING_LIVE_LINES = 6
+
+
+class Section:
+    """One content block on screen: `feed` its deltas, `flush` when it ends."""
+
+    printed = False  # has it put anything in the scrollback yet
+    on_status = False  # drawn on the status console (stderr for ask), not with the reply
+
+    def feed(self, delta: Any) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+    def take_commits(self) -> list[RenderableType]:
+        return []
+
+    def tail(self, max_lines: int) -> RenderableType | None:
+        return None
+
+    def flush(self) -> list[RenderableType]:
+        return []
+
+
+class TextSection(Section):
+    def __init__(self, code_theme: str) -> None:
+        self.markdown = MarkdownStream(code_theme=code_theme)
+        self.sanitizer = StreamSanitizer()
+
+    def feed(self, delta: Any) -> None:
+        if isinstance(delta, TextDelta):
+            self.markdown.feed(self.sanitizer.feed(delta.text))
+
+    def take_commits(self) -> list[RenderableType]:
+        return self.markdown.take_commits()
+
+    def tail(self, max_lines: int) -> RenderableType | None:
+        return self.markdown.tail(max_lines)
+
+    def flush(self) -> list[RenderableType]:
+        self.markdown.feed(self.sanitizer.flush())
+        return self.markdown.flush()
+
+
+class ThinkingSection(Section):
+    on_status = True
+
+    def __init__(self, display: str) -> None:
+        self.display = display
+        self.started = time.monotonic()
+        self.ended: float | None = None
+        self.parts: list[str] = []
+        self.sanitizer = StreamSanitizer()
+
+    def feed(self, delta: Any) -> None:
+        if isinstance(delta, ThinkingDelta):
+            self.parts.append(delta.thinking)
+
+    def stop(self) -> None:
+        self.ended = time.monotonic()
+
+    def tail(self, max_lines: int) -> RenderableType | None:
+        if self.display == "hidden":
+            return Text("Thinking…", style="dim")
+        rows = min(THINKING_LIVE_LINES, max(1, max_lines - 2))
+        text = sanitize("".join(self.parts))
+        lines = text.rstrip("\n").split("\n")[-rows:]  # then cut to screen rows: lines wrap
+        return Panel(Cropped(Text("\n".join(lines), style="dim"), rows, marker=False),
+                     title="Thinking", title_align="left", border_style="dim", expand=True)
+
+    def flush(self) -> list[RenderableType]:
+        if self.display == "hidden":
+            return []
+        text = sanitize("".join(self.parts)).strip("\n")
+        seconds = (self.ended or time.monotonic()) - self.started
+        if self.display == "expanded" and text:
+            return [Panel(Text(text, style="dim"), title=f"Thinking · {seconds:.1f} s",
+                          title_align="left", border_style="dim")]
+        size = f" (~{len(text) // 4:,} tokens)" if text else ""
+        return [Text(f"▸ Thought for {seconds:.1f} s{size}", style="dim")]
+
+
+class ToolSection(Section):
+    def __init__(self, name: str, initial: Any) -> None:
+        self.name = sanitize(str(name))
+        self.parts: list[str] = []
+        self.initial = initial
+
+    def feed(self, delta: Any) -> None:
+        if isinstance(delta, InputJsonDelta):
+            self.parts.append(delta.partial_json)
+
+    def _panel(self, body: str) -> Panel:
+        return Panel(Text(sanitize(body)), title=f"tool call: {self.name}", title_align="left",
+                     border_style="cyan")
+
+    def tail(self, max_lines: int) -> RenderableType | None:
+        return Panel(Cropped(Text(sanitize("".join(self.parts) or "…")), max(1, max_lines - 2)),
+                     title=f"tool call: {self.name}", title_align="left", border_style="cyan")
+
+    def flush(self) -> list[RenderableType]:
+        raw = "".join(self.parts)
+        try:
+            value = json.loads(raw) if raw.strip() else self.initial
+            body = json.dumps(value, indent=2, ensure_ascii=False)
+        except ValueError:
+            body = raw
+        return [self._panel(body)]
+
+
+class NoteSection(Section):
+    def __init__(self, note: str, *, on_status: bool = False) -> None:
+        self.note = note
+        self.on_status = on_status
+
+    def flush(self) -> list[RenderableType]:
+        return [Text(self.note, style="dim")]
+
+
+def section_for(block: dict[str, Any], thinking: str, code_theme: str) -> Section:
+    """The section that draws a content block of this type (`thinking`: the display mode)."""
+    kind = block.get("type")
+    if kind == "text":
+        return TextSection(code_theme)
+    if kind == "thinking":
+        return ThinkingSection(thinking)
+    if kind == "redacted_thinking":
+        return NoteSection("▸ Redacted thinking (encrypted by the API)", on_status=True) \
+            if thinking != "hidden" else Section()
+    if kind in ("tool_use", "server_tool_use", "mcp_tool_use"):
+        return ToolSection(block.get("name", kind), block.get("input"))
+    return NoteSection(f"▸ {sanitize(str(kind))}")
