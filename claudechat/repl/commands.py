@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.text import Text
 
@@ -266,7 +265,7 @@ def cmd_expand(state: ReplState, arg: str) -> None:
 @command("/copy [N]", "copy reply N (default: the last) to the clipboard (OSC 52, wl-copy…)")
 def cmd_copy(state: ReplState, arg: str) -> None:
     reply = state.reply(arg)
-    text = "".join(b.get("text", "") for b in reply.content if b.get("type") == "text")
+    text = reply.text
     how = copy_to_clipboard(text, state.console.file)
     _say(state, f"copied {len(text):,} characters ({how})")
 
@@ -383,7 +382,3 @@ def copy_to_clipboard(text: str, terminal: Any) -> str:
     if not used:
         raise UsageError("no clipboard: not a terminal, and no wl-copy, xclip or pbcopy")
     return " and ".join(used)
-
-
-def render_markdown(text: str) -> Markdown:
-    return Markdown(sanitize(text))
