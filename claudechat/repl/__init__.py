@@ -7,7 +7,7 @@ from claudechat.ask import AskOptions
 
 def start(opts: AskOptions) -> int:
     """The chat on a terminal; without one (a pipe either way), behave like ask."""
-    from claudechat.repl.session import is_interactive
+    from claudechat.repl.loop import is_interactive
 
     if not is_interactive():
         from claudechat.ask import run_ask
@@ -19,7 +19,8 @@ def start(opts: AskOptions) -> int:
     from claudechat.connect import open_session
     from claudechat.errors import ClaudechatError
     from claudechat.history import open_for_ask
-    from claudechat.repl.session import ReplState, run_repl
+    from claudechat.repl.loop import Printer, run_repl
+    from claudechat.repl.state import ReplState
     from claudechat.store import HistoryStore
 
     history = open_for_ask(opts.continue_last, opts.cid)
@@ -28,10 +29,11 @@ def start(opts: AskOptions) -> int:
 
     color = color_allowed(opts.plain)
     console = Console(highlight=False, no_color=not color or None)
+    out = Printer(console)
     session = open_session(settings, debug=opts.debug,
                            notice=lambda text: console.print(f"claudechat: {text}", markup=False))
     state = ReplState(settings=settings, session=session, conversation=session.new_conversation(),
-                      console=console, color=color)
+                      color=color, notify=out.notice)
     state.save = settings.save_history if opts.save is None else opts.save
     try:
         state.store = history.store or HistoryStore()
@@ -39,10 +41,10 @@ def start(opts: AskOptions) -> int:
         if state.save:
             raise
         console.print(f"claudechat: /history and /load are off: {exc}", markup=False, style="yellow")
-    state._record(None, 0)
+    state.start_recording(None, 0)
     if history.stored is not None:
         state.resume(history.stored)
         n = len(history.stored.turns)
         console.print(f"continuing {history.stored.id[:8]}: {history.stored.title} ({n} turns)",
                       markup=False, style="dim")
-    return run_repl(state)
+    return run_repl(state, out)

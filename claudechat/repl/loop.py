@@ -1,0 +1,146 @@
+"""The chat's loop: read a line at the prompt, run a command or send a message, say
+what happened. This module owns the screen: the state never prints, and commands and
+key bindings print through the Printer the loop gives them.
+
+Input is read with prompt_toolkit; while a reply streams no prompt is on screen and
+rich draws it (never under patch_stdout). Ctrl-C at the prompt is a key (clears the
+line); while streaming it is SIGINT, which run_turn turns into an interrupted, kept
+reply. A ClaudechatError is its one line, and the prompt returns.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from rich.console import Console, RenderableType
+from rich.text import Text
+
+from claudechat import signals
+from claudechat.errors import ClaudechatError, ExitCode
+from claudechat.render.sanitize import sanitize
+from claudechat.repl import commands, mentions
+from claudechat.repl.prompt import make_prompt
+from claudechat.repl.state import ReplState
+
+
+class Printer:
+    """The chat's lines on the screen."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+
+    @property
+    def terminal(self) -> Any:
+        """The file the console writes to (for escapes such as OSC 52)."""
+        return self.console.file
+
+    def say(self, text: str, style: str = "dim") -> None:
+        self.console.print(Text(text, style=style))
+
+    def show(self, renderable: RenderableType) -> None:
+        self.console.print(renderable)
+
+    def error(self, text: str) -> None:
+        self.console.print(Text(sanitize(text), style="red"))
+
+    def notice(self, text: str) -> None:
+        self.console.print(Text(f"claudechat: {sanitize(text)}", style="yellow"))
+
+
+def run_repl(state: ReplState, out: Printer) -> int:
+    state.notify = out.notice
+    prompt = make_prompt(state, out)
+    while not state.quit:
+        try:
+            text = prompt.prompt(default=state.prefill)
+        except KeyboardInterrupt:
+            if signals.received is not None:
+                break
+            state.prefill = ""
+            continue  # Ctrl-C at the prompt clears the line
+        except EOFError:
+            break
+        state.prefill = ""
+        text = state.expand_pastes(text)
+        if not text.strip() and not state.pending:
+            continue
+        handle(state, out, text)
+        if signals.received is not None:  # the terminal closed: what arrived is saved; stop
+            break
+    return signals.exit_code() or ExitCode.OK
+
+
+def handle(state: ReplState, out: Printer, text: str) -> None:
+    """One line the user entered: a command, or a message to send. A ClaudechatError
+    is said in a line and the chat goes on."""
+    try:
+        if text.startswith("/") and not text.startswith("//") and not mentions.dropped_file(text):
+            if commands.dispatch(state, text.strip(), out) is commands.SEND:
+                send(state, out)
+        elif state.compose(text[1:] if text.startswith("//") else text):
+            send(state, out)
+    except ClaudechatError as exc:
+        out.error(str(exc))
+    except KeyboardInterrupt:  # during a save, an editor, a command: the chat goes on
+        if signals.received is None:
+            out.say("interrupted", style="yellow")
+
+
+def send(state: ReplState, out: Printer) -> None:
+    """Send the conversation (its last turn is the user's) and draw the reply."""
+    from claudechat.render.rich_view import RichView
+    from claudechat.render.view import PlainView
+    from claudechat.turn import run_turn
+
+    console = out.console
+    view: Any
+    if state.color:
+        view = RichView(console, console, thinking=state.settings.thinking_display)
+    else:
+        view = PlainView(sys.stdout, sys.stdout, terminal=True, err_terminal=True, color=False,
+                         show_thinking=state.settings.thinking_display != "hidden")
+    with _no_echo():  # a ^C or typed-ahead keys would break the live region
+        result = run_turn(state.ready_to_send(), state.session.client, view,
+                          wire=state.session.wire, persist=state.recorder)
+    if not state.color and (result.message.usage or result.message.content):
+        from claudechat.render.rich_view import status_text
+
+        console.print(Text(status_text(result, console.width).plain))  # no dim either
+    if result.interrupted:
+        console.print(Text("interrupted — what arrived is kept", style="yellow"))
+    elif result.error is not None:
+        console.print(Text(f"error: {sanitize(str(result.error))}", style="red"))
+        console.print(Text("/retry sends it again", style="dim"))
+
+
+@contextmanager
+def _no_echo() -> Iterator[None]:
+    """Terminal echo off while a reply streams."""
+    try:
+        import termios
+
+        fd = sys.stdin.fileno()
+        saved = termios.tcgetattr(fd)
+    except (ImportError, OSError, ValueError, AttributeError):
+        yield
+        return
+    quiet = list(saved)
+    quiet[3] &= ~termios.ECHO
+    termios.tcsetattr(fd, termios.TCSANOW, quiet)
+    try:
+        yield
+    finally:
+        try:
+            termios.tcsetattr(fd, termios.TCSANOW, saved)
+        except (termios.error, OSError):
+            pass  # the terminal is gone
+
+
+def is_interactive() -> bool:
+    try:
+        return sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
