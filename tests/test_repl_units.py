@@ -143,3 +143,17 @@ def test_quit_and_its_aliases(state, out):
         state.quit = False
         commands.dispatch(state, line, out)
         assert state.quit
+
+
+def test_an_editor_that_cannot_be_run_is_one_line_and_keeps_the_text(state, out, tmp_path, monkeypatch):
+    editor = tmp_path / "not-a-program"
+    editor.write_text("no execute bit")
+    monkeypatch.setenv("VISUAL", str(editor))
+    with pytest.raises(UsageError) as info:
+        commands.dispatch(state, "/edit keep me", out)
+    assert str(info.value) == (f"the editor ({editor}) cannot be run (Permission denied): set VISUAL "
+                               f"or EDITOR to an editor that works; nothing sent")
+    assert state.prefill == "keep me" and state.conversation.turns == []
+    monkeypatch.setenv("VISUAL", 'vi "unclosed')
+    with pytest.raises(UsageError, match="is not a command line"):
+        commands.dispatch(state, "/edit", out)

@@ -29,7 +29,7 @@ def start(opts: AskOptions) -> int:
 
     color = color_allowed(opts.plain)
     console = Console(highlight=False, no_color=not color or None)
-    out = Printer(console)
+    out = Printer(console, debug=opts.debug)
     session = open_session(settings, debug=opts.debug,
                            notice=lambda text: console.print(f"claudechat: {text}", markup=False))
     state = ReplState(settings=settings, session=session, conversation=session.new_conversation(),

@@ -1,4 +1,6 @@
-"""The clipboard: an image from it (/paste, Ctrl-V), text onto it (/copy)."""
+"""The clipboard: an image from it (/paste, Ctrl-V), text onto it (/copy).
+
+A clipboard program that fails, cannot be run or hangs (5 s) counts as not there."""
 
 from __future__ import annotations
 
@@ -19,7 +21,10 @@ def clipboard_image() -> bytes | None:
     """The PNG on the clipboard, from the first clipboard program that has one."""
     for cmd in PASTE_TOOLS:
         if shutil.which(cmd[0]):
-            done = subprocess.run(cmd, capture_output=True, check=False, timeout=5)
+            try:
+                done = subprocess.run(cmd, capture_output=True, check=False, timeout=5)
+            except (OSError, subprocess.SubprocessError):
+                continue  # cannot be run, or hangs: as if it had failed
             if done.returncode == 0 and attachments.sniff_image(done.stdout):
                 return done.stdout
     return None
@@ -35,8 +40,11 @@ def copy_to_clipboard(text: str, terminal: Any) -> str:
         used.append("OSC 52")
     for cmd in COPY_TOOLS:
         if shutil.which(cmd[0]):
-            done = subprocess.run(cmd, input=text.encode(), check=False, timeout=5,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                done = subprocess.run(cmd, input=text.encode(), check=False, timeout=5,
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            except (OSError, subprocess.SubprocessError):
+                continue  # cannot be run, or hangs: as if it had failed
             if done.returncode == 0:
                 used.append(cmd[0])
                 break

@@ -8,6 +8,7 @@ prints its one line and keeps the session.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shlex
@@ -58,7 +59,8 @@ def command(usage: str, help: str, completes: str = "") -> Callable[[Callable], 
 
 
 def dispatch(state: ReplState, line: str, out: Printer) -> Outcome:
-    """Run one `/command args` line; SEND: the loop is to send the conversation."""
+    """Run one `/command args` line; SEND: the loop is to send the conversation.
+    An OS or subprocess failure the command did not foresee is its one line too."""
     name, _, arg = line[1:].partition(" ")
     name = ALIASES.get(name.lower(), name.lower())
     cmd = COMMANDS.get(name)
@@ -68,7 +70,13 @@ def dispatch(state: ReplState, line: str, out: Printer) -> Outcome:
         close = difflib.get_close_matches(name, list(COMMANDS), n=1)
         tip = f" — did you mean /{close[0]}?" if close else " — /help lists the commands"
         raise UsageError(f"unknown command /{sanitize(name)}{tip}")
-    return cmd.run(state, arg.strip(), out)
+    try:
+        return cmd.run(state, arg.strip(), out)
+    except OSError as exc:  # a file, a program, the terminal: one line, and the chat goes on
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise UsageError(f"/{name}: {exc.strerror or exc}{where}") from None
+    except subprocess.SubprocessError as exc:
+        raise UsageError(f"/{name}: {exc}") from None
 
 
 # -- conversation -----------------------------------------------------------------------
@@ -134,19 +142,44 @@ def cmd_undo(state: ReplState, arg: str, out: Printer) -> Outcome:
 @command("/edit", "write the next message in $VISUAL / $EDITOR")
 def cmd_edit(state: ReplState, arg: str, out: Printer) -> Outcome:
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    try:
+        text = _edited(editor, arg)
+    except (UsageError, KeyboardInterrupt):
+        state.prefill = arg  # what was typed after /edit is not lost
+        raise
+    return SEND if state.compose(text.rstrip("\n")) else None
+
+
+def _edited(editor: str, start: str) -> str:
+    """What the user wrote in `editor`, which opened on `start`."""
+    try:
+        argv = shlex.split(editor)
+    except ValueError as exc:
+        raise UsageError(f"VISUAL or EDITOR ({editor}) is not a command line ({exc}); "
+                         f"fix it; nothing sent") from None
     with tempfile.NamedTemporaryFile("w+", suffix=".md", delete=False, encoding="utf-8") as f:
-        f.write(arg)
+        f.write(start)
         path = f.name
     try:
-        done = subprocess.run([*shlex.split(editor), path], check=False)
+        try:
+            done = subprocess.run([*argv, path], check=False)
+        except FileNotFoundError:
+            raise UsageError(f"the editor ({editor}) was not found: set VISUAL or EDITOR to an "
+                             f"editor that is installed; nothing sent") from None
+        except OSError as exc:
+            raise UsageError(f"the editor ({editor}) cannot be run ({exc.strerror}): set VISUAL "
+                             f"or EDITOR to an editor that works; nothing sent") from None
+        if done.returncode != 0:
+            raise UsageError(f"the editor ({editor}) exited with status {done.returncode}; nothing sent")
         text = Path(path).read_text("utf-8")
+    except UnicodeDecodeError:
+        raise UsageError("the editor wrote something that is not UTF-8 text; nothing sent") from None
     finally:
-        os.unlink(path)
-    if done.returncode != 0:
-        raise UsageError(f"the editor ({editor}) exited with status {done.returncode}; nothing sent")
+        with contextlib.suppress(OSError):
+            os.unlink(path)
     if not text.strip():
         raise UsageError("the message is empty; nothing sent")
-    return SEND if state.compose(text.rstrip("\n")) else None
+    return text
 
 
 # -- settings -------------------------------------------------------------------------------

@@ -58,6 +58,8 @@ def bindings(state: ReplState, out: Printer) -> KeyBindings:
                 commands.dispatch(state, "/paste", out)
             except ClaudechatError as exc:
                 out.error(str(exc))
+            except Exception as exc:  # noqa: BLE001 - a key must not end the chat
+                out.internal_error(exc)
 
         run_in_terminal(attach)
 

@@ -5,12 +5,14 @@ key bindings print through the Printer the loop gives them.
 Input is read with prompt_toolkit; while a reply streams no prompt is on screen and
 rich draws it (never under patch_stdout). Ctrl-C at the prompt is a key (clears the
 line); while streaming it is SIGINT, which run_turn turns into an interrupted, kept
-reply. A ClaudechatError is its one line, and the prompt returns.
+reply. No error ends the chat: a ClaudechatError is its one line, any other exception
+one `internal error: …` line (and its traceback with --debug), and the prompt returns.
 """
 
 from __future__ import annotations
 
 import sys
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -27,10 +29,12 @@ from claudechat.repl.state import ReplState
 
 
 class Printer:
-    """The chat's lines on the screen."""
+    """The chat's lines on the screen. `debug` (--debug): an internal error shows its
+    traceback."""
 
-    def __init__(self, console: Console) -> None:
+    def __init__(self, console: Console, *, debug: bool = False) -> None:
         self.console = console
+        self.debug = debug
 
     @property
     def terminal(self) -> Any:
@@ -48,6 +52,16 @@ class Printer:
 
     def notice(self, text: str) -> None:
         self.console.print(Text(f"claudechat: {sanitize(text)}", style="yellow"))
+
+    def internal_error(self, exc: BaseException) -> None:
+        """A bug, or a failure nothing foresaw: one line; the traceback with --debug."""
+        line = f"internal error: {type(exc).__name__}: {exc}"
+        if not self.debug:
+            self.error(f"{line} (run with --debug for details)")
+            return
+        trace = "".join(traceback.format_exception(exc)).rstrip("\n")
+        self.console.print(Text(sanitize(trace), style="dim"))
+        self.error(line)
 
 
 def run_repl(state: ReplState, out: Printer) -> int:
@@ -74,7 +88,7 @@ def run_repl(state: ReplState, out: Printer) -> int:
 
 
 def handle(state: ReplState, out: Printer, text: str) -> None:
-    """One line the user entered: a command, or a message to send. A ClaudechatError
+    """One line the user entered: a command, or a message to send. Whatever goes wrong
     is said in a line and the chat goes on."""
     try:
         if text.startswith("/") and not text.startswith("//") and not mentions.dropped_file(text):
@@ -87,6 +101,9 @@ def handle(state: ReplState, out: Printer, text: str) -> None:
     except KeyboardInterrupt:  # during a save, an editor, a command: the chat goes on
         if signals.received is None:
             out.say("interrupted", style="yellow")
+    except Exception as exc:  # noqa: BLE001 - no error ends the chat
+        if signals.received is None:  # else the terminal closed under a write: nobody to tell
+            out.internal_error(exc)
 
 
 def send(state: ReplState, out: Printer) -> None:

@@ -28,7 +28,10 @@ class _WithPastes:
     state: ReplState
 
     def append_string(self, string: str) -> None:
-        super().append_string(self.state.with_pastes(string))  # type: ignore[misc]
+        try:
+            super().append_string(self.state.with_pastes(string))  # type: ignore[misc]
+        except OSError:
+            pass  # the file cannot be written (any more): Up still has it, in memory
 
 
 class _FileHistory(_WithPastes, FileHistory):
