@@ -92,7 +92,7 @@ def handle(state: ReplState, out: Printer, text: str) -> None:
     is said in a line and the chat goes on."""
     try:
         if text.startswith("/") and not text.startswith("//") and not mentions.dropped_file(text):
-            if commands.dispatch(state, text.strip(), out) is commands.SEND:
+            if commands.dispatch(state, text.strip(), out) == commands.SEND:
                 send(state, out)
         elif state.compose(text[1:] if text.startswith("//") else text):
             send(state, out)
