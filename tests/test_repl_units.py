@@ -15,8 +15,11 @@ from rich.console import Console
 
 from claudechat.conversation import Conversation, RequestParams, Thinking
 from claudechat.errors import UsageError
-from claudechat.repl import commands, keys
-from claudechat.repl.session import ReplState
+from claudechat.repl import commands
+from claudechat.repl.completer import ReplCompleter
+from claudechat.repl.loop import Printer
+from claudechat.repl.prompt import make_prompt
+from claudechat.repl.state import ReplState
 from claudechat.settings import load
 
 
@@ -46,19 +49,20 @@ def state(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     settings = load({}, {"ANTHROPIC_API_KEY": "k", "CLAUDECHAT_CONFIG": str(tmp_path / "none.toml")})
     session = FakeSession(settings)
-    console = Console(file=io.StringIO(), width=80, color_system=None)
-    sent: list[str] = []
-    st = ReplState(settings=settings, session=session, conversation=session.new_conversation(),
-                   console=console)
-    st.send = sent.append  # what the user's message would send
-    st.sent = sent
-    return st
+    return ReplState(settings=settings, session=session, conversation=session.new_conversation())
+
+
+@pytest.fixture
+def out():
+    """The screen the commands print on: a console writing into a string."""
+    return Printer(Console(file=io.StringIO(), width=80, color_system=None))
 
 
 def typed(state, keystrokes: str) -> str:
     """Run the real PromptSession on typed keys; what it returns."""
+    out = Printer(Console(file=io.StringIO(), width=80, color_system=None))
     with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
-        prompt = keys.make_prompt(state)
+        prompt = make_prompt(state, out)
         pipe.send_text(keystrokes)
         return prompt.prompt()
 
@@ -86,7 +90,7 @@ def test_ctrl_c_at_the_prompt_raises_keyboard_interrupt(state):
 
 
 def completions(text: str, models=lambda: ["claude-opus-4-7", "claude-sonnet-4-6"]):
-    completer = keys.ReplCompleter(models)
+    completer = ReplCompleter(models)
     return [c.text for c in completer.get_completions(Document(text, len(text)), CompleteEvent())]
 
 
@@ -109,33 +113,47 @@ def test_every_command_in_the_issue_is_registered():
     assert wanted <= set(commands.COMMANDS)
 
 
-def test_unknown_commands_and_bad_arguments_are_one_clear_line(state):
+def test_unknown_commands_and_bad_arguments_are_one_clear_line(state, out):
     with pytest.raises(UsageError, match="did you mean /model"):
-        commands.dispatch(state, "/modle x")
+        commands.dispatch(state, "/modle x", out)
     for line in ("/think maybe", "/set temperature hot", "/set colour 1", "/detach 3", "/expand",
                  "/undo", "/retry", "/image", "/load"):
         with pytest.raises(UsageError) as info:
-            commands.dispatch(state, line)
+            commands.dispatch(state, line, out)
         assert "\n" not in str(info.value)
 
 
-def test_settings_commands_change_what_the_next_request_sends(state):
-    commands.dispatch(state, "/model claude-opus-4-7")
-    commands.dispatch(state, "/set temperature 0.3")
-    commands.dispatch(state, "/system Be terse.")
+def test_settings_commands_change_what_the_next_request_sends(state, out):
+    commands.dispatch(state, "/model claude-opus-4-7", out)
+    commands.dispatch(state, "/set temperature 0.3", out)
+    commands.dispatch(state, "/system Be terse.", out)
     assert state.conversation.params.model == "claude-opus-4-7"
     assert state.conversation.params.temperature == 0.3
     assert state.conversation.system == "Be terse."
-    commands.dispatch(state, "/system clear")
+    commands.dispatch(state, "/system clear", out)
     assert state.conversation.system is None
-    commands.dispatch(state, "/think 2048")
+    commands.dispatch(state, "/think 2048", out)
     assert state.conversation.params.thinking == Thinking("enabled", budget_tokens=2048)
     with pytest.raises(UsageError):
-        commands.dispatch(state, "/set temperature 1.5")
+        commands.dispatch(state, "/set temperature 1.5", out)
 
 
-def test_quit_and_its_aliases(state):
+def test_quit_and_its_aliases(state, out):
     for line in ("/quit", "/exit", "/q"):
         state.quit = False
-        commands.dispatch(state, line)
+        commands.dispatch(state, line, out)
         assert state.quit
+
+
+def test_an_editor_that_cannot_be_run_is_one_line_and_keeps_the_text(state, out, tmp_path, monkeypatch):
+    editor = tmp_path / "not-a-program"
+    editor.write_text("no execute bit")
+    monkeypatch.setenv("VISUAL", str(editor))
+    with pytest.raises(UsageError) as info:
+        commands.dispatch(state, "/edit keep me", out)
+    assert str(info.value) == (f"the editor ({editor}) cannot be run (Permission denied): set VISUAL "
+                               f"or EDITOR to an editor that works; nothing sent")
+    assert state.prefill == "keep me" and state.conversation.turns == []
+    monkeypatch.setenv("VISUAL", 'vi "unclosed')
+    with pytest.raises(UsageError, match="is not a command line"):
+        commands.dispatch(state, "/edit", out)

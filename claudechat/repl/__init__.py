@@ -15,29 +15,27 @@ def start(options: Options, env: Environment) -> int:
         from claudechat.ask import run_ask
 
         return run_ask(options, env)
-    from rich.text import Text
-
     from claudechat.errors import ClaudechatError
     from claudechat.history.store import HistoryStore
-    from claudechat.repl.session import ReplState, run_repl
+    from claudechat.repl.loop import Printer, run_repl
+    from claudechat.repl.state import ReplState
     from claudechat.startup import prepare
 
     start = prepare(options)
-    console = env.console()
-    session = start.connect(lambda text: console.print(f"claudechat: {text}", markup=False))
+    out = Printer(env.console(), debug=env.debug, env=env)
+    session = start.connect(out.notice)
     state = ReplState(settings=start.settings, session=session, conversation=session.new_conversation(),
-                      console=console, color=env.colors)
+                      color=env.colors, notify=out.notice)
     state.save = start.save
     try:
         state.store = start.history.store or HistoryStore()
     except ClaudechatError as exc:
         if state.save:
             raise
-        console.print(Text(f"claudechat: /history and /load are off: {exc}", style="yellow"))
-    state._record(None, 0)
+        out.notice(f"/history and /load are off: {exc}")
+    state.start_recording(None, 0)
     stored = start.history.stored
     if stored is not None:
         state.resume(stored)
-        console.print(Text(f"continuing {stored.summary.id[:8]}: {stored.summary.title} "
-                           f"({len(stored.turns)} turns)", style="dim"))
-    return run_repl(state)
+        out.say(f"continuing {stored.summary.id[:8]}: {stored.summary.title} ({len(stored.turns)} turns)")
+    return run_repl(state, out)

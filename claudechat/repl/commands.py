@@ -1,16 +1,17 @@
-"""Slash commands: a registry of small functions, `(state, argument) -> None`.
+"""Slash commands: a registry of small functions, `(state, argument, out) -> None | SEND`.
 
-A command that cannot do what it was asked raises UsageError; the REPL prints
-its one line and keeps the session.
+A command changes the state and says what it did through `out`, the Printer the
+loop gives it; SEND asks the loop to send the conversation (whose last turn is then
+the user's). A command that cannot do what it was asked raises UsageError; the loop
+prints its one line and keeps the session.
 """
 
 from __future__ import annotations
 
-import base64
+import contextlib
 import json
 import os
 import shlex
-import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable
@@ -18,23 +19,28 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.text import Text
 
 from claudechat import attachments
 from claudechat.errors import ClaudechatError, UsageError
 from claudechat.models import MIN_THINKING_BUDGET
+from claudechat.repl.clipboard import clipboard_image, copy_to_clipboard
+from claudechat.repl.state import ReplState, choose
 from claudechat.sanitize import sanitize
 
 if TYPE_CHECKING:
-    from claudechat.repl.session import ReplState
+    from claudechat.repl.loop import Printer
+
+SEND = "send"  # what a command returns to have the loop send the conversation
+Outcome = str | None
+Run = Callable[[ReplState, str, "Printer"], Outcome]
 
 
 @dataclass(frozen=True)
 class Command:
     name: str
-    run: Callable[[ReplState, str], None]
+    run: Run
     usage: str
     help: str
     completes: str = ""  # "path" or "model": what Tab offers for the argument
@@ -45,7 +51,7 @@ ALIASES = {"exit": "quit", "q": "quit", "h": "help", "?": "help"}
 
 
 def command(usage: str, help: str, completes: str = "") -> Callable[[Callable], Callable]:
-    def register(fn: Callable[[ReplState, str], None]) -> Callable[[ReplState, str], None]:
+    def register(fn: Run) -> Run:
         name = fn.__name__.removeprefix("cmd_")
         COMMANDS[name] = Command(name, fn, usage, help, completes)
         return fn
@@ -53,8 +59,9 @@ def command(usage: str, help: str, completes: str = "") -> Callable[[Callable], 
     return register
 
 
-def dispatch(state: ReplState, line: str) -> None:
-    """Run one `/command args` line."""
+def dispatch(state: ReplState, line: str, out: Printer) -> Outcome:
+    """Run one `/command args` line; SEND: the loop is to send the conversation.
+    An OS or subprocess failure the command did not foresee is its one line too."""
     name, _, arg = line[1:].partition(" ")
     name = ALIASES.get(name.lower(), name.lower())
     cmd = COMMANDS.get(name)
@@ -64,41 +71,43 @@ def dispatch(state: ReplState, line: str) -> None:
         close = difflib.get_close_matches(name, list(COMMANDS), n=1)
         tip = f" — did you mean /{close[0]}?" if close else " — /help lists the commands"
         raise UsageError(f"unknown command /{sanitize(name)}{tip}")
-    cmd.run(state, arg.strip())
-
-
-def _say(state: ReplState, text: str, style: str = "dim") -> None:
-    state.console.print(Text(text, style=style))
+    try:
+        return cmd.run(state, arg.strip(), out)
+    except OSError as exc:  # a file, a program, the terminal: one line, and the chat goes on
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise UsageError(f"/{name}: {exc.strerror or exc}{where}") from None
+    except subprocess.SubprocessError as exc:
+        raise UsageError(f"/{name}: {exc}") from None
 
 
 # -- conversation -----------------------------------------------------------------------
 
 
 @command("/help", "this list")
-def cmd_help(state: ReplState, arg: str) -> None:
+def cmd_help(state: ReplState, arg: str, out: Printer) -> Outcome:
     lines = [f"{c.usage:<28} {c.help}" for c in COMMANDS.values()]
     lines.append("")
     lines.append("Enter sends; Ctrl-J or Esc Enter adds a line; @path attaches a file;")
     lines.append("Ctrl-C stops a reply (or clears the line); Ctrl-D or /quit leaves.")
-    state.console.print(Text("\n".join(lines)))
+    out.say("\n".join(lines), style="")
 
 
 @command("/quit", "leave (also Ctrl-D)")
-def cmd_quit(state: ReplState, arg: str) -> None:
+def cmd_quit(state: ReplState, arg: str, out: Printer) -> Outcome:
     state.quit = True
 
 
 @command("/new", "a fresh conversation with the same settings")
-def cmd_new(state: ReplState, arg: str) -> None:
+def cmd_new(state: ReplState, arg: str, out: Printer) -> Outcome:
     state.new_conversation()
-    _say(state, "new conversation")
+    out.say("new conversation")
 
 
 @command("/retry", "ask for the last reply again")
-def cmd_retry(state: ReplState, arg: str) -> None:
-    if not _drop_reply(state):
+def cmd_retry(state: ReplState, arg: str, out: Printer) -> Outcome:
+    if not state.drop_reply():
         raise UsageError("nothing to retry yet")
-    state.send_current()
+    return SEND
 
 
 def _label(block: dict[str, Any]) -> str:
@@ -113,17 +122,9 @@ def _label(block: dict[str, Any]) -> str:
     return {"image": f"image ({source.get('media_type', '?')})", "document": "PDF"}.get(kind, kind)
 
 
-def _drop_reply(state: ReplState) -> bool:
-    """Remove the last reply (if any); is there a user message left to answer?"""
-    turns = state.conversation.turns
-    while turns and turns[-1].role == "assistant":
-        turns.pop()
-    return bool(turns)
-
-
 @command("/undo", "drop the last exchange; its message comes back for editing")
-def cmd_undo(state: ReplState, arg: str) -> None:
-    if not _drop_reply(state):
+def cmd_undo(state: ReplState, arg: str, out: Printer) -> Outcome:
+    if not state.drop_reply():
         raise UsageError("nothing to undo")
     user = state.conversation.turns.pop()
     blocks = list(user.content)
@@ -136,52 +137,77 @@ def cmd_undo(state: ReplState, arg: str) -> None:
     state.prefill = typed
     state.pending = [attachments.Attachment(b, _label(b)) for b in blocks] + state.pending
     state.saved_changed()
-    _say(state, "removed the last exchange")
+    out.say("removed the last exchange")
 
 
 @command("/edit", "write the next message in $VISUAL / $EDITOR")
-def cmd_edit(state: ReplState, arg: str) -> None:
+def cmd_edit(state: ReplState, arg: str, out: Printer) -> Outcome:
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    try:
+        text = _edited(editor, arg)
+    except (UsageError, KeyboardInterrupt):
+        state.prefill = arg  # what was typed after /edit is not lost
+        raise
+    return SEND if state.compose(text.rstrip("\n")) else None
+
+
+def _edited(editor: str, start: str) -> str:
+    """What the user wrote in `editor`, which opened on `start`."""
+    try:
+        argv = shlex.split(editor)
+    except ValueError as exc:
+        raise UsageError(f"VISUAL or EDITOR ({editor}) is not a command line ({exc}); "
+                         f"fix it; nothing sent") from None
     with tempfile.NamedTemporaryFile("w+", suffix=".md", delete=False, encoding="utf-8") as f:
-        f.write(arg)
+        f.write(start)
         path = f.name
     try:
-        done = subprocess.run([*shlex.split(editor), path], check=False)
+        try:
+            done = subprocess.run([*argv, path], check=False)
+        except FileNotFoundError:
+            raise UsageError(f"the editor ({editor}) was not found: set VISUAL or EDITOR to an "
+                             f"editor that is installed; nothing sent") from None
+        except OSError as exc:
+            raise UsageError(f"the editor ({editor}) cannot be run ({exc.strerror}): set VISUAL "
+                             f"or EDITOR to an editor that works; nothing sent") from None
+        if done.returncode != 0:
+            raise UsageError(f"the editor ({editor}) exited with status {done.returncode}; nothing sent")
         text = Path(path).read_text("utf-8")
+    except UnicodeDecodeError:
+        raise UsageError("the editor wrote something that is not UTF-8 text; nothing sent") from None
     finally:
-        os.unlink(path)
-    if done.returncode != 0:
-        raise UsageError(f"the editor ({editor}) exited with status {done.returncode}; nothing sent")
+        with contextlib.suppress(OSError):
+            os.unlink(path)
     if not text.strip():
         raise UsageError("the message is empty; nothing sent")
-    state.send(text.rstrip("\n"))
+    return text
 
 
 # -- settings -------------------------------------------------------------------------------
 
 
 @command("/model [NAME]", "show or change the model", completes="model")
-def cmd_model(state: ReplState, arg: str) -> None:
+def cmd_model(state: ReplState, arg: str, out: Printer) -> Outcome:
     if not arg:
-        _say(state, f"model: {state.settings.model}", style="")
+        out.say(f"model: {state.settings.model}", style="")
         return
     state.update_settings(model=arg)
-    _say(state, f"model: {arg}")
+    out.say(f"model: {arg}")
 
 
 @command("/system [TEXT|clear]", "show, set or clear the system prompt")
-def cmd_system(state: ReplState, arg: str) -> None:
+def cmd_system(state: ReplState, arg: str, out: Printer) -> Outcome:
     if not arg:
         current = state.conversation.system
-        _say(state, f"system: {sanitize(current)}" if current else "no system prompt", style="")
+        out.say(f"system: {sanitize(current)}" if current else "no system prompt", style="")
         return
     state.conversation.system = None if arg == "clear" else arg
     state.saved_changed()
-    _say(state, "system prompt cleared" if arg == "clear" else "system prompt set")
+    out.say("system prompt cleared" if arg == "clear" else "system prompt set")
 
 
 @command("/think on|off|BUDGET", "extended thinking")
-def cmd_think(state: ReplState, arg: str) -> None:
+def cmd_think(state: ReplState, arg: str, out: Printer) -> Outcome:
     if arg in ("on", "off"):
         state.update_settings(thinking=arg == "on")
     elif arg.isdigit():
@@ -192,14 +218,14 @@ def cmd_think(state: ReplState, arg: str) -> None:
         state.update_settings(thinking=True, thinking_budget=budget)
     else:
         raise UsageError(f"usage: /think on, /think off or /think BUDGET (tokens, >= {MIN_THINKING_BUDGET})")
-    _say(state, f"thinking: {state.thinking_label()}")
+    out.say(f"thinking: {state.thinking_label()}")
 
 
 SETTABLE = {"temperature": float, "top_p": float, "top_k": int, "max_tokens": int}
 
 
 @command("/set NAME VALUE", "temperature, top_p, top_k or max_tokens")
-def cmd_set(state: ReplState, arg: str) -> None:
+def cmd_set(state: ReplState, arg: str, out: Printer) -> Outcome:
     name, _, value = arg.partition(" ")
     kind = SETTABLE.get(name)
     if kind is None or not value.strip():
@@ -209,72 +235,72 @@ def cmd_set(state: ReplState, arg: str) -> None:
     except ValueError:
         raise UsageError(f"{name} takes {'a number' if kind is float else 'a whole number'}") from None
     state.update_settings(**{name: number})  # refused now, rather than the next request
-    _say(state, f"{name} = {number}")
+    out.say(f"{name} = {number}")
 
 
 # -- attachments ------------------------------------------------------------------------------
 
 
 @command("/image PATH|URL", "attach an image to the next message", completes="path")
-def cmd_image(state: ReplState, arg: str) -> None:
+def cmd_image(state: ReplState, arg: str, out: Printer) -> Outcome:
     if not arg:
         raise UsageError("usage: /image PATH or /image https://…")
-    state.attach(attachments.image_arg(_unquote(arg), resize=state.settings.resize_images))
+    _attached(out, state.attach(attachments.image_arg(_unquote(arg), resize=state.settings.resize_images)))
 
 
 @command("/file PATH", "attach a text file or PDF to the next message", completes="path")
-def cmd_file(state: ReplState, arg: str) -> None:
+def cmd_file(state: ReplState, arg: str, out: Printer) -> Outcome:
     if not arg:
         raise UsageError("usage: /file PATH")
-    state.attach(attachments.file_arg(_unquote(arg), resize=state.settings.resize_images))
+    _attached(out, state.attach(attachments.file_arg(_unquote(arg), resize=state.settings.resize_images)))
 
 
 @command("/paste", "attach the image on the clipboard (also Ctrl-V)")
-def cmd_paste(state: ReplState, arg: str) -> None:
+def cmd_paste(state: ReplState, arg: str, out: Printer) -> Outcome:
     data = clipboard_image()
     if data is None:
         raise UsageError("no image on the clipboard (needs wl-paste, xclip or pngpaste)")
-    state.attach(attachments.image_from_bytes(data, "clipboard image",
-                                              resize=state.settings.resize_images))
+    _attached(out, state.attach(attachments.image_from_bytes(data, "clipboard image",
+                                                             resize=state.settings.resize_images)))
 
 
 @command("/detach [N]", "drop pending attachment N, or all of them")
-def cmd_detach(state: ReplState, arg: str) -> None:
+def cmd_detach(state: ReplState, arg: str, out: Printer) -> Outcome:
     if not state.pending:
         raise UsageError("nothing is attached")
     if not arg:
         state.pending.clear()
-        _say(state, "all attachments dropped")
+        out.say("all attachments dropped")
         return
-    index = _number(arg, len(state.pending), "attachment")
+    index = choose(arg, len(state.pending), "attachment")
     dropped = state.pending.pop(index - 1)
-    _say(state, f"dropped {sanitize(dropped.label)}")
+    out.say(f"dropped {sanitize(dropped.label)}")
 
 
 # -- replies -------------------------------------------------------------------------------------
 
 
 @command("/expand [N]", "show the thinking of reply N (default: the last) in full")
-def cmd_expand(state: ReplState, arg: str) -> None:
+def cmd_expand(state: ReplState, arg: str, out: Printer) -> Outcome:
     reply = state.reply(arg)
     thoughts = [b.get("thinking", "") for b in reply.content if b.get("type") == "thinking"]
     if not any(thoughts):
         raise UsageError("that reply has no thinking text")
     for text in thoughts:
-        state.console.print(Panel(Text(sanitize(text), style="dim"), title="Thinking",
+        out.show(Panel(Text(sanitize(text), style="dim"), title="Thinking",
                                   title_align="left", border_style="dim"))
 
 
 @command("/copy [N]", "copy reply N (default: the last) to the clipboard (OSC 52, wl-copy…)")
-def cmd_copy(state: ReplState, arg: str) -> None:
+def cmd_copy(state: ReplState, arg: str, out: Printer) -> Outcome:
     reply = state.reply(arg)
-    text = "".join(b.get("text", "") for b in reply.content if b.get("type") == "text")
-    how = copy_to_clipboard(text, state.console.file)
-    _say(state, f"copied {len(text):,} characters ({how})")
+    text = reply.text
+    how = copy_to_clipboard(text, out.terminal)
+    out.say(f"copied {len(text):,} characters ({how})")
 
 
 @command("/save PATH", "write the conversation to PATH (.md or .json)", completes="path")
-def cmd_save(state: ReplState, arg: str) -> None:
+def cmd_save(state: ReplState, arg: str, out: Printer) -> Outcome:
     if not arg:
         raise UsageError("usage: /save PATH (.md for Markdown, .json for JSON)")
     path = Path(_unquote(arg)).expanduser()
@@ -289,11 +315,11 @@ def cmd_save(state: ReplState, arg: str) -> None:
         path.write_text(text, "utf-8")
     except OSError as exc:
         raise UsageError(f"{path}: cannot write it ({exc.strerror})") from None
-    _say(state, f"saved to {path}")
+    out.say(f"saved to {path}")
 
 
 @command("/tokens", "count the conversation's input tokens (count_tokens)")
-def cmd_tokens(state: ReplState, arg: str) -> None:
+def cmd_tokens(state: ReplState, arg: str, out: Printer) -> Outcome:
     from claudechat.api import messages
 
     conv = state.conversation
@@ -308,28 +334,35 @@ def cmd_tokens(state: ReplState, arg: str) -> None:
     count = answer.get("input_tokens") if isinstance(answer, dict) else None
     if not isinstance(count, int):
         raise UsageError("the server's token count is not in the expected shape")
-    _say(state, f"{count:,} input tokens in the conversation", style="")
+    out.say(f"{count:,} input tokens in the conversation", style="")
 
 
 @command("/history", "recent conversations")
-def cmd_history(state: ReplState, arg: str) -> None:
-    state.show_history()
+def cmd_history(state: ReplState, arg: str, out: Printer) -> Outcome:
+    from claudechat.history.transcript import iso
+
+    rows = state.recent(limit=15)
+    if not rows:
+        out.say("no saved conversations yet")
+    for row in rows:
+        out.say(f"{row.id[:8]}  {iso(row.updated)}  {row.turns:>3} turns  {sanitize(row.title)}", style="")
 
 
 @command("/load ID", "continue a saved conversation (an id prefix, or last)")
-def cmd_load(state: ReplState, arg: str) -> None:
+def cmd_load(state: ReplState, arg: str, out: Printer) -> Outcome:
     if not arg:
         raise UsageError("usage: /load ID (see /history)")
-    state.load(arg)
+    stored = state.load(arg)
+    n = len(state.conversation.turns)
+    out.say(f"loaded {stored.summary.id[:8]}: {sanitize(stored.summary.title)} "
+            f"({n} turn{'s' if n != 1 else ''})")
 
 
 # -- helpers ------------------------------------------------------------------------------------
 
 
-def _number(arg: str, count: int, what: str) -> int:
-    if not arg.isdigit() or not 1 <= int(arg) <= count:
-        raise UsageError(f"no {what} {sanitize(arg)} (there {'is' if count == 1 else 'are'} {count})")
-    return int(arg)
+def _attached(out: Printer, attachment: attachments.Attachment) -> None:
+    out.say(f"attached {sanitize(attachment.label)}")
 
 
 def _unquote(arg: str) -> str:
@@ -339,35 +372,3 @@ def _unquote(arg: str) -> str:
     return arg.replace("\\ ", " ")
 
 
-def clipboard_image() -> bytes | None:
-    for cmd in (["wl-paste", "--no-newline", "--type", "image/png"],
-                ["xclip", "-selection", "clipboard", "-t", "image/png", "-o"], ["pngpaste", "-"]):
-        if shutil.which(cmd[0]):
-            done = subprocess.run(cmd, capture_output=True, check=False, timeout=5)
-            if done.returncode == 0 and attachments.sniff_image(done.stdout):
-                return done.stdout
-    return None
-
-
-def copy_to_clipboard(text: str, terminal: Any) -> str:
-    """The terminal's clipboard escape (OSC 52: works over ssh, where the terminal
-    supports it), and a local clipboard program when there is one. Returns what was used."""
-    used = []
-    if terminal.isatty():
-        terminal.write(f"\x1b]52;c;{base64.b64encode(text.encode()).decode('ascii')}\x07")
-        terminal.flush()
-        used.append("OSC 52")
-    for cmd in (["wl-copy"], ["xclip", "-selection", "clipboard"], ["pbcopy"]):
-        if shutil.which(cmd[0]):
-            done = subprocess.run(cmd, input=text.encode(), check=False, timeout=5,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            if done.returncode == 0:
-                used.append(cmd[0])
-                break
-    if not used:
-        raise UsageError("no clipboard: not a terminal, and no wl-copy, xclip or pbcopy")
-    return " and ".join(used)
-
-
-def render_markdown(text: str) -> Markdown:
-    return Markdown(sanitize(text))

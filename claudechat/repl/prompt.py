@@ -1,0 +1,99 @@
+"""The PromptSession: one for the whole chat, with its keys, completion, the toolbar
+and the input history."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from prompt_toolkit import PromptSession
+from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
+from prompt_toolkit.enums import EditingMode
+from prompt_toolkit.formatted_text import FormattedText
+from prompt_toolkit.history import FileHistory, InMemoryHistory
+from prompt_toolkit.output import ColorDepth
+
+from claudechat.repl.completer import ReplCompleter, model_names
+from claudechat.repl.key_bindings import bindings
+from claudechat.settings import state_dir
+
+if TYPE_CHECKING:
+    from claudechat.repl.loop import Printer
+    from claudechat.repl.state import ReplState
+
+
+class _WithPastes:
+    """An input history that keeps what was pasted, not its placeholder, so a message
+    recalled with Up (in this session or the next) is the message that was sent."""
+
+    state: ReplState
+
+    def append_string(self, string: str) -> None:
+        try:
+            super().append_string(self.state.with_pastes(string))  # type: ignore[misc]
+        except OSError:
+            pass  # the file cannot be written (any more): Up still has it, in memory
+
+
+class _FileHistory(_WithPastes, FileHistory):
+    pass
+
+
+class _MemoryHistory(_WithPastes, InMemoryHistory):
+    pass
+
+
+def toolbar(state: ReplState) -> Any:
+    def render() -> FormattedText:
+        parts = [state.settings.profile, state.settings.model,
+                 f"thinking {state.thinking_label()}", f"{state.tokens_used():,} tokens"]
+        if state.pending:
+            parts.append(f"{len(state.pending)} attached")
+        return FormattedText([("class:bottom-toolbar", " " + " · ".join(parts) + " ")])
+
+    return render
+
+
+def message(state: ReplState) -> Any:
+    def render() -> FormattedText:
+        out: list[tuple[str, str]] = []
+        if state.pending:
+            names = ", ".join(a.label for a in state.pending)
+            out.append(("fg:ansicyan", f"📎 {names}\n"))
+        out.append(("bold", "› "))
+        return FormattedText(out)
+
+    return render
+
+
+def input_history(state: ReplState) -> Any:
+    """The messages sent, kept across runs in the state directory (in memory when it
+    cannot be written)."""
+    history: Any
+    try:
+        path = state_dir() / "input-history"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        history = _FileHistory(str(path))
+    except OSError:
+        history = _MemoryHistory()
+    history.state = state
+    return history
+
+
+def make_prompt(state: ReplState, out: Printer) -> PromptSession:
+    return PromptSession(
+        message=message(state),
+        multiline=True,
+        history=input_history(state),
+        auto_suggest=AutoSuggestFromHistory(),
+        enable_history_search=False,
+        completer=ReplCompleter(model_names(state)),
+        complete_while_typing=False,
+        key_bindings=bindings(state, out),
+        bottom_toolbar=toolbar(state),
+        editing_mode=EditingMode.VI if state.settings.editing_mode == "vi" else EditingMode.EMACS,
+        color_depth=None if state.color else ColorDepth.MONOCHROME,
+        prompt_continuation=lambda width, line_number, wrap_count: "  ",
+        enable_open_in_editor=True,
+        mouse_support=False,
+        erase_when_done=False,
+    )

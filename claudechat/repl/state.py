@@ -1,0 +1,211 @@
+"""The chat's state and what can be done to it: the conversation, the settings and
+the connection, pending attachments, pastes, the text the prompt comes back with,
+the history store and its recorder.
+
+No console and no prompt_toolkit here: an operation returns what happened (or raises
+UsageError) and the caller, the loop or a command, says it on the screen. The one
+thing that arrives unasked, a notice (a setting the model cannot take, a conversation
+saved under a new id), goes to `notify`, which the loop points at the screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from claudechat import attachments
+from claudechat.conversation import Conversation
+from claudechat.errors import UsageError
+from claudechat.message import Message
+from claudechat.repl import mentions
+from claudechat.sanitize import sanitize
+from claudechat.settings import Settings
+
+
+def _ignore(text: str) -> None:
+    pass
+
+
+def choose(arg: str, count: int, what: str) -> int:
+    """The number `arg` names, one of 1..count ("/detach 2", "/expand 3")."""
+    if not arg.isdigit() or not 1 <= int(arg) <= count:
+        raise UsageError(f"no {what} {sanitize(arg)} (there {'is' if count == 1 else 'are'} {count})")
+    return int(arg)
+
+
+@dataclass
+class ReplState:
+    settings: Settings
+    session: Any  # connect.Session
+    conversation: Conversation
+    recorder: Any = None  # persists turns (history.saving.Recorder); None with --no-save
+    store: Any = None  # the HistoryStore, for /history and /load (read-only with --no-save)
+    save: bool = True
+    color: bool = True  # False: NO_COLOR, TERM=dumb or --plain: replies as plain text
+    pending: list[attachments.Attachment] = field(default_factory=list)
+    pastes: dict[str, str] = field(default_factory=dict)
+    prefill: str = ""  # what the next prompt starts with (a message given back to fix)
+    quit: bool = False
+    notify: Callable[[str], None] = _ignore  # where notices go
+
+    def notice(self, text: str) -> None:
+        self.notify(text)
+
+    # -- conversation ------------------------------------------------------------------
+
+    def new_conversation(self) -> None:
+        """A fresh conversation; the settings, the system prompt among them, stay."""
+        system = self.conversation.system
+        self.conversation = self.session.new_conversation()
+        self.conversation.system = system
+        self.start_recording(None, 0)
+
+    def start_recording(self, cid: str | None, saved: int) -> None:
+        """From now on the store keeps this conversation (as `cid`, whose first `saved`
+        turns it has), unless the history is off."""
+        if self.store is not None and self.save:
+            from claudechat.history.saving import Recorder
+
+            self.recorder = Recorder(self.store, profile=self.settings.profile, cid=cid,
+                                     saved=saved, notice=self.notice)
+
+    def saved_changed(self) -> None:
+        """The turns or the settings changed (/undo, /system, /model…): the store follows."""
+        if self.recorder is not None and (self.conversation.turns or self.recorder.cid):
+            self.recorder(self.conversation)
+
+    def compose(self, text: str) -> bool:
+        """The typed message, with what is attached, as the conversation's next user turn.
+        False: there was nothing to send. A message that cannot be sent raises UsageError
+        and comes back as `prefill`, to be fixed."""
+        try:
+            self.session.params.checked()
+            found, text_to_send = self.mentioned(text, strict=True)
+        except UsageError:
+            self.prefill = text  # nothing typed is lost: it comes back to be fixed
+            raise
+        attached = attachments.check_request([*self.pending, *found],
+                                             resize=self.settings.resize_images)
+        blocks = [a.block for a in attached]
+        if text_to_send.strip():
+            blocks.append({"type": "text", "text": text_to_send})
+        if not blocks:
+            return False
+        self.pending.clear()
+        self.conversation.add_user(blocks)
+        return True
+
+    def ready_to_send(self) -> Conversation:
+        """The conversation, with the request settings of now."""
+        self.conversation.params = self.session.params
+        return self.conversation
+
+    def mentioned(self, text: str, *, strict: bool = False) -> tuple[list[attachments.Attachment], str]:
+        """The files a message attaches, and the text to send (see mentions.parse).
+        `strict`: an @path that looks like a path but is no file is an error."""
+        parsed = mentions.parse(text)
+        found = []
+        for mention in parsed.mentions:
+            if mention.is_file:
+                found.append(attachments.file_arg(mention.path, resize=self.settings.resize_images))
+            elif strict and mention.looks_like_path:
+                raise UsageError(f"@{sanitize(mention.path)}: no such file — fix the path "
+                                 f"(Tab completes it), or write @@ for a plain @")
+        return found, parsed.text
+
+    def drop_reply(self) -> bool:
+        """Remove the last reply (if any); is there a user message left to answer?"""
+        turns = self.conversation.turns
+        while turns and turns[-1].role == "assistant":
+            turns.pop()
+        return bool(turns)
+
+    def reply(self, arg: str) -> Message:
+        """Reply number `arg` (1 is the first), or the last."""
+        replies = [t for t in self.conversation.turns if t.role == "assistant"]
+        if not replies:
+            raise UsageError("there is no reply yet")
+        index = len(replies) if not arg else choose(arg, len(replies), "reply")
+        turn = replies[index - 1]
+        return Message(content=turn.content, model=turn.model or "", usage=turn.usage or {})
+
+    def tokens_used(self) -> int:
+        total = 0
+        for turn in self.conversation.turns:
+            usage = turn.usage or {}
+            total += sum(int(usage.get(k) or 0) for k in (
+                "input_tokens", "output_tokens", "cache_read_input_tokens",
+                "cache_creation_input_tokens"))
+        return total
+
+    # -- settings ------------------------------------------------------------------------
+
+    def update_settings(self, **changes: Any) -> None:
+        """Change settings; a combination the API would refuse is refused now, not later."""
+        before = self.settings
+        self.session.apply(replace(before, **changes), notice=self.notice)
+        try:
+            self.session.params.checked()
+        except UsageError:
+            self.session.apply(before, notice=_ignore)
+            raise
+        finally:
+            self.settings = self.session.settings
+            self.conversation.params = self.session.params
+        self.saved_changed()
+
+    def thinking_label(self) -> str:
+        t = self.session.params.thinking
+        if t.mode == "off":
+            return "off"
+        if t.mode == "enabled":
+            return f"on ({t.budget_tokens:,} tokens)"
+        return f"on (adaptive{', ' + t.effort if t.effort else ''})"
+
+    # -- attachments and pastes ----------------------------------------------------------
+
+    def attach(self, attachment: attachments.Attachment) -> attachments.Attachment:
+        """Add to what the next message carries; checked (and, with resize_images, shrunk)
+        once, here, not again at every send."""
+        self.pending = attachments.check_request([*self.pending, attachment],
+                                                 resize=self.settings.resize_images)
+        return attachment
+
+    def with_pastes(self, text: str) -> str:
+        """The text with each paste placeholder replaced by what was pasted."""
+        for token, pasted in self.pastes.items():
+            text = text.replace(token, pasted)
+        return text
+
+    def expand_pastes(self, text: str) -> str:
+        text = self.with_pastes(text)
+        self.pastes.clear()
+        return text
+
+    # -- history -----------------------------------------------------------------------------
+
+    def recent(self, limit: int = 15) -> list[Any]:
+        """The most recently saved conversations (rows with id, updated, turns, title)."""
+        return self._readable_store().list(limit=limit)
+
+    def load(self, ref: str) -> Any:
+        """Continue the stored conversation `ref` names; the stored conversation."""
+        store = self._readable_store()
+        stored = store.load(store.resolve(ref))
+        self.resume(stored)
+        return stored
+
+    def resume(self, stored: Any) -> None:
+        """Continue a stored conversation: its turns, system prompt and model."""
+        if stored.summary.model and stored.summary.model != self.settings.model:
+            self.update_settings(model=stored.summary.model)
+        self.conversation = self.session.new_conversation()
+        self.conversation.system = stored.system
+        self.conversation.turns = list(stored.turns)
+        self.start_recording(stored.summary.id, len(stored.turns))
+
+    def _readable_store(self) -> Any:
+        if self.store is None:
+            raise UsageError("the history cannot be read (see the notice when the chat started)")
+        return self.store

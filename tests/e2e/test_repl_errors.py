@@ -1,0 +1,89 @@
+"""No error ends the chat: the real `claudechat` on a pseudo-terminal, against the
+loopback fake server. A command whose program or file fails says so in one line and
+sends nothing; an exception nothing foresaw is one `internal error: …` line (its
+traceback only with --debug); either way the next message is sent and answered.
+
+The terminal, the fake server and the environment are the chat suite's own
+(tests/test_repl_e2e.py): its Term, its fixtures and its helpers, imported.
+"""
+
+from __future__ import annotations
+
+import test_repl_e2e
+from fake_server import Reply
+from test_repl_e2e import PROMPT, Term, messages_count, posts, texts
+
+# the fixtures of the first REPL suite: a fake server, an environment pointing at it, `spawn`
+server = test_repl_e2e.server
+env = test_repl_e2e.env
+spawn = test_repl_e2e.spawn
+
+# a user name no system has: "~<it>/…" cannot be expanded, and pathlib raises RuntimeError
+NO_USER = "claudechat-no-such-user"
+
+
+def said(term: Term, typed: str, row: int) -> str:
+    """What the chat printed between the prompt line `› typed` and `row`, as one line
+    (a long line wraps on the screen)."""
+    return " ".join(line for line in term.between(f"{PROMPT} {typed}", row) if line)
+
+
+def still_chatting(server, term: Term, n: int) -> None:
+    """The n-th message of the session is sent and answered, as if nothing had happened."""
+    server.enqueue(Reply(text=f"Answer {n}."))
+    term.say(f"question {n}")
+    term.wait_prompt(after=f"Answer {n}.")
+    assert texts(posts(server, n)[n - 1]["messages"][-1]) == [f"question {n}"]
+
+
+def test_edit_with_a_missing_editor_is_one_line_sends_nothing_and_keeps_the_text(server, spawn):
+    term = spawn(EDITOR="/no/such/editor", VISUAL=None)
+    term.say("/edit a draft to finish")
+    row = term.wait_prompt(after="nothing sent", typed="a draft to finish")
+    assert said(term, "/edit a draft to finish", row) == (
+        "the editor (/no/such/editor) was not found: set VISUAL or EDITOR to an editor "
+        "that is installed; nothing sent")
+    assert "Traceback" not in term.text()
+    assert messages_count(server) == 0
+    # the text is back at the prompt: Enter sends it as it is
+    server.enqueue(Reply(text="Finished."))
+    term.send("\r")
+    term.wait_prompt(after="Finished.")
+    assert texts(posts(server, 1)[0]["messages"][-1]) == ["a draft to finish"]
+
+
+def test_an_unexpected_exception_is_one_line_and_the_next_message_works(server, spawn, tmp_path):
+    # /file with a ~user path for a user that does not exist: pathlib cannot expand it and
+    # raises RuntimeError, which no code of the chat maps to a message of its own.
+    term = spawn()
+    typed = f"/file ~{NO_USER}/notes.txt"
+    term.say(typed)
+    row = term.wait_prompt(after="internal error")
+    assert said(term, typed, row) == ("internal error: RuntimeError: Could not determine home "
+                                      "directory. (run with --debug for details)")
+    assert "Traceback" not in term.text()
+    assert messages_count(server) == 0
+    still_chatting(server, term, 1)
+    term.send("\x04")
+    assert term.exit_status() == 0
+
+
+def test_with_debug_an_unexpected_exception_shows_its_traceback_and_the_chat_goes_on(server, spawn):
+    term = spawn("--debug")
+    term.say(f"/file ~{NO_USER}/notes.txt")
+    row = term.wait_prompt(after="internal error")
+    screen = term.text()
+    assert "Traceback (most recent call last):" in screen
+    assert "RuntimeError: Could not determine home directory." in screen
+    assert term.lines()[row - 1] == "internal error: RuntimeError: Could not determine home directory."
+    still_chatting(server, term, 1)
+
+
+def test_a_message_starting_with_an_unknown_users_home_is_sent_as_text(server, spawn):
+    # "~name" at the start could be a dropped path; one that cannot be expanded is plain text
+    server.enqueue(Reply(text="Noted."))
+    term = spawn()
+    term.say(f"~{NO_USER} said hello")
+    term.wait_prompt(after="Noted.")
+    assert texts(posts(server, 1)[0]["messages"][-1]) == [f"~{NO_USER} said hello"]
+    still_chatting(server, term, 2)

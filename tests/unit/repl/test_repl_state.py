@@ -1,0 +1,74 @@
+"""The chat's state stands without the screen: importing it loads neither rich nor
+prompt_toolkit, and its operations return what happened instead of printing."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from claudechat import attachments
+from claudechat.conversation import Conversation, RequestParams, Turn
+from claudechat.errors import UsageError
+from claudechat.repl.state import ReplState, choose
+from claudechat.settings import load
+
+
+def test_the_state_imports_no_console_and_no_prompt_toolkit():
+    code = ("import sys, claudechat.repl.state, claudechat.repl.mentions; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'rich', 'prompt_toolkit'}))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+class Session:
+    """The parts of connect.Session the state reads; no network."""
+
+    def __init__(self, settings):
+        self.settings = settings
+        self.params = RequestParams(model=settings.model, max_tokens=8192)
+
+    def new_conversation(self):
+        return Conversation(params=self.params, system=self.settings.system)
+
+
+@pytest.fixture
+def state(tmp_path):
+    settings = load({}, {"ANTHROPIC_API_KEY": "k", "CLAUDECHAT_CONFIG": str(tmp_path / "none.toml")})
+    session = Session(settings)
+    return ReplState(settings=settings, session=session, conversation=session.new_conversation())
+
+
+def test_a_message_becomes_the_next_user_turn_and_a_bad_path_comes_back_to_fix(state, tmp_path,
+                                                                               capsys):
+    (tmp_path / "notes.txt").write_text("the notes")
+    assert state.compose(f"read @{tmp_path / 'notes.txt'} please")
+    blocks = state.conversation.turns[-1].content
+    assert [attachments.document_name(b) for b in blocks] == ["notes.txt", None]
+    assert "the notes" in blocks[0]["text"] and blocks[1]["text"].startswith("read @")
+    with pytest.raises(UsageError, match="no such file"):
+        state.compose("and @missing/file.txt too")
+    assert state.prefill == "and @missing/file.txt too"
+    assert not state.compose("   ")  # nothing to send
+    assert capsys.readouterr() == ("", "")  # and nothing printed, whatever happened
+
+
+def test_replies_are_chosen_by_number(state):
+    state.conversation.turns = [Turn("user", [{"type": "text", "text": "q"}]),
+                                Turn("assistant", [{"type": "text", "text": "one"}]),
+                                Turn("user", [{"type": "text", "text": "q2"}]),
+                                Turn("assistant", [{"type": "text", "text": "two"}])]
+    assert state.reply("").text == "two" and state.reply("1").text == "one"
+    with pytest.raises(UsageError, match=r"no reply 3 \(there are 2\)"):
+        state.reply("3")
+    assert choose("1", 1, "attachment") == 1
+    assert state.drop_reply() and state.conversation.turns[-1].role == "user"
+
+
+def test_the_history_without_a_store_is_a_usage_error(state):
+    with pytest.raises(UsageError, match="history cannot be read"):
+        state.recent()
+    with pytest.raises(UsageError, match="history cannot be read"):
+        state.load("last")
