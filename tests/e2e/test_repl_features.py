@@ -12,14 +12,14 @@ import json
 import re
 from pathlib import Path
 
-import test_repl_e2e
-from fake_server import FakeServer, Reply
-from test_repl_e2e import PROMPT, Term, assistant, messages_count, plain, png_bytes, posts, texts, user
+import test_repl
+from helpers.fake_server import FakeServer, Reply
+from test_repl import PROMPT, Term, assistant, messages_count, plain, png_bytes, posts, texts, user
 
 # the fixtures of the first REPL suite: a fake server, an environment pointing at it, `spawn`
-server = test_repl_e2e.server
-env = test_repl_e2e.env
-spawn = test_repl_e2e.spawn
+server = test_repl.server
+env = test_repl.env
+spawn = test_repl.spawn
 
 
 def finish(term: Term, n: int) -> int:

@@ -14,10 +14,10 @@ import time
 
 import pyte
 import pytest
-from fake_server import FakeServer, Reply
-from markdown_corpus import CORPUS, realistic
+from helpers.fake_server import FakeServer, Reply
+from helpers.markdown_corpus import CORPUS, realistic
 from rich.markdown import Markdown
-from terminal import screen_lines, terminal_console
+from helpers.terminal import screen_lines, terminal_console
 
 WIDTH, HEIGHT = 80, 24
 

@@ -35,9 +35,9 @@ from pathlib import Path
 
 import pyte
 import pytest
-from fake_server import FakeServer, Reply
+from helpers.fake_server import FakeServer, Reply
 from rich.markdown import Markdown
-from terminal import screen_lines, terminal_console
+from helpers.terminal import screen_lines, terminal_console
 
 SYNC_END = b"\x1b[?2026l"
 MARKER = "more lines above"

@@ -3,7 +3,7 @@ stdin, attached files and images (-f/-i), and what reaches stdout and stderr on 
 on a pseudo-terminal.
 
 Each test runs the real CLI in a subprocess against the loopback fake server
-(tests/fake_server.py) and asserts what a user sees — exact stdout bytes, stderr lines,
+(tests/helpers/fake_server.py) and asserts what a user sees — exact stdout bytes, stderr lines,
 exit code — and the request the server recorded. Expected values come from the spec
 (issue "`claudechat ask` for real work"), never from the code under test: images, PDFs
 and binary files are built here byte by byte (or with Pillow) and what was sent is
@@ -33,8 +33,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CLI, Result, run_cli
-from fake_server import FakeServer, Recorded, Reply
+from helpers.cli import CLI, Result, run_cli
+from helpers.fake_server import FakeServer, Recorded, Reply
 from PIL import Image
 
 KEY = "sk-ant-io-SECRET-4d9e20"

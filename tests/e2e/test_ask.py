@@ -1,5 +1,5 @@
 """End-to-end tests of `claudechat ask`: the real CLI in a subprocess against the
-loopback fake server (tests/fake_server.py), asserting what a user sees — the
+loopback fake server (tests/helpers/fake_server.py), asserting what a user sees — the
 exact stdout bytes, the stderr lines, the exit code — and the request the
 server recorded.
 
@@ -27,9 +27,9 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import CLI, Result, finish, read_until, run_cli
+from helpers.cli import CLI, Result, finish, read_until, run_cli
 from helpers.fixtures import fixture_bytes
-from fake_server import (
+from helpers.fake_server import (
     EFFORTS,
     Drop,
     ErrorReply,

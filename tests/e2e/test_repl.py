@@ -23,7 +23,7 @@ from pathlib import Path
 import pexpect
 import pyte
 import pytest
-from fake_server import ErrorReply, FakeServer, Reply
+from helpers.fake_server import ErrorReply, FakeServer, Reply
 
 ROWS, COLS = 30, 100
 KEY = "sk-repl"

@@ -1,5 +1,5 @@
 """End-to-end tests of the conversation history: the real CLI in subprocesses
-against the loopback fake server (tests/fake_server.py), with real SQLite files
+against the loopback fake server (tests/helpers/fake_server.py), with real SQLite files
 under tmp_path (XDG_DATA_HOME).
 
 Expectations come from the README (History) and the Messages API's shapes, not
@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CLI, Result, finish, read_until, run_cli, stacks
-from fake_server import FakeServer, Recorded, Reply, Stall
+from helpers.cli import CLI, Result, finish, read_until, run_cli, stacks
+from helpers.fake_server import FakeServer, Recorded, Reply, Stall
 
 KEY = "sk-ant-history-SECRET-5e8d20"
 TEXT = "Hello from the history server."
