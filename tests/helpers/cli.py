@@ -77,3 +77,6 @@ def finish(proc: subprocess.Popen[bytes], timeout: float = 30) -> Result:
     except subprocess.TimeoutExpired:
         raise AssertionError(f"{proc.args} still running after {timeout} s:\n{stacks(proc)}") from None
     return Result(proc.returncode, out, err.decode("utf-8", "replace"))
+
+
+KEY = "sk-ant-e2e-SECRET-7f3a91"  # the Anthropic key the fake servers of the e2e tests accept

@@ -12,9 +12,9 @@ import re
 
 import pytest
 from helpers.markdown_corpus import CORPUS, realistic
+from helpers.terminal import screen_lines, terminal_console
 from rich.console import Console
 from rich.markdown import Markdown
-from helpers.terminal import screen_lines, terminal_console
 
 from claudechat.api.events import (
     ContentBlockDelta,
