@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
-from fake_server import FakeServer, Reply  # noqa: E402
+from helpers.fake_server import FakeServer, Reply  # noqa: E402
 
 from claudechat.conversation import Conversation, RequestParams  # noqa: E402
 from claudechat.history.store import HistoryStore  # noqa: E402

@@ -25,7 +25,7 @@ Goals: (a) burst at most 1.5x render-once at every size; (b) paced under 10 % of
 one core; growth of burst from 80 to 320 KB at most 4.4x.
 
 The real CLI (`--cli`): `claudechat ask --no-save` on a 100x40 pseudo-terminal
-against the loopback fake server (tests/fake_server.py), which sends the reply in
+against the loopback fake server (tests/helpers/fake_server.py), which sends the reply in
 4-character deltas as fast as it can; the CPU time of the child process
 (os.wait4's rusage, user + system) for
 
@@ -65,7 +65,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from markdown_corpus import realistic  # noqa: E402
+from helpers.markdown_corpus import realistic  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.markdown import Markdown  # noqa: E402
 
@@ -263,7 +263,7 @@ CLI_RUNS = {  # name: (stdout on the pty, streamed)
 
 
 def bench_cli(sizes: list[int], rounds: int) -> bool:
-    from fake_server import FakeServer, Reply
+    from helpers.fake_server import FakeServer, Reply
 
     print(f"cli: `claudechat ask --no-save` on a {WIDTH}x{HEIGHT} pty against the fake server, "
           f"{DELTA}-char deltas as fast as it sends them; child CPU seconds (user + system), median of "

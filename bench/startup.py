@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from fake_server import FakeServer, Reply  # noqa: E402
+from helpers.fake_server import FakeServer, Reply  # noqa: E402
 
 FLOOR = r"""
 import json, os, sys

@@ -260,11 +260,20 @@ def _retry_after(response: httpx.Response) -> float | None:
         try:
             seconds = float(value)
         except ValueError:
-            parsed = email.utils.parsedate_to_datetime(value) if value else None
-            seconds = parsed.timestamp() - time.time() if parsed else None
+            seconds = _http_date_from_now(value)
     if seconds is None or not 0 <= seconds <= MAX_RETRY_AFTER:
         return None
     return seconds
+
+
+def _http_date_from_now(value: str) -> float | None:
+    """Seconds until an HTTP date (`retry-after: Wed, 21 Oct 2026 07:28:00 GMT`); None for
+    text that is no date (the backoff is used instead)."""
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return parsed.timestamp() - time.time() if parsed else None
 
 
 def _request_id(headers: httpx.Headers) -> str | None:

@@ -3,20 +3,15 @@ loopback fake server. A command whose program or file fails says so in one line 
 sends nothing; an exception nothing foresaw is one `internal error: …` line (its
 traceback only with --debug); either way the next message is sent and answered.
 
-The terminal, the fake server and the environment are the chat suite's own
-(tests/test_repl_e2e.py): its Term, its fixtures and its helpers, imported.
+The terminal, the fake server and the environment are the e2e suite's own
+(tests/e2e/conftest.py and tests/helpers/).
 """
 
 from __future__ import annotations
 
-import test_repl_e2e
-from fake_server import Reply
-from test_repl_e2e import PROMPT, Term, messages_count, posts, texts
-
-# the fixtures of the first REPL suite: a fake server, an environment pointing at it, `spawn`
-server = test_repl_e2e.server
-env = test_repl_e2e.env
-spawn = test_repl_e2e.spawn
+from helpers.fake_server import Reply
+from helpers.pty_terminal import PROMPT, Term
+from helpers.received import posts, texts, wait_for_bodies
 
 # a user name no system has: "~<it>/…" cannot be expanded, and pathlib raises RuntimeError
 NO_USER = "claudechat-no-such-user"
@@ -33,7 +28,7 @@ def still_chatting(server, term: Term, n: int) -> None:
     server.enqueue(Reply(text=f"Answer {n}."))
     term.say(f"question {n}")
     term.wait_prompt(after=f"Answer {n}.")
-    assert texts(posts(server, n)[n - 1]["messages"][-1]) == [f"question {n}"]
+    assert texts(wait_for_bodies(server, n)[n - 1]["messages"][-1]) == [f"question {n}"]
 
 
 def test_edit_with_a_missing_editor_is_one_line_sends_nothing_and_keeps_the_text(server, spawn):
@@ -44,12 +39,12 @@ def test_edit_with_a_missing_editor_is_one_line_sends_nothing_and_keeps_the_text
         "the editor (/no/such/editor) was not found: set VISUAL or EDITOR to an editor "
         "that is installed; nothing sent")
     assert "Traceback" not in term.text()
-    assert messages_count(server) == 0
+    assert len(posts(server)) == 0
     # the text is back at the prompt: Enter sends it as it is
     server.enqueue(Reply(text="Finished."))
     term.send("\r")
     term.wait_prompt(after="Finished.")
-    assert texts(posts(server, 1)[0]["messages"][-1]) == ["a draft to finish"]
+    assert texts(wait_for_bodies(server, 1)[0]["messages"][-1]) == ["a draft to finish"]
 
 
 def test_an_unexpected_exception_is_one_line_and_the_next_message_works(server, spawn, tmp_path):
@@ -62,7 +57,7 @@ def test_an_unexpected_exception_is_one_line_and_the_next_message_works(server, 
     assert said(term, typed, row) == ("internal error: RuntimeError: Could not determine home "
                                       "directory. (run with --debug for details)")
     assert "Traceback" not in term.text()
-    assert messages_count(server) == 0
+    assert len(posts(server)) == 0
     still_chatting(server, term, 1)
     term.send("\x04")
     assert term.exit_status() == 0
@@ -85,5 +80,5 @@ def test_a_message_starting_with_an_unknown_users_home_is_sent_as_text(server, s
     term = spawn()
     term.say(f"~{NO_USER} said hello")
     term.wait_prompt(after="Noted.")
-    assert texts(posts(server, 1)[0]["messages"][-1]) == [f"~{NO_USER} said hello"]
+    assert texts(wait_for_bodies(server, 1)[0]["messages"][-1]) == [f"~{NO_USER} said hello"]
     still_chatting(server, term, 2)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from claudechat.settings import PROFILE_KEYS, TOP_KEYS, read_config
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "config.example.toml"
+EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
 
 
 def test_every_setting_is_documented():

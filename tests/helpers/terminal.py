@@ -10,6 +10,7 @@ import io
 
 import pyte
 from rich.console import Console
+from rich.markdown import Markdown
 
 
 class TerminalFile(io.StringIO):
@@ -35,3 +36,11 @@ def screen_lines(output: str, width: int, height: int) -> list[str]:
     while lines and not lines[-1]:
         lines.pop()
     return lines
+
+
+def rendered(text: str, width: int, height: int) -> list[str]:
+    """Markdown `text` rendered at once by rich, played through the same emulator: what a
+    reply should end up as on a terminal of `width` x `height`."""
+    console = terminal_console(width, height)
+    console.print(Markdown(text))
+    return screen_lines(console.file.getvalue(), width, height)

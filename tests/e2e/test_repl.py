@@ -12,206 +12,17 @@ import base64
 import json
 import re
 import signal
-import struct
 import subprocess
 import sys
-import time
-import zlib
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import pexpect
-import pyte
 import pytest
-from fake_server import ErrorReply, FakeServer, Reply
-
-ROWS, COLS = 30, 100
-KEY = "sk-repl"
-PROMPT = "›"
-
-
-def png_bytes(width: int = 2, height: int = 2) -> bytes:
-    """A small, valid RGB PNG."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
-
-    raw = b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
-
-
-class Term:
-    """The real CLI on a pty, its output played into a pyte screen."""
-
-    def __init__(self, args: list[str], env: dict[str, str], *, answer_cpr: bool = False) -> None:
-        self.child = pexpect.spawn(sys.executable, ["-m", "claudechat", *args], env=env,
-                                   dimensions=(ROWS, COLS), encoding="utf-8", timeout=15)
-        self.screen = pyte.HistoryScreen(COLS, ROWS, history=20_000)
-        if answer_cpr:  # a terminal that answers "where is the cursor?" (ESC [ 6 n)
-            self.screen.write_process_input = self.child.send
-        self.stream = pyte.Stream(self.screen)
-        self.raw = ""  # everything the program wrote, escape sequences and all
-        self.eof = False
-
-    # -- reading --------------------------------------------------------------------------
-
-    def pump(self, timeout: float = 0.05) -> None:
-        if self.eof:
-            return
-        try:
-            data = self.child.read_nonblocking(65536, timeout=timeout)
-        except pexpect.TIMEOUT:
-            return
-        except pexpect.EOF:
-            self.eof = True
-            return
-        self.raw += data
-        self.stream.feed(data)
-
-    def lines(self) -> list[str]:
-        top = ["".join(row[x].data for x in range(COLS)).rstrip() for row in self.screen.history.top]
-        return top + [line.rstrip() for line in self.screen.display]
-
-    def text(self) -> str:
-        return "\n".join(self.lines())
-
-    def cursor_row(self) -> int:
-        return len(self.screen.history.top) + self.screen.cursor.y
-
-    def wait(self, check: Callable[[], bool], what: str, timeout: float = 15) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
-            if check():
-                return
-            if self.eof or time.monotonic() > deadline:
-                self.pump(0.2)
-                if check():
-                    return
-                screen = "\n".join(line for line in self.lines() if line)
-                raise AssertionError(f"never saw {what}; the screen:\n{screen}")
-            self.pump()
-
-    def wait_text(self, text: str, timeout: float = 15) -> None:
-        self.wait(lambda: text in self.text(), repr(text), timeout)
-
-    def last_index(self, text: str) -> int:
-        lines = self.lines()
-        return max((i for i, line in enumerate(lines) if text in line), default=-1)
-
-    def wait_prompt(self, after: str, typed: str = "", timeout: float = 15) -> int:
-        """The prompt (with `typed` in it) under the last line containing `after`; its row."""
-
-        def ready() -> bool:
-            row = self.cursor_row()
-            lines = self.lines()
-            mark = self.last_index(after)
-            return (0 <= mark < row < len(lines)
-                    and lines[row] == f"{PROMPT} {typed}".rstrip())
-
-        self.wait(ready, f"the prompt {typed!r} after {after!r}", timeout)
-        return self.cursor_row()
-
-    def between(self, start: str, end_row: int) -> list[str]:
-        """The lines after the last one containing `start`, up to (not including) end_row."""
-        return self.lines()[self.last_index(start) + 1 : end_row]
-
-    # -- typing ---------------------------------------------------------------------------
-
-    def send(self, keys: str) -> None:
-        self.child.send(keys)
-
-    def say(self, text: str) -> None:
-        """Type a line and press Enter."""
-        self.child.send(text + "\r")
-
-    def exit_status(self) -> int | None:
-        self.wait(lambda: self.eof, "the end of the program")
-        self.child.close()
-        return self.child.exitstatus
-
-    def close(self) -> None:
-        if self.child.isalive():
-            self.child.terminate(force=True)
-        self.child.close()
-
+from helpers.fake_server import ErrorReply, Reply
+from helpers.images import png
+from helpers.pty_terminal import PROMPT, Term, chat_env
+from helpers.received import assistant, plain, posts, texts, user, wait_for_bodies
 
 # -- fixtures and helpers ---------------------------------------------------------------------
-
-
-@pytest.fixture
-def server() -> Iterator[FakeServer]:
-    with FakeServer(auth="x-api-key", key=KEY) as srv:
-        try:
-            yield srv
-        finally:
-            srv.release()
-
-
-@pytest.fixture
-def env(clean_env: dict[str, str], server: FakeServer) -> dict[str, str]:
-    return {**clean_env, "ANTHROPIC_API_KEY": KEY, "ANTHROPIC_BASE_URL": server.url,
-            "TERM": "xterm-256color", "PROMPT_TOOLKIT_NO_CPR": "1",
-            "COLUMNS": str(COLS), "LINES": str(ROWS)}
-
-
-@pytest.fixture
-def spawn(env: dict[str, str]) -> Iterator[Callable[..., Term]]:
-    terms: list[Term] = []
-
-    def start(*args: str, answer_cpr: bool = False, **env_changes: str) -> Term:
-        run_env = {k: v for k, v in {**env, **env_changes}.items() if v is not None}
-        term = Term(list(args), run_env, answer_cpr=answer_cpr)
-        terms.append(term)
-        term.wait(lambda: term.lines()[term.cursor_row()] == PROMPT, "the first prompt")
-        return term
-
-    yield start
-    for term in terms:
-        term.close()
-
-
-def posts(server: FakeServer, n: int) -> list[dict]:
-    """The JSON bodies of the first >= n POSTs to /v1/messages (waits for them)."""
-    want = n
-    while True:
-        server.wait_for_requests(want)
-        bodies = [r.json for r in server.requests if r.method == "POST" and r.path == "/v1/messages"]
-        if len(bodies) >= n:
-            return bodies
-        want = len(server.requests) + 1
-
-
-def messages_count(server: FakeServer) -> int:
-    return sum(1 for r in server.requests if r.method == "POST" and r.path == "/v1/messages")
-
-
-def user(text: str) -> dict:
-    return {"role": "user", "content": [{"type": "text", "text": text}]}
-
-
-def assistant(text: str) -> dict:
-    return {"role": "assistant", "content": [{"type": "text", "text": text}]}
-
-
-def plain(messages: list[dict]) -> list[dict]:
-    """Messages with string content turned into one text block, for comparison."""
-    out = []
-    for m in messages:
-        content = m["content"]
-        if isinstance(content, str):
-            content = [{"type": "text", "text": content}]
-        out.append({"role": m["role"],
-                    "content": [{k: v for k, v in b.items() if k != "cache_control"} for b in content]})
-    return out
-
-
-def texts(message: dict) -> list[str]:
-    content = message["content"]
-    if isinstance(content, str):
-        return [content]
-    return [b["text"] for b in content if b.get("type") == "text"]
 
 
 # -- 1. a conversation --------------------------------------------------------------------------
@@ -227,7 +38,7 @@ def test_two_turns_the_second_request_carries_the_first_exchange(server, spawn):
     term.wait_text("About two million people.")
     term.wait_prompt(after="About two million people.")
 
-    bodies = posts(server, 2)
+    bodies = wait_for_bodies(server, 2)
     assert plain(bodies[0]["messages"]) == [user("What is the capital of France?")]
     assert plain(bodies[1]["messages"]) == [
         user("What is the capital of France?"),
@@ -264,7 +75,7 @@ def test_system_command_sets_and_clears_the_system_prompt(server, spawn):
     term.wait(lambda: term.text().count("end_turn") == 2, "the second reply")
     term.wait_prompt(after="end_turn")
 
-    bodies = posts(server, 2)
+    bodies = wait_for_bodies(server, 2)
     assert _system_text(bodies[0]) == "Be terse."
     assert not _system_text(bodies[1])
     assert texts(bodies[1]["messages"][-1]) == ["second"]
@@ -279,17 +90,17 @@ def _image_blocks(message: dict) -> list[dict]:
 
 def test_image_command_attaches_and_shows_the_pending_file(server, spawn, tmp_path):
     picture = tmp_path / "tiny-red.png"
-    data = png_bytes()
+    data = png(2, 2)
     picture.write_bytes(data)
     term = spawn()
     term.say(f"/image {picture}")
     row = term.wait_prompt(after="tiny-red.png")
     assert "tiny-red.png" in term.lines()[row - 1]  # shown just above the prompt
-    assert messages_count(server) == 0  # nothing is sent before the message
+    assert len(posts(server)) == 0  # nothing is sent before the message
     term.say("What colour is this?")
     term.wait_prompt(after="end_turn")
 
-    last = posts(server, 1)[0]["messages"][-1]
+    last = wait_for_bodies(server, 1)[0]["messages"][-1]
     assert last["role"] == "user"
     content = last["content"]
     assert [b["type"] for b in content] == ["image", "text"]
@@ -303,19 +114,19 @@ def test_image_command_attaches_and_shows_the_pending_file(server, spawn, tmp_pa
     # sent once: the next message carries no new attachment
     term.say("thanks")
     term.wait(lambda: term.text().count("end_turn") == 2, "the second reply")
-    second = posts(server, 2)[1]["messages"][-1]
+    second = wait_for_bodies(server, 2)[1]["messages"][-1]
     assert _image_blocks(second) == [] and texts(second) == ["thanks"]
 
 
 def test_at_path_in_a_message_attaches_the_image_before_the_text(server, spawn, tmp_path):
     picture = tmp_path / "dot.png"
-    data = png_bytes(3, 1)
+    data = png(3, 1)
     picture.write_bytes(data)
     term = spawn()
     term.say(f"look at @{picture}")
     term.wait_prompt(after="end_turn")
 
-    content = posts(server, 1)[0]["messages"][-1]["content"]
+    content = wait_for_bodies(server, 1)[0]["messages"][-1]["content"]
     assert [b["type"] for b in content] == ["image", "text"]
     assert content[0]["source"]["media_type"] == "image/png"
     assert base64.b64decode(content[0]["source"]["data"]) == data
@@ -324,12 +135,12 @@ def test_at_path_in_a_message_attaches_the_image_before_the_text(server, spawn, 
 
 def test_a_dropped_path_then_a_question_sends_the_file_and_only_the_question(server, spawn, tmp_path):
     picture = tmp_path / "my holiday.png"
-    data = png_bytes(2, 3)
+    data = png(2, 3)
     picture.write_bytes(data)
     term = spawn()
     term.say(f"'{picture}' what is in this picture?")  # as a terminal's drag-and-drop types it
     term.wait_prompt(after="end_turn")
-    content = posts(server, 1)[0]["messages"][-1]["content"]
+    content = wait_for_bodies(server, 1)[0]["messages"][-1]["content"]
     assert [b["type"] for b in content] == ["image", "text"]
     assert base64.b64decode(content[0]["source"]["data"]) == data
     assert content[1]["text"] == "what is in this picture?"
@@ -341,11 +152,11 @@ def test_an_at_path_that_is_no_file_sends_nothing_and_keeps_the_text(server, spa
     term = spawn()
     term.say(f"compare @{tmp_path}/note.txt with @@alice")
     term.wait_prompt(after="no such file", typed=f"compare @{tmp_path}/note.txt with @@alice")
-    assert messages_count(server) == 0
+    assert len(posts(server)) == 0
     term.send("\x1b[D" * len(".txt with @@alice") + "s")  # fix the typo in place: note -> notes
     term.send("\r")
     term.wait_prompt(after="Got both.")
-    content = posts(server, 1)[0]["messages"][-1]["content"]
+    content = wait_for_bodies(server, 1)[0]["messages"][-1]["content"]
     assert 'name="notes.txt"' in content[0]["text"] and "the notes" in content[0]["text"]
     assert content[1]["text"] == f"compare @{tmp_path}/notes.txt with @alice"
 
@@ -354,32 +165,32 @@ def test_undo_gives_back_the_typed_text_and_the_attachments_once(server, spawn, 
     notes = tmp_path / "notes.txt"
     notes.write_text("line one\n", "utf-8")
     picture = tmp_path / "pic.png"
-    picture.write_bytes(png_bytes())
+    picture.write_bytes(png(2, 2))
     term = spawn()
     term.say(f"/image {picture}")
     term.wait_prompt(after="attached")
     term.say(f"look at @{notes} and this")
     term.wait_prompt(after="end_turn")
-    first = posts(server, 1)[0]["messages"][-1]["content"]
+    first = wait_for_bodies(server, 1)[0]["messages"][-1]["content"]
     term.say("/undo")
     row = term.wait_prompt(after="/undo", typed=f"look at @{notes} and this")
     assert "image (image/png)" in term.lines()[row - 1]  # the /image one is pending again
     term.say("")
-    term.wait(lambda: messages_count(server) == 2, "the message sent again")
+    term.wait(lambda: len(posts(server)) == 2, "the message sent again")
     term.wait_prompt(after="end_turn")
-    assert posts(server, 2)[1]["messages"][-1]["content"] == first  # the same blocks, none twice
+    assert wait_for_bodies(server, 2)[1]["messages"][-1]["content"] == first  # the same blocks, none twice
 
 
 def test_tab_quotes_an_at_path_with_a_space_so_it_attaches(server, spawn, tmp_path):
     picture = tmp_path / "my pic.png"
-    data = png_bytes(3, 3)
+    data = png(3, 3)
     picture.write_bytes(data)
     term = spawn()
     term.send(f"look @{tmp_path}/my\t")
     term.wait_text(f'look @"{picture}"')
     term.send(" closely\r")
     term.wait_prompt(after="end_turn")
-    content = posts(server, 1)[0]["messages"][-1]["content"]
+    content = wait_for_bodies(server, 1)[0]["messages"][-1]["content"]
     assert [b["type"] for b in content] == ["image", "text"]
     assert base64.b64decode(content[0]["source"]["data"]) == data
     assert content[1]["text"] == f'look @"{picture}" closely'
@@ -394,14 +205,14 @@ def test_a_pasted_block_is_one_message_with_its_newlines(server, spawn, count):
     term = spawn()
     term.send("\x1b[200~" + "\r".join(pasted) + "\x1b[201~")
     term.wait_text("line 1 of the paste" if count < 12 else "pasted")
-    assert messages_count(server) == 0  # the newlines in a paste do not send it
+    assert len(posts(server)) == 0  # the newlines in a paste do not send it
     term.send("\r")
     term.wait_prompt(after="end_turn")
 
-    bodies = posts(server, 1)
+    bodies = wait_for_bodies(server, 1)
     assert len(bodies) == 1
     assert texts(bodies[0]["messages"][-1]) == ["\n".join(pasted)]
-    assert messages_count(server) == 1
+    assert len(posts(server)) == 1
 
 
 def test_a_long_one_line_paste_is_a_placeholder_and_up_recalls_the_whole_text(server, spawn, env):
@@ -411,7 +222,7 @@ def test_a_long_one_line_paste_is_a_placeholder_and_up_recalls_the_whole_text(se
     term.wait_text("[pasted 5,000 characters #1]")
     term.send("\r")
     term.wait_prompt(after="end_turn")
-    assert texts(posts(server, 1)[0]["messages"][-1]) == [pasted]
+    assert texts(wait_for_bodies(server, 1)[0]["messages"][-1]) == [pasted]
     term.send("\x04")
     term.exit_status()
 
@@ -419,18 +230,18 @@ def test_a_long_one_line_paste_is_a_placeholder_and_up_recalls_the_whole_text(se
     later.send("\x1b[A")
     later.wait_text("word word word")
     later.send("\r")
-    later.wait(lambda: messages_count(server) == 2, "the recalled message sent")
-    assert texts(posts(server, 2)[1]["messages"][-1]) == [pasted]
+    later.wait(lambda: len(posts(server)) == 2, "the recalled message sent")
+    assert texts(wait_for_bodies(server, 2)[1]["messages"][-1]) == [pasted]
 
 
 def test_ctrl_j_adds_a_line_instead_of_sending(server, spawn):
     term = spawn()
     term.send("first line\nsecond line")
     term.wait_text("second line")
-    assert messages_count(server) == 0
+    assert len(posts(server)) == 0
     term.send("\r")
     term.wait_prompt(after="end_turn")
-    assert texts(posts(server, 1)[0]["messages"][-1]) == ["first line\nsecond line"]
+    assert texts(wait_for_bodies(server, 1)[0]["messages"][-1]) == ["first line\nsecond line"]
 
 
 # -- 5. Ctrl-C while a reply streams ---------------------------------------------------------------
@@ -453,7 +264,7 @@ def test_ctrl_c_mid_stream_keeps_the_partial_reply_and_the_session(server, spawn
     term.wait_text("Carrying on.")
     term.wait_prompt(after="Carrying on.")
 
-    bodies = posts(server, 2)
+    bodies = wait_for_bodies(server, 2)
     messages = bodies[1]["messages"]
     assert [m["role"] for m in messages] == ["user", "assistant", "user"]
     assert texts(messages[0]) == ["Spell it"]
@@ -470,7 +281,7 @@ def test_closing_the_terminal_mid_stream_saves_the_partial_reply(server, spawn, 
     term.child.kill(signal.SIGHUP)  # what the kernel sends when the terminal window closes
     assert term.exit_status() == 128 + signal.SIGHUP
     done = subprocess.run([sys.executable, "-m", "claudechat", "history", "export", "last",
-                           "--format", "json"], env=env, capture_output=True, timeout=30)
+                           "--format", "json"], env=chat_env(env), capture_output=True, timeout=30)
     exported = json.loads(done.stdout)
     assert plain(exported["messages"]) == [user("Spell it"), assistant("Alpha bravo ")]
     assert exported["turns"][1]["interrupted"] is True
@@ -503,7 +314,7 @@ def test_retry_resends_the_last_message_and_undo_takes_back_the_exchange(server,
     term.wait_text("Two again.")
     term.wait_prompt(after="Two again.")
 
-    retried = posts(server, 3)[2]["messages"]
+    retried = wait_for_bodies(server, 3)[2]["messages"]
     assert plain(retried) == [user("one"), assistant("One reply."), user("two")]
     assert "Two reply." not in str(retried)
 
@@ -513,7 +324,7 @@ def test_retry_resends_the_last_message_and_undo_takes_back_the_exchange(server,
     term.wait_text("Edited reply.")
     term.wait_prompt(after="Edited reply.")
 
-    edited = posts(server, 4)[3]["messages"]
+    edited = wait_for_bodies(server, 4)[3]["messages"]
     assert plain(edited) == [user("one"), assistant("One reply."), user("two more")]
     assert "Two again." not in str(edited)
 
@@ -523,7 +334,7 @@ def test_retry_with_nothing_to_retry_says_so(server, spawn):
     term.say("/retry")
     row = term.wait_prompt(after="/retry")
     assert len([line for line in term.between("/retry", row) if line]) == 1
-    assert messages_count(server) == 0
+    assert len(posts(server)) == 0
 
 
 # -- 7. history across a restart ----------------------------------------------------------------
@@ -543,7 +354,7 @@ def test_continue_after_a_restart_carries_the_earlier_exchange(server, spawn):
     again.wait_text("Still here.")
     again.wait_prompt(after="Still here.")
 
-    bodies = posts(server, 2)
+    bodies = wait_for_bodies(server, 2)
     assert plain(bodies[1]["messages"]) == [
         user("Remember the number 42"), assistant("Remembered answer."), user("What was the number?"),
     ]
@@ -560,7 +371,7 @@ def test_ctrl_d_then_continue_too(server, spawn):
     again = spawn("-c")
     again.say("and then")
     again.wait_prompt(after="Next.")
-    assert plain(posts(server, 2)[1]["messages"]) == [user("keep this"), assistant("Kept."),
+    assert plain(wait_for_bodies(server, 2)[1]["messages"]) == [user("keep this"), assistant("Kept."),
                                                       user("and then")]
 
 
@@ -571,7 +382,7 @@ def test_no_save_leaves_nothing_to_continue(server, spawn, env):
     term.send("\x04")
     assert term.exit_status() == 0
 
-    again = Term(["-c"], env)  # nothing was saved: nothing to continue
+    again = Term(["-c"], chat_env(env))  # nothing was saved: nothing to continue
     try:
         status = again.exit_status()
         assert "continuing" not in again.text()
@@ -591,10 +402,10 @@ def test_unknown_command_is_one_line_and_the_session_goes_on(server, spawn):
     row = term.wait_prompt(after="/bogus")
     said = [line for line in term.between(f"{PROMPT} /bogus", row) if line]
     assert len(said) == 1 and "bogus" in said[0]
-    assert messages_count(server) == 0
+    assert len(posts(server)) == 0
     term.say("hello")
     term.wait_prompt(after="Still answering.")
-    assert texts(posts(server, 1)[0]["messages"][-1]) == ["hello"]
+    assert texts(wait_for_bodies(server, 1)[0]["messages"][-1]) == ["hello"]
 
 
 def test_ctrl_c_at_the_prompt_clears_the_line_and_ctrl_d_exits_0(server, spawn):
@@ -604,13 +415,13 @@ def test_ctrl_c_at_the_prompt_clears_the_line_and_ctrl_d_exits_0(server, spawn):
     term.send("\x03")
     term.wait(lambda: term.lines()[term.cursor_row()] == PROMPT
               and term.cursor_row() > term.last_index("a draft I regret"), "a cleared prompt")
-    assert messages_count(server) == 0
+    assert len(posts(server)) == 0
     term.say("the real question")
     term.wait_prompt(after="end_turn")
-    assert texts(posts(server, 1)[0]["messages"][-1]) == ["the real question"]
+    assert texts(wait_for_bodies(server, 1)[0]["messages"][-1]) == ["the real question"]
     term.send("\x04")
     assert term.exit_status() == 0
-    assert messages_count(server) == 1
+    assert len(posts(server)) == 1
 
 
 # -- 9. /model and the toolbar ------------------------------------------------------------------------
@@ -627,7 +438,7 @@ def test_model_command_changes_the_next_request_and_the_toolbar(server, spawn):
                           for line in term.screen.display), "the new model in the toolbar")
     term.say("hi")
     term.wait_text("end_turn")
-    body = posts(server, 1)[0]
+    body = wait_for_bodies(server, 1)[0]
     assert body["model"] == "claude-opus-4-7"
 
 
@@ -641,7 +452,7 @@ def test_a_thinking_budget_over_max_tokens_is_refused_at_once(server, spawn):
     assert "raise max_tokens or lower the thinking budget" in " ".join(term.lines()[row - 2:row])
     term.say("hello")
     term.wait_prompt(after="Fine.")
-    body = posts(server, 1)[0]
+    body = wait_for_bodies(server, 1)[0]
     assert "thinking" not in body and body["max_tokens"] == 2000
     assert plain(body["messages"]) == [user("hello")]
 
@@ -661,14 +472,14 @@ def test_new_keeps_the_system_prompt_and_no_save_still_reads_the_history(server,
     term.wait_prompt(after="new conversation")
     term.say("hi")
     term.wait_prompt(after="end_turn")
-    assert posts(server, 2)[1]["system"] in ("Be terse.", [{"type": "text", "text": "Be terse."}])
+    assert wait_for_bodies(server, 2)[1]["system"] in ("Be terse.", [{"type": "text", "text": "Be terse."}])
     term.say("/history")
     term.wait_prompt(after="an older question")
     term.say("/load last")
     term.wait_prompt(after="loaded")
     term.say("and now?")
-    term.wait(lambda: messages_count(server) == 3, "the third request")
-    assert plain(posts(server, 3)[2]["messages"]) == [
+    term.wait(lambda: len(posts(server)) == 3, "the third request")
+    assert plain(wait_for_bodies(server, 3)[2]["messages"]) == [
         user("an older question"), assistant("Saved earlier."), user("and now?")]
 
 
@@ -700,7 +511,7 @@ def test_an_api_error_is_one_line_and_retry_recovers(server, spawn):
     term.say("/retry")
     term.wait_text("Recovered.")
     term.wait_prompt(after="Recovered.")
-    bodies = posts(server, 2)
+    bodies = wait_for_bodies(server, 2)
     assert plain(bodies[1]["messages"]) == [user("please")]
 
 
@@ -722,7 +533,7 @@ def test_edit_sends_what_the_editor_wrote(server, spawn, tmp_path):
     term = spawn(EDITOR=str(tmp_path / "bin" / "fake-editor"), VISUAL=None)
     term.say("/edit A first line,")
     term.wait_prompt(after="Edited and answered.")
-    assert texts(posts(server, 1)[0]["messages"][-1]) == ["A first line, and a second line"]
+    assert texts(wait_for_bodies(server, 1)[0]["messages"][-1]) == ["A first line, and a second line"]
 
 
 def test_an_editor_that_fails_sends_nothing(server, spawn, tmp_path):
@@ -732,7 +543,7 @@ def test_an_editor_that_fails_sends_nothing(server, spawn, tmp_path):
     row = term.wait_prompt(after="nothing sent")
     said = " ".join(line for line in term.between(f"{PROMPT} /edit", row) if line)
     assert said.startswith("the editor (") and said.endswith("exited with status 3; nothing sent"), said
-    assert messages_count(server) == 0
+    assert len(posts(server)) == 0
 
 
 def test_ctrl_c_in_the_editor_leaves_the_chat_running(server, spawn, tmp_path):
@@ -743,10 +554,10 @@ def test_ctrl_c_in_the_editor_leaves_the_chat_running(server, spawn, tmp_path):
     term.wait_text("editor-started")
     term.send("\x03")
     term.wait_prompt(after="interrupted")
-    assert messages_count(server) == 0
+    assert len(posts(server)) == 0
     term.say("hello")
     term.wait_prompt(after="Still here.")
-    assert texts(posts(server, 1)[0]["messages"][-1]) == ["hello"]
+    assert texts(wait_for_bodies(server, 1)[0]["messages"][-1]) == ["hello"]
 
 
 def test_copy_hands_the_last_reply_to_the_clipboard_tool(server, spawn, tmp_path):
@@ -779,7 +590,7 @@ def test_copy_without_a_clipboard_tool_asks_the_terminal(server, spawn, tmp_path
 
 def test_ctrl_v_and_paste_attach_the_clipboard_image(server, spawn, tmp_path):
     picture = tmp_path / "copied.png"
-    data = png_bytes(4, 3)
+    data = png(4, 3)
     picture.write_bytes(data)
     tool(tmp_path / "bin", "wl-paste", f'cat "{picture}"')
     term = spawn(PATH=f"{tmp_path / 'bin'}:/usr/bin:/bin")
@@ -788,10 +599,10 @@ def test_ctrl_v_and_paste_attach_the_clipboard_image(server, spawn, tmp_path):
     term.say("/paste")
     term.wait(lambda: term.text().count("attached clipboard image") == 2, "the second image")
     term.wait_prompt(after="attached clipboard image")
-    assert messages_count(server) == 0
+    assert len(posts(server)) == 0
     term.say("what are these?")
     term.wait_prompt(after="end_turn")
-    content = posts(server, 1)[0]["messages"][-1]["content"]
+    content = wait_for_bodies(server, 1)[0]["messages"][-1]["content"]
     assert [b["type"] for b in content] == ["image", "image", "text"]
     assert [base64.b64decode(b["source"]["data"]) for b in content[:2]] == [data, data]
     assert content[2]["text"] == "what are these?"
@@ -807,7 +618,7 @@ def test_ctrl_v_and_paste_with_no_image_say_so(server, spawn, tmp_path):
     term.wait_prompt(after="no image on the clipboard")
     term.say("plain question")
     term.wait_prompt(after="end_turn")
-    assert _image_blocks(posts(server, 1)[0]["messages"][-1]) == []
+    assert _image_blocks(wait_for_bodies(server, 1)[0]["messages"][-1]) == []
 
 
 # -- 12. without a terminal -----------------------------------------------------------------------------
@@ -816,8 +627,8 @@ def test_ctrl_v_and_paste_with_no_image_say_so(server, spawn, tmp_path):
 def test_without_a_terminal_it_behaves_like_ask(server, env):
     server.enqueue(Reply(text="Piped answer."))
     done = subprocess.run([sys.executable, "-m", "claudechat"], input=b"hello", capture_output=True,
-                          env=env, timeout=30)
+                          env=chat_env(env), timeout=30)
     assert done.returncode == 0, done.stderr.decode(errors="replace")
     assert done.stdout.decode().strip() == "Piped answer."
-    assert plain(posts(server, 1)[0]["messages"]) == [user("hello")]
+    assert plain(wait_for_bodies(server, 1)[0]["messages"]) == [user("hello")]
 

@@ -65,7 +65,7 @@ fixtures; text is raw UTF-8 (so ``chunking="bytes"`` splits characters).
 Thinking signatures the server issued are remembered: a later request that sends
 one back with altered thinking text gets the API's 400, as the real API does.
 
-Standalone: ``python tests/fake_server.py [--port N] [--reply TEXT]
+Standalone: ``python tests/helpers/fake_server.py [--port N] [--reply TEXT]
 [--auth bearer|x-api-key|any|none] [--key KEY]`` prints ``http://127.0.0.1:PORT`` on
 its first line and serves until SIGTERM or SIGINT.
 """

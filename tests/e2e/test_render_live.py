@@ -15,31 +15,23 @@ sleep; stalls in the fake server hold the reply where a test needs to look at it
 
 from __future__ import annotations
 
-import fcntl
 import json
 import math
 import os
-import pty
 import re
-import select
 import shlex
 import shutil
-import signal
-import struct
 import subprocess
 import sys
-import termios
 import time
-from collections.abc import Callable
 from pathlib import Path
 
-import pyte
 import pytest
-from fake_server import FakeServer, Reply
-from rich.markdown import Markdown
-from terminal import screen_lines, terminal_console
+from helpers.fake_server import FakeServer, Reply
+from helpers.markdown_corpus import pieces
+from helpers.pty_terminal import Terminal
+from helpers.terminal import rendered
 
-SYNC_END = b"\x1b[?2026l"
 MARKER = "more lines above"
 STATUS = re.compile(r" · \d[\d,]* in · \d[\d,]* out · .*end_turn · \d+\.\d s$")
 
@@ -47,143 +39,8 @@ STATUS = re.compile(r" · \d[\d,]* in · \d[\d,]* out · .*end_turn · \d+\.\d s
 # -- a terminal with the CLI in it -------------------------------------------------------------
 
 
-class Terminal:
-    """The CLI with stdin, stdout and stderr on one pty of `width` x `height`, its output
-    fed to pyte as it is read. `on_frame(self)` runs after each synchronized-update end
-    marker has been fed (the state a person sees between two frames)."""
-
-    def __init__(self, args: list[str], env: dict[str, str], *, width: int = 80, height: int = 24,
-                 on_frame: Callable[[Terminal], None] | None = None) -> None:
-        self.width, self.height = width, height
-        env = {**env, "COLUMNS": str(width), "LINES": str(height), "TERM": "xterm-256color"}
-        master, slave = pty.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", height, width, 0, 0))
-        self.proc = subprocess.Popen([sys.executable, "-m", "claudechat", *args], stdin=slave,
-                                     stdout=slave, stderr=slave, env=env, close_fds=True)
-        os.close(slave)
-        self.master = master
-        self.screen = pyte.HistoryScreen(width, height, history=1_000_000)
-        self.stream = pyte.ByteStream(self.screen)
-        self.raw = bytearray()
-        self.frames = 0
-        self.eof = False
-        self._held = b""  # the start of what may be an end marker split across reads
-        self._on_frame = on_frame
-
-    def __enter__(self) -> Terminal:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-        os.close(self.master)
-
-    # reading
-
-    def _read(self, timeout: float) -> None:
-        readable, _, _ = select.select([self.master], [], [], max(0.0, timeout))
-        if not readable:
-            return
-        try:
-            data = os.read(self.master, 65536)
-        except OSError:  # EIO: every writer of the pty has gone
-            data = b""
-        if not data:
-            self.eof = True
-            data, self._held = self._held, b""
-            self.stream.feed(data)
-            return
-        self.raw += data
-        buf, self._held = self._held + data, b""
-        while (end := buf.find(SYNC_END)) >= 0:
-            end += len(SYNC_END)
-            self.stream.feed(buf[:end])
-            buf = buf[end:]
-            self.frames += 1
-            if self._on_frame is not None:
-                self._on_frame(self)
-        for keep in range(len(SYNC_END) - 1, 0, -1):
-            if buf.endswith(SYNC_END[:keep]):
-                buf, self._held = buf[:-keep], buf[-keep:]
-                break
-        self.stream.feed(buf)
-
-    def wait_for(self, pattern: str, timeout: float = 20,
-                 accept: Callable[[re.Match[str]], bool] = bool) -> re.Match[str]:
-        """Read until `pattern` matches the screen's text (rows joined by newlines) with a
-        match that `accept` takes."""
-        regex = re.compile(pattern)
-        deadline = time.monotonic() + timeout
-        while True:
-            found = regex.search("\n".join(self.display))
-            if found and accept(found):
-                return found
-            if self.eof:
-                self.fail(f"the CLI ended before {pattern!r} showed")
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                self.fail(f"{pattern!r} did not show within {timeout} s")
-            self._read(remaining)
-
-    def finish(self, timeout: float = 30) -> int:
-        """Read until the CLI has closed the terminal; its exit code."""
-        deadline = time.monotonic() + timeout
-        while not self.eof:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                self.fail(f"still running after {timeout} s")
-            self._read(remaining)
-        try:
-            return self.proc.wait(timeout=max(1.0, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            self.fail("closed the terminal but did not exit")
-            raise
-
-    def fail(self, why: str) -> None:
-        """Fail with the screen and, for a CLI still running, its threads' stacks
-        (faulthandler answers SIGABRT; see conftest.clean_env)."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGABRT)
-            end = time.monotonic() + 5
-            while not self.eof and time.monotonic() < end:
-                self._read(end - time.monotonic())
-        screen = "\n".join(self.lines)
-        tail = bytes(self.raw[-3000:]).decode("utf-8", "replace")
-        raise AssertionError(f"{why}\n--- screen and scrollback:\n{screen}\n--- last bytes:\n{tail!r}")
-
-    # what a person sees
-
-    @property
-    def history(self) -> list[str]:
-        return ["".join(row[x].data for x in range(self.width)).rstrip() for row in self.screen.history.top]
-
-    @property
-    def display(self) -> list[str]:
-        return [line.rstrip() for line in self.screen.display]
-
-    @property
-    def lines(self) -> list[str]:
-        """Scrollback then screen, trailing blank lines dropped."""
-        lines = self.history + self.display
-        while lines and not lines[-1]:
-            lines.pop()
-        return lines
-
-
-def rendered(text: str, width: int, height: int) -> list[str]:
-    """The reply rendered at once by rich, played through the same emulator."""
-    console = terminal_console(width, height)
-    console.print(Markdown(text))
-    return screen_lines(console.file.getvalue(), width, height)
-
-
 def served(server: FakeServer, clean_env: dict[str, str], **extra: str) -> dict[str, str]:
     return {**clean_env, "ANTHROPIC_API_KEY": "sk-live", "ANTHROPIC_BASE_URL": server.url, **extra}
-
-
-def pieces(text: str, size: int) -> list[str]:
-    return [text[i : i + size] for i in range(0, len(text), size)]
 
 
 # -- a. a reply much taller than the screen, frame by frame ------------------------------------

@@ -139,3 +139,8 @@ def realistic(size: int) -> str:
         parts.append(section)
         total += len(section)
     return "".join(parts)[:size].rsplit("\n\n", 1)[0] + "\n"
+
+
+def pieces(text: str, size: int) -> list[str]:
+    """`text` cut into deltas of `size` characters (the last one shorter)."""
+    return [text[i : i + size] for i in range(0, len(text), size)]

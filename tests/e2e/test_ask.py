@@ -1,5 +1,5 @@
 """End-to-end tests of `claudechat ask`: the real CLI in a subprocess against the
-loopback fake server (tests/fake_server.py), asserting what a user sees — the
+loopback fake server (tests/helpers/fake_server.py), asserting what a user sees — the
 exact stdout bytes, the stderr lines, the exit code — and the request the
 server recorded.
 
@@ -21,14 +21,13 @@ import subprocess
 import sys
 import termios
 import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
-from conftest import CLI, Result, finish, read_until, run_cli
-from fake_server import (
+from helpers.cli import CLI, KEY, Result, finish, read_until, run_cli
+from helpers.fake_server import (
     EFFORTS,
     Drop,
     ErrorReply,
@@ -40,8 +39,8 @@ from fake_server import (
     model_info,
 )
 from helpers.fixtures import fixture_bytes
+from helpers.received import posts, text_of
 
-KEY = "sk-ant-e2e-SECRET-7f3a91"  # the Anthropic key the fake server accepts
 TOKEN = "ace-e2e-SECRET-token-52c1"  # the Ace Data Cloud token the fake server accepts
 TEXT = "Hello from the e2e server."
 # Cyrillic and emoji: multi-byte UTF-8 that chunking="bytes" splits across writes.
@@ -77,10 +76,6 @@ def error_line(result: Result, code: int = 1, *, out: bytes = b"", secrets: tupl
     return result.err_lines[0]
 
 
-def posts(server: FakeServer, path: str = "/v1/messages") -> list[Recorded]:
-    return [r for r in server.requests if r.method == "POST" and r.path == path]
-
-
 def model_gets(server: FakeServer) -> list[Recorded]:
     return [r for r in server.requests if r.method == "GET" and r.path.startswith("/v1/models")]
 
@@ -90,13 +85,6 @@ def sent(server: FakeServer) -> dict[str, Any]:
     requests = posts(server)
     assert len(requests) == 1, [f"{r.method} {r.path}" for r in server.requests]
     return requests[0].json
-
-
-def text_of(content: str | list[dict[str, Any]]) -> str:
-    """A message's (or system prompt's) text, whether sent as a string or as text blocks."""
-    if isinstance(content, str):
-        return content
-    return "".join(block["text"] for block in content if block.get("type") == "text")
 
 
 def free_port() -> int:
@@ -109,34 +97,6 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def servers() -> Iterator[Callable[..., FakeServer]]:
-    """make(**FakeServer kwargs) -> a started server, released and stopped at teardown."""
-    started: list[FakeServer] = []
-
-    def make(**kwargs: Any) -> FakeServer:
-        server = FakeServer(**kwargs).start()
-        started.append(server)
-        return server
-
-    yield make
-    for server in started:
-        server.release()
-        server.stop()
-
-
-@pytest.fixture
-def server(servers: Callable[..., FakeServer]) -> FakeServer:
-    """An Anthropic-style server that accepts only KEY."""
-    return servers(auth="x-api-key", key=KEY)
-
-
-@pytest.fixture
-def env(clean_env: dict[str, str], server: FakeServer) -> dict[str, str]:
-    """The built-in anthropic profile pointed at `server`."""
-    return {**clean_env, "ANTHROPIC_API_KEY": KEY, "ANTHROPIC_BASE_URL": server.url}
-
-
-@pytest.fixture
 def ace(servers: Callable[..., FakeServer]) -> FakeServer:
     """An Ace Data Cloud-style server that accepts only TOKEN."""
     return servers(auth="bearer", key=TOKEN)
@@ -146,18 +106,6 @@ def ace(servers: Callable[..., FakeServer]) -> FakeServer:
 def ace_env(clean_env: dict[str, str]) -> dict[str, str]:
     """Only ACEDATA_API_TOKEN set: the built-in acedata profile (point it with --base-url)."""
     return {**clean_env, "ACEDATA_API_TOKEN": TOKEN}
-
-
-@pytest.fixture
-def config(tmp_path: Path) -> Callable[[dict[str, str], str], dict[str, str]]:
-    """config(env, toml) -> env with CLAUDECHAT_CONFIG naming a file holding `toml`."""
-
-    def write(env: dict[str, str], toml: str) -> dict[str, str]:
-        path = tmp_path / "claudechat-e2e.toml"
-        path.write_text(toml, "utf-8")
-        return {**env, "CLAUDECHAT_CONFIG": str(path)}
-
-    return write
 
 
 # -- 1. streaming --------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """End-to-end tests of the conversation history: the real CLI in subprocesses
-against the loopback fake server (tests/fake_server.py), with real SQLite files
+against the loopback fake server (tests/helpers/fake_server.py), with real SQLite files
 under tmp_path (XDG_DATA_HOME).
 
 Expectations come from the README (History) and the Messages API's shapes, not
@@ -10,23 +10,23 @@ child's output, on the server's records and on process exit.
 from __future__ import annotations
 
 import base64
-import io
 import json
 import os
 import re
 import signal
 import sqlite3
 import subprocess
-from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CLI, Result, finish, read_until, run_cli, stacks
-from fake_server import FakeServer, Recorded, Reply, Stall
+from helpers.cli import CLI, KEY, Result, finish, read_until, run_cli, stacks
+from helpers.fake_server import FakeServer, Reply, Stall
+from helpers.images import PDF, png
+from helpers.pty_terminal import pexpect_child
+from helpers.received import assistant, posts, text_of, user
 
-KEY = "sk-ant-history-SECRET-5e8d20"
 TEXT = "Hello from the history server."
 
 
@@ -48,63 +48,16 @@ def one_error_line(result: Result, code: int) -> str:
     return result.err_lines[0]
 
 
-def posts(server: FakeServer) -> list[Recorded]:
-    return [r for r in server.requests if r.method == "POST" and r.path == "/v1/messages"]
-
-
-def user(text: str) -> dict[str, Any]:
-    return {"role": "user", "content": [{"type": "text", "text": text}]}
-
-
-def assistant(text: str) -> dict[str, Any]:
-    return {"role": "assistant", "content": [{"type": "text", "text": text}]}
-
-
-def text_of(content: str | list[dict[str, Any]]) -> str:
-    if isinstance(content, str):
-        return content
-    return "".join(block["text"] for block in content if block.get("type") == "text")
-
-
 def db_path(env: dict[str, str]) -> Path:
     """Where platformdirs puts the user data dir on Linux: $XDG_DATA_HOME/claudechat."""
     return Path(env["XDG_DATA_HOME"]) / "claudechat" / "history.db"
 
 
-def png(width: int = 3, height: int = 2, color: tuple[int, int, int] = (200, 30, 30)) -> bytes:
-    from PIL import Image
-
-    buf = io.BytesIO()
-    Image.new("RGB", (width, height), color).save(buf, "PNG")
-    return buf.getvalue()
-
-
-PDF = (b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
-       b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
-
-
 @pytest.fixture
-def server() -> Iterator[FakeServer]:
-    server = FakeServer(auth="x-api-key", key=KEY).start()
+def server(server: FakeServer) -> FakeServer:
+    """The e2e server, answering TEXT to whatever it is not told to answer otherwise."""
     server.set_default(Reply(text=TEXT))
-    yield server
-    server.release()
-    server.stop()
-
-
-@pytest.fixture
-def env(clean_env: dict[str, str], server: FakeServer) -> dict[str, str]:
-    return {**clean_env, "ANTHROPIC_API_KEY": KEY, "ANTHROPIC_BASE_URL": server.url}
-
-
-@pytest.fixture
-def config(tmp_path: Path) -> Callable[[dict[str, str], str], dict[str, str]]:
-    def write(env: dict[str, str], toml: str) -> dict[str, str]:
-        path = tmp_path / "claudechat-history.toml"
-        path.write_text(toml, "utf-8")
-        return {**env, "CLAUDECHAT_CONFIG": str(path)}
-
-    return write
+    return server
 
 
 def listed(env: dict[str, str], *args: str) -> list[dict[str, Any]]:
@@ -676,17 +629,11 @@ def test_an_image_shared_by_two_conversations_survives_removing_one(env, server,
 # -- on a terminal ---------------------------------------------------------------------------------
 
 
-def spawn(env: dict[str, str], *args: str) -> Any:
-    pexpect = pytest.importorskip("pexpect")
-    return pexpect.spawn(CLI[0], [*CLI[1:], *args], env=env, dimensions=(40, 120), timeout=30,
-                         encoding="utf-8")
-
-
 def test_on_a_terminal_list_is_a_table_and_show_renders(env, server):
     server.enqueue(Reply(text="# Heading\n\nSome *emphasis* here."))
     ok(run(env, "ask", "Render me"))
     cid = listed(env)[0]["id"]
-    child = spawn(env, "history", "list")
+    child = pexpect_child(env, "history", "list")
     table = re.sub(r"\x1b\[[0-9;]*m", "", child.read())
     child.close()
     assert child.exitstatus == 0
@@ -694,10 +641,10 @@ def test_on_a_terminal_list_is_a_table_and_show_renders(env, server):
     assert header.split() == ["id", "updated", "title", "model", "turns"]
     row = next(line for line in table.splitlines() if cid in line)
     assert "Render me" in row and "\t" not in row and row.split()[-1] == "2"
-    child = spawn(env, "history", "list", "--plain")
+    child = pexpect_child(env, "history", "list", "--plain")
     assert child.read().split("\t")[2] == "Render me"  # --plain: the pipe's lines
     child.close()
-    child = spawn(env, "history", "show", "last")
+    child = pexpect_child(env, "history", "show", "last")
     out = child.read()
     child.close()
     assert child.exitstatus == 0
@@ -709,7 +656,7 @@ def test_on_a_terminal_list_is_a_table_and_show_renders(env, server):
 def test_rm_on_a_terminal_asks_first(env, server):
     ok(run(env, "ask", "first one"))
     ok(run(env, "ask", "second one"))
-    child = spawn(env, "history", "rm", "last")
+    child = pexpect_child(env, "history", "rm", "last")
     child.expect_exact("second one")
     child.expect_exact("[y/N]")
     child.sendline("n")
@@ -717,7 +664,7 @@ def test_rm_on_a_terminal_asks_first(env, server):
     child.close()
     assert child.exitstatus == 1
     assert [r["title"] for r in listed(env)] == ["second one", "first one"]
-    child = spawn(env, "history", "rm", "last")
+    child = pexpect_child(env, "history", "rm", "last")
     child.expect_exact("[y/N]")
     child.sendline("y")
     child.read()

@@ -12,14 +12,10 @@ import json
 import re
 from pathlib import Path
 
-import test_repl_e2e
-from fake_server import FakeServer, Reply
-from test_repl_e2e import PROMPT, Term, assistant, messages_count, plain, png_bytes, posts, texts, user
-
-# the fixtures of the first REPL suite: a fake server, an environment pointing at it, `spawn`
-server = test_repl_e2e.server
-env = test_repl_e2e.env
-spawn = test_repl_e2e.spawn
+from helpers.fake_server import FakeServer, Reply
+from helpers.images import png
+from helpers.pty_terminal import PROMPT, Term
+from helpers.received import assistant, plain, posts, texts, user, wait_for_bodies
 
 
 def finish(term: Term, n: int) -> int:
@@ -70,7 +66,7 @@ def test_expand_shows_the_whole_thinking_of_the_last_reply(server, spawn):
     assert "Thinking" in panel[0]
     for line in THOUGHT:
         assert sum(line in shown_line for shown_line in panel) == 1, (line, panel)
-    assert messages_count(server) == 1  # /expand sends nothing
+    assert len(posts(server)) == 1  # /expand sends nothing
 
 
 def test_expand_n_picks_the_reply_and_says_when_there_is_no_thinking(server, spawn):
@@ -102,7 +98,7 @@ def _images(message: dict) -> list[dict]:
 def test_detach_n_drops_one_attachment_and_detach_drops_them_all(server, spawn, tmp_path):
     pictures = [tmp_path / f"p{n}.png" for n in range(4)]
     for n, picture in enumerate(pictures):
-        picture.write_bytes(png_bytes(n + 1, 1))
+        picture.write_bytes(png(n + 1, 1))
     term = spawn()
     term.say(f"/image {pictures[0]}")
     term.wait_prompt(after=f"attached {pictures[0]}")
@@ -114,7 +110,7 @@ def test_detach_n_drops_one_attachment_and_detach_drops_them_all(server, spawn, 
     assert said(term, "/detach 1", row) == [f"dropped {pictures[0]}", f"📎 {pictures[1]}"]
     term.say("two pictures minus one")
     finish(term, 1)
-    content = posts(server, 1)[0]["messages"][-1]["content"]
+    content = wait_for_bodies(server, 1)[0]["messages"][-1]["content"]
     assert [b["type"] for b in content] == ["image", "text"]
     assert base64.b64decode(content[0]["source"]["data"]) == pictures[1].read_bytes()
 
@@ -130,15 +126,15 @@ def test_detach_n_drops_one_attachment_and_detach_drops_them_all(server, spawn, 
     assert term.lines()[row - 1] == "nothing is attached"
     term.say("no pictures now")
     finish(term, 2)
-    messages = posts(server, 2)[1]["messages"]
+    messages = wait_for_bodies(server, 2)[1]["messages"]
     assert _images(messages[-1]) == [] and texts(messages[-1]) == ["no pictures now"]
     assert len(_images(messages[0])) == 1  # the first message keeps its one picture
-    assert messages_count(server) == 2
+    assert len(posts(server)) == 2
 
 
 def test_detach_a_number_out_of_range_keeps_the_attachments(server, spawn, tmp_path):
     picture = tmp_path / "only.png"
-    picture.write_bytes(png_bytes())
+    picture.write_bytes(png(2, 2))
     term = spawn()
     term.say(f"/image {picture}")
     term.wait_prompt(after=f"attached {picture}")
@@ -147,7 +143,7 @@ def test_detach_a_number_out_of_range_keeps_the_attachments(server, spawn, tmp_p
     assert said(term, "/detach 2", row) == ["no attachment 2 (there is 1)", f"📎 {picture}"]
     term.say("still attached?")
     finish(term, 1)
-    assert len(_images(posts(server, 1)[0]["messages"][-1])) == 1
+    assert len(_images(wait_for_bodies(server, 1)[0]["messages"][-1])) == 1
 
 
 # -- /new ----------------------------------------------------------------------------------------------
@@ -169,7 +165,7 @@ def test_new_starts_an_empty_conversation_with_the_same_settings(server, spawn):
     term.say("fresh question")
     finish(term, 2)
 
-    old, fresh = posts(server, 2)
+    old, fresh = wait_for_bodies(server, 2)
     assert plain(old["messages"]) == [user("old question")]
     assert plain(fresh["messages"]) == [user("fresh question")]
     assert fresh["temperature"] == 0.3
@@ -213,7 +209,7 @@ def test_history_lists_conversations_and_load_continues_one(server, spawn):
     term.wait_prompt(after=f"loaded {ids['tell me about apples']}")
     term.say("and green ones?")
     term.wait_prompt(after="More on apples.")
-    assert plain(posts(server, 3)[2]["messages"]) == [
+    assert plain(wait_for_bodies(server, 3)[2]["messages"]) == [
         user("tell me about apples"), assistant("Answer about apples."), user("and green ones?"),
     ]
     # the loaded conversation grew: no third one was started
@@ -241,7 +237,7 @@ def test_load_last_in_a_new_session_continues_the_latest_conversation(server, sp
     again.wait_prompt(after="loaded")
     again.say("what was my colour?")
     again.wait_prompt(after="It was teal.")
-    assert plain(posts(server, 2)[1]["messages"]) == [
+    assert plain(wait_for_bodies(server, 2)[1]["messages"]) == [
         user("my colour is teal"), assistant("Noted the colour."), user("what was my colour?"),
     ]
 
@@ -259,7 +255,7 @@ def test_history_and_load_still_read_in_a_no_save_chat(server, spawn):
     term.wait_prompt(after=f"{PROMPT} /load last")
     term.say("and now?")
     finish(term, 1)
-    assert plain(posts(server, 2)[1]["messages"]) == [
+    assert plain(wait_for_bodies(server, 2)[1]["messages"]) == [
         user("a saved question"), assistant("Saved answer."), user("and now?"),
     ]
     term.send("/history\r")
@@ -285,7 +281,7 @@ def test_save_writes_markdown_and_json(server, spawn, tmp_path):
 
     # The same Markdown as `claudechat history export` (the title, the model and the message
     # count; thinking as one line), without what only a saved conversation has (id, start time).
-    model = posts(server, 1)[0]["model"]
+    model = wait_for_bodies(server, 1)[0]["model"]
     assert md.read_text("utf-8") == (
         f"# What is 2 + 2?\n\n{model} · 2 messages\n\n## System\n\nBe exact.\n\n"
         "## You\n\nWhat is 2 + 2?\n\n"
@@ -300,7 +296,7 @@ def test_save_writes_markdown_and_json(server, spawn, tmp_path):
     assert plain([turns[0], {"role": "assistant", "content": answer}]) == [
         user("What is 2 + 2?"), assistant("The **answer** is 4."),
     ]
-    assert messages_count(server) == 1
+    assert len(posts(server)) == 1
     term.say(f"/save {tmp_path / 'missing' / 'chat.md'}")
     row = term.wait_prompt(after=f"{PROMPT} /save {tmp_path / 'missing'}")
     refusal = " ".join(said(term, f"/save {tmp_path / 'missing' / 'chat.md'}", row))  # may wrap
@@ -332,7 +328,7 @@ def test_tokens_shows_the_servers_count_for_the_conversation(server, spawn):
     assert len(counted) == 1
     assert plain(counted[0]["messages"]) == [user(question), assistant(answer)]
     assert system in json.dumps(counted[0].get("system"))
-    assert messages_count(server) == 1
+    assert len(posts(server)) == 1
 
 
 # -- the toolbar -------------------------------------------------------------------------------------------
@@ -346,7 +342,7 @@ def test_toolbar_shows_tokens_used_and_pending_attachments(server, spawn, tmp_pa
     server.enqueue(Reply(text="Counted.", usage={"input_tokens": 1200, "output_tokens": 34,
                                                   "cache_read_input_tokens": 5000}))
     picture = tmp_path / "pic.png"
-    picture.write_bytes(png_bytes())
+    picture.write_bytes(png(2, 2))
     term = spawn(answer_cpr=True, PROMPT_TOOLKIT_NO_CPR=None)
     term.wait(lambda: " 0 tokens" in _toolbar(term), "the toolbar with 0 tokens")
     assert "attached" not in _toolbar(term)
@@ -379,7 +375,7 @@ def test_up_in_a_new_session_brings_back_the_last_session_input(server, spawn, e
     wait_line(term, "the giraffe is tall")
     term.send("\r")
     finish(term, 1)
-    assert texts(posts(server, 3)[2]["messages"][-1]) == ["the giraffe is tall"]
+    assert texts(wait_for_bodies(server, 3)[2]["messages"][-1]) == ["the giraffe is tall"]
 
 
 def _search_giraffe(spawn) -> Term:
@@ -400,7 +396,7 @@ def test_ctrl_r_finds_an_input_from_an_earlier_session(server, spawn):
     wait_line(term, "the giraffe is tall")
     term.send("\r")
     finish(term, 1)
-    assert texts(posts(server, 3)[2]["messages"][-1]) == ["the giraffe is tall"]
+    assert texts(wait_for_bodies(server, 3)[2]["messages"][-1]) == ["the giraffe is tall"]
 
 
 def test_enter_during_ctrl_r_accepts_the_match(server, spawn):
@@ -410,7 +406,7 @@ def test_enter_during_ctrl_r_accepts_the_match(server, spawn):
     wait_line(term, "the giraffe is tall")
     term.send("\r")
     finish(term, 1)
-    assert texts(posts(server, 3)[2]["messages"][-1]) == ["the giraffe is tall"]
+    assert texts(wait_for_bodies(server, 3)[2]["messages"][-1]) == ["the giraffe is tall"]
 
 
 def test_suggestion_from_history_and_right_arrow_accepts_it(server, spawn):
@@ -429,7 +425,7 @@ def test_suggestion_from_history_and_right_arrow_accepts_it(server, spawn):
               "the cursor at the end of the accepted suggestion")
     term.send("\r")
     finish(term, 1)
-    assert texts(posts(server, 2)[1]["messages"][-1]) == ["please summarise the meeting notes"]
+    assert texts(wait_for_bodies(server, 2)[1]["messages"][-1]) == ["please summarise the meeting notes"]
 
 
 # -- vi editing mode ---------------------------------------------------------------------------------------
@@ -453,7 +449,7 @@ def test_vi_editing_mode_from_the_config_file(server, spawn, tmp_path):
     wait_line(term, "hello world!")
     term.send("\r")
     finish(term, 1)
-    assert texts(posts(server, 1)[0]["messages"][-1]) == ["hello world!"]
+    assert texts(wait_for_bodies(server, 1)[0]["messages"][-1]) == ["hello world!"]
 
 
 def test_emacs_mode_is_the_default(server, spawn):
@@ -477,7 +473,7 @@ def test_tab_completes_a_command(server, spawn):
     term.wait_prompt(after="model: claude-opus-4-7")
     term.send("/hist\t")
     wait_line(term, "/history")
-    assert messages_count(server) == 0
+    assert len(posts(server)) == 0
 
 
 def _menu(term: Term) -> list[str]:
@@ -502,12 +498,12 @@ def test_tab_after_model_offers_the_servers_models(server, spawn):
     term.wait_prompt(after=f"model: {chosen}")
     term.say("hi")
     finish(term, 1)
-    assert posts(server, 1)[0]["model"] == chosen
+    assert wait_for_bodies(server, 1)[0]["model"] == chosen
 
 
 def test_tab_completes_paths_after_image_and_at(server, spawn, tmp_path):
     picture = tmp_path / "zebra-stripes.png"
-    picture.write_bytes(png_bytes())
+    picture.write_bytes(png(2, 2))
     term = spawn()
     term.send(f"/image {tmp_path}/zeb\t")
     wait_line(term, f"/image {picture}")
@@ -517,6 +513,6 @@ def test_tab_completes_paths_after_image_and_at(server, spawn, tmp_path):
     wait_line(term, f"and @{picture}")
     term.send("\r")
     finish(term, 1)
-    content = posts(server, 1)[0]["messages"][-1]["content"]
+    content = wait_for_bodies(server, 1)[0]["messages"][-1]["content"]
     assert [b["type"] for b in content] == ["image", "image", "text"]
 

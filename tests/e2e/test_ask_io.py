@@ -3,7 +3,7 @@ stdin, attached files and images (-f/-i), and what reaches stdout and stderr on 
 on a pseudo-terminal.
 
 Each test runs the real CLI in a subprocess against the loopback fake server
-(tests/fake_server.py) and asserts what a user sees — exact stdout bytes, stderr lines,
+(tests/helpers/fake_server.py) and asserts what a user sees — exact stdout bytes, stderr lines,
 exit code — and the request the server recorded. Expected values come from the spec
 (issue "`claudechat ask` for real work"), never from the code under test: images, PDFs
 and binary files are built here byte by byte (or with Pillow) and what was sent is
@@ -17,27 +17,21 @@ import base64
 import io
 import json
 import os
-import pty
-import random
 import re
-import select
 import socket
-import struct
 import subprocess
 import sys
-import time
-import zlib
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CLI, Result, run_cli
-from fake_server import FakeServer, Recorded, Reply
+from helpers.cli import CLI, KEY, Result, run_cli
+from helpers.fake_server import FakeServer, Reply
+from helpers.images import PDF, noisy_png, pillow_image, plain_png, png
+from helpers.pty_terminal import run_pty
+from helpers.received import posts
 from PIL import Image
 
-KEY = "sk-ant-io-SECRET-4d9e20"
 TIMEOUT = 30
 MAX_IMAGE_BASE64 = 5 * 1024 * 1024  # the API's limit: 5 MB of base64 text per image
 SUPPORTED = ("JPEG", "PNG", "GIF", "WebP")
@@ -65,10 +59,6 @@ def usage_error(result: Result) -> str:
     assert len(result.err_lines) == 1, result.err
     assert KEY not in result.err
     return result.err_lines[0]
-
-
-def posts(server: FakeServer) -> list[Recorded]:
-    return [r for r in server.requests if r.method == "POST" and r.path == "/v1/messages"]
 
 
 def sent_blocks(server: FakeServer) -> list[dict[str, Any]]:
@@ -109,84 +99,10 @@ def assert_document(block: dict[str, Any], content: str, name: str) -> None:
 # -- terminals -------------------------------------------------------------------------------
 
 
-@dataclass
-class PtyResult:
-    code: int
-    out: str  # what stdout received (CRLF, the tty's ONLCR, folded to LF)
-    err: str
-
-
-def _read_all(fds: list[int], deadline: float) -> dict[int, bytes]:
-    """Read pty masters (and pipes) until each reports EOF/EIO (the child is gone)."""
-    bufs = {fd: b"" for fd in fds}
-    live = set(fds)
-    while live:
-        remaining = deadline - time.monotonic()
-        assert remaining > 0, f"the child did not finish; got {bufs!r}"
-        readable, _, _ = select.select(list(live), [], [], remaining)
-        for fd in readable:
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError:  # EIO: the slave side is closed
-                chunk = b""
-            if chunk:
-                bufs[fd] += chunk
-            else:
-                live.discard(fd)
-    return bufs
-
-
-def run_pty(env: dict[str, str], *args: str, stdin_tty: bool = False, stdout_tty: bool = True) -> PtyResult:
-    """Run `claudechat ask ARGS` with stdout and stderr each on its own pseudo-terminal
-    (stdout on a pipe unless `stdout_tty`; stdin on a third pty when `stdin_tty`, else /dev/null)."""
-    env = {"TERM": "xterm-256color", **env}
-    out_master, out_slave = pty.openpty() if stdout_tty else os.pipe()
-    err_master, err_slave = pty.openpty()
-    in_master, in_slave = pty.openpty() if stdin_tty else (None, None)
-    proc = subprocess.Popen([*CLI, "ask", *args], env=env, stdout=out_slave, stderr=err_slave,
-                            stdin=in_slave if stdin_tty else subprocess.DEVNULL)
-    for fd in (out_slave, err_slave, in_slave):
-        if fd is not None:
-            os.close(fd)
-    try:
-        bufs = _read_all([out_master, err_master], time.monotonic() + TIMEOUT)
-        code = proc.wait(timeout=TIMEOUT)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        for fd in (out_master, err_master, in_master):
-            if fd is not None:
-                os.close(fd)
-
-    def text(raw: bytes) -> str:
-        # a stray byte (not UTF-8) survives as a surrogate: U+DC9B for a raw 8-bit CSI
-        return raw.replace(b"\r\n", b"\n").decode("utf-8", "surrogateescape")
-
-    return PtyResult(code, text(bufs[out_master]), text(bufs[err_master]))
-
-
 # -- images and documents, built here ------------------------------------------------------------
 
 
-def png_1x1() -> bytes:
-    """A valid 1x1 red RGB PNG, chunk by chunk."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    ihdr = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)  # 1x1, 8-bit, truecolour
-    idat = zlib.compress(b"\x00\xff\x00\x00")  # filter 0, one red pixel
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
-
-
-def pillow_image(fmt: str, size: tuple[int, int] = (3, 2), mode: str = "RGB") -> bytes:
-    buf = io.BytesIO()
-    Image.new(mode, size, (10, 120, 200)).save(buf, format=fmt)
-    return buf.getvalue()
-
-
-PNG = png_1x1()
+PNG = png()  # 1x1, red
 JPEG = pillow_image("JPEG")
 GIF = pillow_image("GIF")
 WEBP = pillow_image("WEBP")
@@ -194,11 +110,6 @@ BMP = pillow_image("BMP")
 IMAGES = {"image/png": PNG, "image/jpeg": JPEG, "image/gif": GIF, "image/webp": WEBP}
 MAGIC = {"image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xff", "image/gif": b"GIF8",
          "image/webp": b"RIFF"}
-# A small PDF; the second line is the customary binary comment (not UTF-8).
-PDF = (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"
-       b"1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n"
-       b"2 0 obj <</Type /Pages /Kids [] /Count 0>> endobj\n"
-       b"trailer <</Root 1 0 R>>\n%%EOF\n")
 ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 8 + b"\x02\x00\x3e\x00\x01\x00\x00\x00" + b"\x00" * 40
 
 
@@ -211,17 +122,6 @@ def assert_image_ok(raw: bytes, media_type: str) -> Image.Image:
         return img.copy()
 
 
-def noisy_png(path: Path, size: tuple[int, int], mode: str, seed: int) -> bytes:
-    """Random pixels (incompressible), saved quickly: a real PNG far over 5 MB."""
-    channels = len(mode)
-    pixels = random.Random(seed).randbytes(size[0] * size[1] * channels)
-    buf = io.BytesIO()
-    Image.frombytes(mode, size, pixels).save(buf, format="PNG", compress_level=1)
-    data = buf.getvalue()
-    path.write_bytes(data)
-    return data
-
-
 @pytest.fixture(scope="module")
 def big_png(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bytes]:
     """A 4000x1000 noisy RGB PNG, about 12 MB (16 MB of base64)."""
@@ -232,17 +132,6 @@ def big_png(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bytes]:
 
 
 # -- fixtures ------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def server() -> Iterator[FakeServer]:
-    with FakeServer(auth="x-api-key", key=KEY) as srv:
-        yield srv
-
-
-@pytest.fixture
-def env(clean_env: dict[str, str], server: FakeServer) -> dict[str, str]:
-    return {**clean_env, "ANTHROPIC_API_KEY": KEY, "ANTHROPIC_BASE_URL": server.url}
 
 
 ANSWER = "The answer."
@@ -510,11 +399,6 @@ def test_more_than_100_images_are_refused_before_sending(env, server):
     line = usage_error(ask(env, *[a for url in urls for a in ("-i", url)], "count them"))
     assert "100" in line, line
     assert server.requests == []
-
-
-def plain_png(path: Path, size: tuple[int, int]) -> Path:
-    Image.new("RGB", size, (20, 120, 200)).save(path, format="PNG")
-    return path
 
 
 def test_an_image_over_8000_px_is_refused_and_resize_fits_it(env, server, tmp_path):

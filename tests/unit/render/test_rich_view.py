@@ -11,10 +11,10 @@ import random
 import re
 
 import pytest
-from markdown_corpus import CORPUS, realistic
+from helpers.markdown_corpus import CORPUS, realistic
+from helpers.terminal import screen_lines, terminal_console
 from rich.console import Console
 from rich.markdown import Markdown
-from terminal import screen_lines, terminal_console
 
 from claudechat.api.events import (
     ContentBlockDelta,

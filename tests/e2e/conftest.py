@@ -1,0 +1,71 @@
+"""The end-to-end tests' fixtures: fake servers, an environment pointing the real CLI at one,
+a config file, and the chat on a pseudo-terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers.cli import KEY
+from helpers.fake_server import FakeServer
+from helpers.pty_terminal import PROMPT, Term, chat_env
+
+
+@pytest.fixture
+def servers() -> Iterator[Callable[..., FakeServer]]:
+    """make(**FakeServer kwargs) -> a started server, released and stopped at teardown."""
+    started: list[FakeServer] = []
+
+    def make(**kwargs: Any) -> FakeServer:
+        server = FakeServer(**kwargs).start()
+        started.append(server)
+        return server
+
+    yield make
+    for server in started:
+        server.release()
+        server.stop()
+
+
+@pytest.fixture
+def server(servers: Callable[..., FakeServer]) -> FakeServer:
+    """An Anthropic-style server that accepts only KEY."""
+    return servers(auth="x-api-key", key=KEY)
+
+
+@pytest.fixture
+def env(clean_env: dict[str, str], server: FakeServer) -> dict[str, str]:
+    """The built-in anthropic profile pointed at `server`."""
+    return {**clean_env, "ANTHROPIC_API_KEY": KEY, "ANTHROPIC_BASE_URL": server.url}
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Callable[[dict[str, str], str], dict[str, str]]:
+    """config(env, toml) -> env with CLAUDECHAT_CONFIG naming a file holding `toml`."""
+
+    def write(env: dict[str, str], toml: str) -> dict[str, str]:
+        path = tmp_path / "claudechat-e2e.toml"
+        path.write_text(toml, "utf-8")
+        return {**env, "CLAUDECHAT_CONFIG": str(path)}
+
+    return write
+
+
+@pytest.fixture
+def spawn(env: dict[str, str]) -> Iterator[Callable[..., Term]]:
+    """spawn(*args, answer_cpr=False, **env_changes) -> the chat on a pty, at its first prompt
+    (an env_changes value of None removes the variable); closed at teardown."""
+    terms: list[Term] = []
+
+    def start(*args: str, answer_cpr: bool = False, **env_changes: str) -> Term:
+        run_env = {k: v for k, v in {**chat_env(env), **env_changes}.items() if v is not None}
+        term = Term(list(args), run_env, answer_cpr=answer_cpr)
+        terms.append(term)
+        term.wait(lambda: term.lines()[term.cursor_row()] == PROMPT, "the first prompt")
+        return term
+
+    yield start
+    for term in terms:
+        term.close()
