@@ -185,7 +185,7 @@ def history(ctx: typer.Context) -> None:
     if ctx.invoked_subcommand is None:
         from claudechat.history.commands import list_conversations
 
-        raise typer.Exit(int(list_conversations(20, None, False, False)))
+        raise typer.Exit(int(list_conversations(_environment(), 20, None, False, False)))
 
 
 @history_app.command("list")
@@ -200,7 +200,7 @@ def history_list(
     """List conversations, most recent first."""
     from claudechat.history.commands import list_conversations
 
-    raise typer.Exit(int(list_conversations(limit, search, json_out, plain)))
+    raise typer.Exit(int(list_conversations(_environment(), limit, search, json_out, plain)))
 
 
 @history_app.command("show")
@@ -211,7 +211,7 @@ def history_show(
     """Print a conversation's transcript."""
     from claudechat.history.commands import show
 
-    raise typer.Exit(int(show(ref, plain)))
+    raise typer.Exit(int(show(_environment(), ref, plain)))
 
 
 @history_app.command("export")
@@ -223,7 +223,7 @@ def history_export(
     """Export a conversation as Markdown or JSON."""
     from claudechat.history.commands import export
 
-    raise typer.Exit(int(export(ref, fmt, output)))
+    raise typer.Exit(int(export(_environment(), ref, fmt, output)))
 
 
 @history_app.command("rm")
@@ -234,7 +234,7 @@ def history_rm(
     """Remove conversations (asks first on a terminal)."""
     from claudechat.history.commands import remove
 
-    raise typer.Exit(int(remove(refs, yes)))
+    raise typer.Exit(int(remove(_environment(), refs, yes)))
 
 
 @history_app.command("path")
@@ -242,7 +242,7 @@ def history_path() -> None:
     """Print where the history database is."""
     from claudechat.history.commands import print_path
 
-    raise typer.Exit(int(print_path()))
+    raise typer.Exit(int(print_path(_environment())))
 
 
 _state: dict[str, Any] = {"env": None}

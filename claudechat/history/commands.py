@@ -1,63 +1,47 @@
 """`claudechat history list|show|export|rm|path`.
 
-Output strategy is chosen once from TTY detection: a terminal gets rich tables
-and transcripts, a pipe plain text (tab-separated lines for `list`), `--json`
-JSON. Status and questions go to stderr.
+Output is chosen from the Environment: a terminal gets rich tables and
+transcripts, a pipe plain text (tab-separated lines for `list`), `--json` JSON.
+Status and questions go to stderr.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import sys
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from claudechat.errors import ClaudechatError, ExitCode, UsageError
 from claudechat.history.store import HistoryStore, Stored, Summary, history_path
 
+if TYPE_CHECKING:
+    from claudechat.environment import Environment
 
-def _isatty(stream: Any) -> bool:
+
+def _emit(env: Environment, text: str) -> None:
+    """Write to stdout and flush; a reader that went away (`| head`) is not an error."""
     try:
-        return bool(stream.isatty())
-    except (AttributeError, ValueError):
-        return False
-
-
-def _console(out: TextIO, plain: bool = False) -> Any:
-    from rich.console import Console
-
-    return Console(file=out, no_color=plain or None, highlight=False, soft_wrap=False)
-
-
-def _emit(out: TextIO, text: str) -> None:
-    """Write and flush; a reader that went away (`| head`) is not an error."""
-    try:
-        out.write(text)
-        out.flush()
+        env.stdout.write(text)
+        env.stdout.flush()
     except BrokenPipeError:
-        try:  # keep the interpreter's last flush quiet
-            os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
-        except (OSError, ValueError, AttributeError):
-            pass
+        env.quiet_stdout()
 
 
 # -- history list ------------------------------------------------------------------------
 
 
-def list_conversations(limit: int, search: str | None, as_json: bool, plain: bool,
-                       out: TextIO | None = None, err: TextIO | None = None) -> ExitCode:
-    out, err = out or sys.stdout, err or sys.stderr
+def list_conversations(env: Environment, limit: int, search: str | None, as_json: bool,
+                       plain: bool) -> ExitCode:
     if limit < 0:
         raise UsageError(f"--limit must be 0 (no limit) or more (got {limit})")
     with HistoryStore() as store:
         rows = store.list(limit=limit or None, search=search)
     if as_json:
-        _emit(out, json.dumps([_summary_json(r) for r in rows], ensure_ascii=False, indent=2) + "\n")
-    elif _isatty(out) and not plain:
-        _table(rows, out, err, search)
+        _emit(env, json.dumps([_summary_json(r) for r in rows], ensure_ascii=False, indent=2) + "\n")
+    elif env.stdout_isatty and not plain:
+        _table(rows, env, search)
     else:
-        _emit(out, "".join("\t".join(_field(f) for f in (r.id, _iso(r.updated), r.title,
+        _emit(env, "".join("\t".join(_field(f) for f in (r.id, _iso(r.updated), r.title,
                                                           r.model or "", str(r.turns))) + "\n"
                            for r in rows))
     return ExitCode.OK
@@ -81,17 +65,17 @@ def _summary_json(row: Summary) -> dict[str, Any]:
             "turns": row.turns}
 
 
-def _table(rows: list[Summary], out: TextIO, err: TextIO, search: str | None) -> None:
+def _table(rows: list[Summary], env: Environment, search: str | None) -> None:
     from rich import box
     from rich.table import Table
 
     from claudechat.history.transcript import short_time
 
     if not rows:
-        err.write(f"claudechat: no conversation matches {search!r}\n" if search
-                  else "claudechat: no conversations yet\n")
+        env.stderr.write(f"claudechat: no conversation matches {search!r}\n" if search
+                         else "claudechat: no conversations yet\n")
         return
-    console = _console(out)
+    console = env.console(soft_wrap=False)
     models = [_field(r.model or "") for r in rows]
     model_width = min(24, max(len("model"), *map(len, models)))
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
@@ -115,19 +99,18 @@ def _load(ref: str) -> Stored:
         return store.load(store.resolve(ref))
 
 
-def show(ref: str, plain: bool, out: TextIO | None = None) -> ExitCode:
+def show(env: Environment, ref: str, plain: bool) -> ExitCode:
     from claudechat.history import transcript
 
-    out = out or sys.stdout
     stored = _load(ref)
-    if _isatty(out) and not plain:
-        transcript.show_rich(stored, _console(out))
+    if env.stdout_isatty and not plain:
+        transcript.show_rich(stored, env.console(soft_wrap=False))
     else:
-        _emit(out, transcript.markdown(stored))
+        _emit(env, transcript.markdown(stored))
     return ExitCode.OK
 
 
-def export(ref: str, fmt: str, output: str | None, out: TextIO | None = None) -> ExitCode:
+def export(env: Environment, ref: str, fmt: str, output: str | None) -> ExitCode:
     from claudechat.history import transcript
 
     if fmt not in ("md", "json"):
@@ -138,7 +121,7 @@ def export(ref: str, fmt: str, output: str | None, out: TextIO | None = None) ->
     else:
         text = transcript.markdown(stored)
     if output is None or output == "-":
-        _emit(out or sys.stdout, text)
+        _emit(env, text)
         return ExitCode.OK
     try:
         Path(output).expanduser().write_text(text, "utf-8")
@@ -150,19 +133,18 @@ def export(ref: str, fmt: str, output: str | None, out: TextIO | None = None) ->
 # -- rm, path ------------------------------------------------------------------------------
 
 
-def remove(refs: list[str], yes: bool, stdin: TextIO | None = None,
-           err: TextIO | None = None) -> ExitCode:
-    stdin, err = stdin or sys.stdin, err or sys.stderr
+def remove(env: Environment, refs: list[str], yes: bool) -> ExitCode:
+    err = env.stderr
     if not refs:
         raise UsageError("name the conversations to remove (ids, prefixes or last)")
     with HistoryStore() as store:
         ids = list(dict.fromkeys(store.resolve(ref) for ref in refs))
         titles = {cid: row.title for cid in ids if (row := store.summary(cid))}
         if not yes:
-            if not _isatty(stdin):
+            if not env.stdin_isatty:
                 raise UsageError(f"not removing {len(ids)} conversation(s) without confirmation: "
                                  f"stdin is not a terminal; add --yes")
-            if not _confirm(ids, titles, stdin, err):
+            if not _confirm(ids, titles, env):
                 raise ClaudechatError("nothing was removed")
         store.delete(ids)
     for cid in ids:
@@ -171,7 +153,8 @@ def remove(refs: list[str], yes: bool, stdin: TextIO | None = None,
     return ExitCode.OK
 
 
-def _confirm(ids: list[str], titles: dict[str, str], stdin: TextIO, err: TextIO) -> bool:
+def _confirm(ids: list[str], titles: dict[str, str], env: Environment) -> bool:
+    err = env.stderr
     for cid in ids[:10]:
         err.write(f"  {cid}  {_field(titles.get(cid, ''))}\n")
     if len(ids) > 10:
@@ -179,11 +162,10 @@ def _confirm(ids: list[str], titles: dict[str, str], stdin: TextIO, err: TextIO)
     err.write(f"Remove {'this conversation' if len(ids) == 1 else f'these {len(ids)} conversations'}"
               f"? [y/N] ")
     err.flush()
-    answer = stdin.readline()
+    answer = env.stdin.readline()
     return answer.strip().lower() in ("y", "yes")
 
 
-def print_path(out: TextIO | None = None) -> ExitCode:
-    out = out or sys.stdout
-    out.write(f"{history_path()}\n")
+def print_path(env: Environment) -> ExitCode:
+    _emit(env, f"{history_path()}\n")
     return ExitCode.OK

@@ -10,6 +10,7 @@ import subprocess
 from typing import Any
 
 from claudechat import attachments
+from claudechat.environment import isatty
 from claudechat.errors import UsageError
 
 PASTE_TOOLS = (["wl-paste", "--no-newline", "--type", "image/png"],
@@ -34,7 +35,7 @@ def copy_to_clipboard(text: str, terminal: Any) -> str:
     """The terminal's clipboard escape (OSC 52: works over ssh, where the terminal
     supports it), and a local clipboard program when there is one. Returns what was used."""
     used = []
-    if terminal.isatty():
+    if isatty(terminal):
         terminal.write(f"\x1b]52;c;{base64.b64encode(text.encode()).decode('ascii')}\x07")
         terminal.flush()
         used.append("OSC 52")
