@@ -25,6 +25,7 @@ Only `cli.py` turns these into a line on stderr and an exit code.
 
 from __future__ import annotations
 
+import copy
 import enum
 from typing import Any
 
@@ -48,6 +49,13 @@ class ClaudechatError(Exception):
 
     def __str__(self) -> str:
         return f"{self.message} — {self.hint}" if self.hint else self.message
+
+    def with_hint(self, hint: str) -> ClaudechatError:
+        """A copy of this error with `hint` where it has none, to raise `from` it (the
+        caught error is not edited)."""
+        copied = copy.copy(self)
+        copied.hint = self.hint or hint
+        return copied
 
 
 class ConfigError(ClaudechatError):

@@ -31,8 +31,7 @@ class Recorder:
                 cid, forked = self.store.save(conversation, cid=self.cid, saved=self.saved,
                                               profile=self.profile)
         except ClaudechatError as exc:
-            exc.hint = exc.hint or NO_SAVE_HINT
-            raise
+            raise exc.with_hint(NO_SAVE_HINT) from exc
         self.cid, self.saved = cid, len(conversation.turns)
         if forked and self.notice:
             self.notice(f"conversation {forked} was changed elsewhere meanwhile; "
@@ -73,8 +72,7 @@ class Continuation:
         try:
             store = self.store or HistoryStore()
         except ClaudechatError as exc:
-            exc.hint = exc.hint or NO_SAVE_HINT
-            raise
+            raise exc.with_hint(NO_SAVE_HINT) from exc
         stored = self.stored
         return Recorder(store, profile=profile, notice=notice,
                         cid=stored.summary.id if stored else None,

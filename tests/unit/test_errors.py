@@ -15,6 +15,7 @@ from claudechat.api.events import ContentBlockDelta, ContentBlockStart, MessageS
 from claudechat.api.sse import ServerSentEvent
 from claudechat.conversation import Conversation, RequestParams
 from claudechat.errors import (
+    ApiError,
     ClaudechatError,
     ExitCode,
     IncompleteReply,
@@ -150,3 +151,13 @@ def test_run_turn_passes_a_cut_stream_on_as_it_was_raised():
     assert isinstance(result.error, IncompleteReply) and result.error.__cause__ is None
     assert result.message.text == "Part"
     assert not result.complete
+
+
+def test_a_hint_is_added_to_a_copy_and_the_caught_error_is_left_as_it_was():
+    caught = ApiError("overloaded", status=529, code="overloaded_error")
+    told = caught.with_hint("--no-save asks without keeping a history")
+    assert str(told) == "HTTP 529 overloaded_error: overloaded — --no-save asks without keeping a history"
+    assert isinstance(told, ApiError) and told.exit_code == caught.exit_code
+    assert caught.hint is None and str(caught) == "HTTP 529 overloaded_error: overloaded"
+    already = ClaudechatError("locked", hint="try again")
+    assert str(already.with_hint("something else")) == "locked — try again"
