@@ -115,3 +115,41 @@ def test_no_module_uses_another_modules_private_names():
                     and node.value.id not in ("self", "cls")):
                 reaching.append(f"{name}:{node.lineno}: {ast.unparse(node)}")
     assert reaching == []
+
+
+# The layers of docs/DESIGN.md: a module may import its own layer or lower ones only.
+LAYERS = {
+    "claudechat.cli": 5, "claudechat.__main__": 5,
+    "claudechat.ask": 4, "claudechat.startup": 4, "claudechat.repl": 4, "claudechat.history.commands": 4,
+    "claudechat.turn": 3, "claudechat.connect": 3, "claudechat.render": 3,
+    "claudechat.api": 2, "claudechat.accumulator": 2, "claudechat.history.saving": 2,
+    "claudechat.history.transcript": 2,
+    "claudechat.conversation": 1, "claudechat.attachments": 1, "claudechat.settings": 1,
+    "claudechat.models": 1, "claudechat.history.store": 1, "claudechat.history.schema": 1,
+    "claudechat.history.blobs": 1,
+    "claudechat": 0, "claudechat.message": 0, "claudechat.sanitize": 0, "claudechat.errors": 0,
+    "claudechat.environment": 0, "claudechat.options": 0, "claudechat.signals": 0,
+    "claudechat.api.events": 0, "claudechat.api.sse": 0, "claudechat.history": 0,
+}
+
+
+def layer(module: str) -> int:
+    """The layer of the longest prefix of `module` that the table names."""
+    parts = module.split(".")
+    for end in range(len(parts), 0, -1):
+        if ".".join(parts[:end]) in LAYERS:
+            return LAYERS[".".join(parts[:end])]
+    raise AssertionError(f"{module} is in no layer of docs/DESIGN.md")
+
+
+def test_the_layer_table_reads_longest_prefixes():
+    assert layer("claudechat.api.client") == 2 and layer("claudechat.api.sse") == 0
+    assert layer("claudechat.repl.state") == 4 and layer("claudechat.history.store") == 1
+
+
+def test_every_import_goes_to_the_same_layer_or_below():
+    known = modules()
+    upward = [f"{name} ({layer(name)}) imports {target} ({layer(target)})"
+              for name, path in known.items() for target in sorted(imports(name, path, known))
+              if layer(target) > layer(name)]
+    assert upward == []
