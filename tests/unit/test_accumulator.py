@@ -1,4 +1,6 @@
-"""Decoder + wire format + accumulator on the recorded fixtures.
+"""The accumulator on the recorded fixtures (through the SSE decoder and the Messages wire
+format), and on hand-made event sequences. The wire formats' own tests are in
+tests/unit/api/test_messages.py and test_chat_completions.py.
 
 The expected Messages are written from the fixtures' README (what a correct
 client ends with), not from the code.
@@ -7,10 +9,10 @@ client ends with), not from the code.
 from __future__ import annotations
 
 import pytest
-from helpers.fixtures import fixture_bytes
+from helpers.fixtures import fixture_bytes, replay
 
 from claudechat.accumulator import Accumulator
-from claudechat.api import chat_completions, messages
+from claudechat.api import messages
 from claudechat.api.events import (
     ContentBlockDelta,
     ContentBlockStart,
@@ -22,23 +24,11 @@ from claudechat.api.events import (
     TextDelta,
     ThinkingDelta,
 )
-from claudechat.api.sse import SSEDecoder
 from claudechat.errors import IncompleteReply, MalformedStream
 
 
 def run(name, wire=messages, chunks=None):
-    data = fixture_bytes(name)
-    decoder = SSEDecoder()
-    records = []
-    for chunk in chunks(data) if chunks else [data]:
-        records.extend(decoder.feed(chunk))
-    records.extend(decoder.flush())
-    acc = Accumulator()
-    events = []
-    for event in wire.events(records):
-        events.append(event)
-        acc.feed(event)
-    return events, acc
+    return replay(name, wire, chunks)
 
 
 RICH_CONTENT = [
@@ -66,16 +56,6 @@ def test_rich_stream_gives_the_documented_message():
         "usage": {"input_tokens": 25, "cache_creation_input_tokens": 0,
                   "cache_read_input_tokens": 0, "output_tokens": 87},
     }
-
-
-def test_rich_stream_event_sequence_skips_pings_and_unknown_events():
-    events, _ = run("rich_stream.sse")
-    kinds = [type(e).__name__ for e in events]
-    assert kinds[0] == "MessageStart" and kinds[-2:] == ["MessageDelta", "MessageStop"]
-    assert kinds.count("ContentBlockStart") == 6 == kinds.count("ContentBlockStop")
-    # the fixture has 11 content_block_delta events, one of them a citations_delta
-    assert kinds.count("ContentBlockDelta") == 11
-    assert len(events) == 1 + 6 + 6 + 11 + 2
 
 
 @pytest.mark.parametrize("name", ["rich_stream.sse", "unknown_types.sse", "error_midstream.sse"])
@@ -110,39 +90,8 @@ def test_unknown_block_kept_as_it_came_and_unknown_delta_ignored():
     assert message.usage["output_tokens"] == 3
 
 
-# -- Chat Completions fixtures -------------------------------------------------
-
-
-def test_openai_rich_stream():
-    events, acc = run("openai_rich.sse", wire=chat_completions)
-    message = acc.final()
-    assert message.content == [
-        {"type": "thinking", "thinking": "Let me think about Paris."},
-        {"type": "text", "text": "Checking two cities."},
-        {"type": "tool_use", "id": "call_a", "name": "get_weather", "input": {"city": "Paris"}},
-        {"type": "tool_use", "id": "call_b", "name": "get_weather", "input": {"city": "Rome"}},
-    ]
-    assert message.stop_reason == "tool_use"
-    assert message.usage == {"input_tokens": 8, "output_tokens": 12}
-    assert message.id == "chatcmpl-1"
-    assert isinstance(events[-1], MessageStop)
-
-
-def test_openai_error_midstream():
-    events, acc = run("openai_error_midstream.sse", wire=chat_completions)
-    assert acc.message.text == "Part"
-    assert isinstance(events[-1], ErrorEvent)
-    assert events[-1].message == "upstream overloaded"
-
-
-def test_openai_truncated_is_incomplete():
-    _, acc = run("openai_truncated.sse", wire=chat_completions)
-    with pytest.raises(IncompleteReply) as info:
-        acc.final()
-    assert info.value.partial.text == "Cut"
-
-
 # -- order violations are MalformedStream errors that keep the partial message ------------
+
 
 START = MessageStart({"id": "m", "type": "message", "role": "assistant", "model": "x", "content": [],
                       "usage": {"input_tokens": 1, "output_tokens": 1}})

@@ -28,7 +28,6 @@ from claudechat.api.events import (
 from claudechat.message import Message
 from claudechat.render.markdown_stream import Cropped
 from claudechat.render.rich_view import RichView, terminal_rewraps
-from claudechat.sanitize import StreamSanitizer, sanitize
 from claudechat.turn import TurnResult
 
 
@@ -164,14 +163,6 @@ def test_hostile_sequences_never_reach_the_terminal(size):
         assert word in screen
     assert "aGFjaw" not in screen and "pwned" not in screen and "evil.example" not in screen
     assert "[bold red]not markup[/]" in screen
-
-
-def test_sanitizer_holds_a_sequence_split_across_deltas():
-    text = "a\x1b]52;c;SECRET\x07b\x1b[31mc\r\nd"
-    for cut in range(len(text) + 1):
-        stream = StreamSanitizer()
-        out = stream.feed(text[:cut]) + stream.feed(text[cut:]) + stream.flush()
-        assert out == sanitize(text) == "abc\nd"
 
 
 def thinking_then_text(drive: Drive, thought: str = "First I consider the question.\nThen I answer.") -> None:
