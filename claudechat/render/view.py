@@ -22,7 +22,7 @@ from claudechat.api.events import (
 )
 from claudechat.errors import OutputClosed
 from claudechat.message import Message
-from claudechat.sanitize import sanitize
+from claudechat.sanitize import StreamSanitizer, sanitize
 
 if TYPE_CHECKING:
     from claudechat.turn import TurnResult
@@ -59,7 +59,9 @@ class StreamView(Protocol):
 
 
 class _Stream:
-    """A text stream that remembers whether its line is open."""
+    """A text stream that remembers whether its line is open. On a terminal, text is
+    sanitised as a stream: an escape sequence split across two deltas is held back
+    until it is complete, so its payload never shows as text."""
 
     def __init__(self, file: TextIO, *, terminal: bool, style: str = "") -> None:
         self.file = file
@@ -67,19 +69,25 @@ class _Stream:
         self.style = style
         self.last = ""
         self.closed = False  # the reader went away
+        self.sanitizer = StreamSanitizer() if terminal else None
 
     def write(self, text: str) -> None:
         if not text or self.closed:
             return
-        if self.terminal:
-            text = sanitize(text)
-            if not text:
-                return
+        if self.sanitizer is not None:
+            text = self.sanitizer.feed(text)
+        self._write(text)
+
+    def _write(self, text: str) -> None:
+        if not text:
+            return
         self.last = "?"  # unknown until the write returns (Ctrl-C may cut it short)
         self._out(f"{self.style}{text}{RESET}" if self.style else text)
         self.last = text[-1]
 
     def end_line(self) -> None:
+        if self.sanitizer is not None and not self.closed:
+            self._write(self.sanitizer.flush())  # an unfinished sequence: its control bytes go
         if self.last and self.last != "\n" and not self.closed:
             self._out("\n")
             self.last = "\n"

@@ -93,9 +93,6 @@ def test_on_a_terminal_the_text_is_sanitised():
     assert out.getvalue() == "clipboard red\nnext\n"
 
 
-@pytest.mark.xfail(strict=True, reason="PlainView sanitises each delta on its own (sanitize, not "
-                   "StreamSanitizer): a sequence split across deltas loses its ESC but its payload "
-                   "reaches the terminal as text")
 def test_on_a_terminal_a_sequence_split_across_deltas_is_stripped_whole():
     view, out, _ = views(terminal=True)
     play(view, text(HOSTILE[:7], HOSTILE[7:20], HOSTILE[20:]))
