@@ -1,109 +1,14 @@
-"""The REPL's prompt, completion and command table, with prompt_toolkit's pipe
-input (the keys a user types) and no terminal."""
+"""Slash commands: the registry, dispatch (an unknown command or a bad argument is one
+clear UsageError line) and what each command does to the state, printing on a Printer
+over a string. Expected behaviour from README.md's command table."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from prompt_toolkit.application import create_app_session
-from prompt_toolkit.completion import CompleteEvent
-from prompt_toolkit.document import Document
-from prompt_toolkit.input import create_pipe_input
-from prompt_toolkit.output import DummyOutput
-from rich.console import Console
 
-from claudechat.conversation import Conversation, RequestParams, Thinking
+from claudechat.conversation import Thinking
 from claudechat.errors import UsageError
 from claudechat.repl import commands
-from claudechat.repl.completer import ReplCompleter
-from claudechat.repl.loop import Printer
-from claudechat.repl.prompt import make_prompt
-from claudechat.repl.state import ReplState
-from claudechat.settings import load
-
-
-class FakeSession:
-    """Stands in for connect.Session: the parts the REPL reads, no network."""
-
-    def __init__(self, settings):
-        self.settings = settings
-        self.params = RequestParams(model=settings.model, max_tokens=8192)
-        self.catalog = None
-        self.client = None
-        self.wire = None
-
-    def new_conversation(self):
-        return Conversation(params=self.params, system=self.settings.system)
-
-    def apply(self, settings, notice=None):
-        self.settings = settings
-        thinking = Thinking("enabled", budget_tokens=settings.thinking_budget) if settings.thinking \
-            else Thinking()
-        self.params = RequestParams(model=settings.model, max_tokens=8192, thinking=thinking,
-                                    temperature=settings.temperature)
-
-
-@pytest.fixture
-def state(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    settings = load({}, {"ANTHROPIC_API_KEY": "k", "CLAUDECHAT_CONFIG": str(tmp_path / "none.toml")})
-    session = FakeSession(settings)
-    return ReplState(settings=settings, session=session, conversation=session.new_conversation())
-
-
-@pytest.fixture
-def out():
-    """The screen the commands print on: a console writing into a string."""
-    return Printer(Console(file=io.StringIO(), width=80, color_system=None))
-
-
-def typed(state, keystrokes: str) -> str:
-    """Run the real PromptSession on typed keys; what it returns."""
-    out = Printer(Console(file=io.StringIO(), width=80, color_system=None))
-    with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
-        prompt = make_prompt(state, out)
-        pipe.send_text(keystrokes)
-        return prompt.prompt()
-
-
-def test_enter_sends_and_ctrl_j_or_esc_enter_add_a_line(state):
-    assert typed(state, "hello\r") == "hello"
-    assert typed(state, "one\ntwo\r") == "one\ntwo"  # \n is Ctrl-J
-    assert typed(state, "a\x1b\rb\r") == "a\nb"  # Esc Enter
-
-
-def test_a_pasted_block_keeps_its_newlines_and_is_one_message(state):
-    assert typed(state, "\x1b[200~line 1\nline 2\nline 3\x1b[201~\r") == "line 1\nline 2\nline 3"
-
-
-def test_a_long_paste_shows_a_placeholder_and_is_sent_in_full(state):
-    block = "\n".join(f"row {i}" for i in range(40))
-    text = typed(state, f"look: \x1b[200~{block}\x1b[201~\r")
-    assert text == "look: [pasted 40 lines #1]"
-    assert state.expand_pastes(text) == "look: " + block
-
-
-def test_ctrl_c_at_the_prompt_raises_keyboard_interrupt(state):
-    with pytest.raises(KeyboardInterrupt):
-        typed(state, "half typed\x03")
-
-
-def completions(text: str, models=lambda: ["claude-opus-4-7", "claude-sonnet-4-6"]):
-    completer = ReplCompleter(models)
-    return [c.text for c in completer.get_completions(Document(text, len(text)), CompleteEvent())]
-
-
-def test_completion_of_commands_models_and_paths(tmp_path, monkeypatch):
-    assert completions("/mo") == ["/model"]
-    assert set(completions("/")) == {"/" + name for name in commands.COMMANDS}
-    assert completions("/model claude-o") == ["claude-opus-4-7"]
-    (tmp_path / "shot.png").write_bytes(b"x")
-    (tmp_path / "notes.txt").write_text("x")
-    monkeypatch.chdir(tmp_path)
-    assert completions("/image sh") == ["ot.png"]
-    assert completions("look at @no") == ["tes.txt"]
-    assert completions("plain words") == []
 
 
 def test_every_command_in_the_issue_is_registered():
