@@ -68,3 +68,43 @@ def typed(state: ReplState, *messages: str, out: Printer | None = None) -> list[
             pipe.send_text(keys)
             results.append(prompt.prompt())
     return results
+
+
+class Programs:
+    """Stand-in programs (wl-copy, xclip, pbcopy, wl-paste, pngpaste…) in a folder that is
+    the whole PATH: each keeps the arguments and the stdin it was given."""
+
+    def __init__(self, folder: Path) -> None:
+        import shutil
+
+        self.folder = folder
+        self.cat, self.sleep = shutil.which("cat"), shutil.which("sleep")  # PATH will not find them
+        assert self.cat and self.sleep
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def add(self, name: str, *, prints: bytes = b"", status: int = 0, reads_stdin: bool = False,
+            hangs: bool = False) -> None:
+        """A program that prints `prints` and exits with `status` (or never ends)."""
+        path = self.folder / name
+        (self.folder / f"{name}.prints").write_bytes(prints)
+        lines = ["#!/bin/sh", 'printf "%s\\n" "$@" > "$0.args"']
+        if reads_stdin:
+            lines.append(f'{self.cat} > "$0.stdin"')
+        lines.append(f"exec {self.sleep} 60" if hangs else f'{self.cat} "$0.prints"; exit {status}')
+        path.write_text("\n".join(lines) + "\n")
+        path.chmod(0o755)
+
+    def add_unrunnable(self, name: str) -> None:
+        """An executable whose interpreter does not exist: found on PATH, but cannot be run."""
+        path = self.folder / name
+        path.write_text("#!/nonexistent/interpreter\n")
+        path.chmod(0o755)
+
+    def ran(self, name: str) -> bool:
+        return (self.folder / f"{name}.args").exists()
+
+    def args(self, name: str) -> list[str]:
+        return (self.folder / f"{name}.args").read_text().splitlines()
+
+    def stdin(self, name: str) -> bytes:
+        return (self.folder / f"{name}.stdin").read_bytes()

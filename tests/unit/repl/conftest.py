@@ -4,7 +4,7 @@ input history under tmp_path) and a Printer writing into a string."""
 from __future__ import annotations
 
 import pytest
-from helpers.repl import new_state, printer, settings_for
+from helpers.repl import Programs, new_state, printer, settings_for
 
 
 @pytest.fixture
@@ -17,3 +17,11 @@ def state(tmp_path, monkeypatch):
 def out():
     """The screen the commands print on: a console writing into a string."""
     return printer()
+
+
+@pytest.fixture
+def programs(tmp_path, monkeypatch) -> Programs:
+    """An empty folder that is the whole PATH: no clipboard program until a test adds one."""
+    found = Programs(tmp_path / "bin")
+    monkeypatch.setenv("PATH", str(found.folder))
+    return found

@@ -1,10 +1,14 @@
 """The chat's keys (README, "Typing"), typed into the real PromptSession through
 prompt_toolkit's pipe input: Enter sends, Ctrl-J or Esc Enter adds a line, a pasted block
-is one message, a long paste shows as a placeholder and is sent in full."""
+is one message, a long paste shows as a placeholder and is sent in full, Ctrl-V attaches
+the image on the clipboard (stand-in clipboard programs on PATH)."""
 
 from __future__ import annotations
 
+import base64
+
 import pytest
+from helpers.images import png
 from helpers.repl import typed
 
 
@@ -28,3 +32,18 @@ def test_a_long_paste_shows_a_placeholder_and_is_sent_in_full(state):
 def test_ctrl_c_at_the_prompt_raises_keyboard_interrupt(state):
     with pytest.raises(KeyboardInterrupt):
         typed(state, "half typed\x03")
+
+
+def test_ctrl_v_attaches_the_image_on_the_clipboard_and_the_line_goes_on(state, out, programs):
+    programs.add("pngpaste", prints=png())
+    assert typed(state, "\x16what is this?\r", out=out) == ["what is this?"]
+    assert [a.block["source"]["media_type"] for a in state.pending] == ["image/png"]
+    assert base64.b64decode(state.pending[0].block["source"]["data"]) == png()
+    assert "attached" in out.console.file.getvalue()
+
+
+def test_ctrl_v_with_no_image_is_one_line_and_the_line_goes_on(state, out, programs):
+    assert typed(state, "\x16still here\r", out=out) == ["still here"]
+    assert state.pending == []
+    said = out.console.file.getvalue()
+    assert said.count("\n") == 1 and "no image on the clipboard" in said
