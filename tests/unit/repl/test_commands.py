@@ -4,6 +4,9 @@ over a string. Expected behaviour from README.md's command table."""
 
 from __future__ import annotations
 
+import errno
+import subprocess
+
 import pytest
 
 from claudechat.conversation import Thinking
@@ -62,3 +65,20 @@ def test_an_editor_that_cannot_be_run_is_one_line_and_keeps_the_text(state, out,
     monkeypatch.setenv("VISUAL", 'vi "unclosed')
     with pytest.raises(UsageError, match="is not a command line"):
         commands.dispatch(state, "/edit", out)
+
+
+def test_a_file_or_program_failure_no_command_foresaw_is_its_one_line(state, out, monkeypatch):
+    def full_disk(state, arg, out):
+        raise OSError(errno.ENOSPC, "No space left on device", "/tmp/out.md")
+
+    def stuck(state, arg, out):
+        raise subprocess.TimeoutExpired(["helper"], 5)
+
+    monkeypatch.setitem(commands.COMMANDS, "full", commands.Command("full", full_disk, "/full", "fails"))
+    monkeypatch.setitem(commands.COMMANDS, "stuck", commands.Command("stuck", stuck, "/stuck", "hangs"))
+    with pytest.raises(UsageError) as info:
+        commands.dispatch(state, "/full", out)
+    assert str(info.value) == "/full: No space left on device (/tmp/out.md)"
+    with pytest.raises(UsageError, match=r"^/stuck: .*helper.*5") as info:
+        commands.dispatch(state, "/stuck", out)
+    assert "\n" not in str(info.value)
