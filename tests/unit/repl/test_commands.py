@@ -5,11 +5,13 @@ over a string. Expected behaviour from README.md's command table."""
 from __future__ import annotations
 
 import errno
+import json
 import subprocess
 
 import pytest
 
-from claudechat.conversation import Thinking
+from claudechat import attachments
+from claudechat.conversation import Thinking, Turn
 from claudechat.errors import UsageError
 from claudechat.repl import commands
 
@@ -82,3 +84,86 @@ def test_a_file_or_program_failure_no_command_foresaw_is_its_one_line(state, out
     with pytest.raises(UsageError, match=r"^/stuck: .*helper.*5") as info:
         commands.dispatch(state, "/stuck", out)
     assert "\n" not in str(info.value)
+
+
+def answered(state, question: str, reply: list[dict]) -> None:
+    state.conversation.add_user([{"type": "text", "text": question}])
+    state.conversation.turns.append(Turn("assistant", reply, model="claude-sonnet-4-6"))
+
+
+def said(out) -> str:
+    return out.console.file.getvalue()
+
+
+def test_help_lists_every_command(state, out):
+    commands.dispatch(state, "/help", out)
+    assert all(f"/{name}" in said(out) for name in commands.COMMANDS)
+
+
+def test_new_starts_afresh_with_the_same_settings_and_system_prompt(state, out):
+    commands.dispatch(state, "/system Be terse.", out)
+    commands.dispatch(state, "/model claude-opus-4-7", out)
+    answered(state, "q", [{"type": "text", "text": "a"}])
+    commands.dispatch(state, "/new", out)
+    assert state.conversation.turns == []
+    assert state.conversation.system == "Be terse." and state.conversation.params.model == "claude-opus-4-7"
+
+
+def test_undo_gives_back_the_text_and_the_attachments(state, out, tmp_path):
+    (tmp_path / "notes.txt").write_text("the notes")
+    (tmp_path / "more.txt").write_text("more")
+    state.attach(attachments.file_arg(str(tmp_path / "more.txt")))
+    assert state.compose(f"read @{tmp_path / 'notes.txt'} please")
+    state.conversation.turns.append(Turn("assistant", [{"type": "text", "text": "done"}]))
+    commands.dispatch(state, "/undo", out)
+    assert state.conversation.turns == []
+    assert state.prefill == f"read @{tmp_path / 'notes.txt'} please"
+    # the @path attaches its file again when the text is sent; the other attachment is pending
+    assert [attachments.document_name(a.block) for a in state.pending] == ["more.txt"]
+
+
+def test_detach_drops_one_attachment_or_all(state, out, tmp_path):
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (tmp_path / name).write_text(name)
+        state.attach(attachments.file_arg(str(tmp_path / name)))
+    commands.dispatch(state, "/detach 2", out)
+    assert [attachments.document_name(a.block) for a in state.pending] == ["a.txt", "c.txt"]
+    commands.dispatch(state, "/detach", out)
+    assert state.pending == []
+    with pytest.raises(UsageError, match="nothing is attached"):
+        commands.dispatch(state, "/detach", out)
+
+
+def test_expand_shows_a_replys_thinking_in_full(state, out):
+    answered(state, "q1", [{"type": "thinking", "thinking": "First I consider the base case.",
+                            "signature": "s"}, {"type": "text", "text": "one"}])
+    answered(state, "q2", [{"type": "text", "text": "two"}])
+    with pytest.raises(UsageError, match="no thinking"):
+        commands.dispatch(state, "/expand", out)  # the last reply has none
+    commands.dispatch(state, "/expand 1", out)
+    assert "First I consider the base case." in said(out) and "Thinking" in said(out)
+
+
+def test_copy_puts_reply_n_on_the_clipboard(state, out, programs):
+    programs.add("wl-copy", reads_stdin=True)
+    answered(state, "q1", [{"type": "text", "text": "# First\n\n- a list"}])
+    answered(state, "q2", [{"type": "text", "text": "second"}])
+    commands.dispatch(state, "/copy 1", out)
+    assert programs.stdin("wl-copy") == b"# First\n\n- a list"
+    commands.dispatch(state, "/copy", out)
+    assert programs.stdin("wl-copy") == b"second"
+    with pytest.raises(UsageError, match="no reply 3"):
+        commands.dispatch(state, "/copy 3", out)
+
+
+def test_save_writes_markdown_or_json(state, out, tmp_path):
+    answered(state, "What is the capital of France?", [{"type": "text", "text": "Paris."}])
+    commands.dispatch(state, f"/save {tmp_path / 'chat.md'}", out)
+    markdown = (tmp_path / "chat.md").read_text("utf-8")
+    you, claude = markdown.index("## You"), markdown.index("## Claude")
+    assert you < markdown.index("What is the capital of France?", you) < claude < markdown.index("Paris.")
+    commands.dispatch(state, f'/save "{tmp_path / "a chat.json"}"', out)
+    saved = json.loads((tmp_path / "a chat.json").read_text("utf-8"))
+    assert "What is the capital of France?" in json.dumps(saved) and "Paris." in json.dumps(saved)
+    with pytest.raises(UsageError, match="cannot write"):
+        commands.dispatch(state, f"/save {tmp_path / 'no-such-dir' / 'x.md'}", out)
