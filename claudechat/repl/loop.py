@@ -136,13 +136,16 @@ def send(state: ReplState, out: Printer) -> None:
 
 @contextmanager
 def _no_echo() -> Iterator[None]:
-    """Terminal echo off while a reply streams."""
+    """Terminal echo off while a reply streams (when stdin is a terminal at all)."""
     try:
         import termios
-
+    except ImportError:  # not POSIX
+        yield
+        return
+    try:
         fd = sys.stdin.fileno()
         saved = termios.tcgetattr(fd)
-    except (ImportError, OSError, ValueError, AttributeError):
+    except (termios.error, OSError, ValueError, AttributeError):  # termios.error is no OSError
         yield
         return
     quiet = list(saved)

@@ -1,0 +1,27 @@
+"""What Tab offers (README, "Typing"): slash commands, model names after /model (the
+server's list, else the `models` setting), file paths after /image, /file, /save and @."""
+
+from __future__ import annotations
+
+from prompt_toolkit.completion import CompleteEvent
+from prompt_toolkit.document import Document
+
+from claudechat.repl import commands
+from claudechat.repl.completer import ReplCompleter
+
+
+def completions(text: str, models=lambda: ["claude-opus-4-7", "claude-sonnet-4-6"]):
+    completer = ReplCompleter(models)
+    return [c.text for c in completer.get_completions(Document(text, len(text)), CompleteEvent())]
+
+
+def test_completion_of_commands_models_and_paths(tmp_path, monkeypatch):
+    assert completions("/mo") == ["/model"]
+    assert set(completions("/")) == {"/" + name for name in commands.COMMANDS}
+    assert completions("/model claude-o") == ["claude-opus-4-7"]
+    (tmp_path / "shot.png").write_bytes(b"x")
+    (tmp_path / "notes.txt").write_text("x")
+    monkeypatch.chdir(tmp_path)
+    assert completions("/image sh") == ["ot.png"]
+    assert completions("look at @no") == ["tes.txt"]
+    assert completions("plain words") == []
