@@ -14,17 +14,6 @@ from claudechat.environment import Environment, colors_allowed, isatty
 
 
 @pytest.fixture
-def pty() -> Iterator[io.TextIOWrapper]:
-    """A terminal: the side of a pty pair a program writes to (a real terminal)."""
-    controller, terminal = os.openpty()
-    try:
-        with open(terminal, "w") as tty:
-            yield tty
-    finally:
-        os.close(controller)
-
-
-@pytest.fixture
 def pipe() -> Iterator[tuple[io.TextIOWrapper, io.TextIOWrapper]]:
     """A pipe: (its read end, its write end), both text streams."""
     read, write = os.pipe()
@@ -43,8 +32,8 @@ def closed() -> io.StringIO:
     return stream
 
 
-def test_a_pty_is_a_terminal_and_a_stringio_pipe_or_closed_stream_is_not(pty, pipe):
-    tty = pty
+def test_a_pty_is_a_terminal_and_a_stringio_pipe_or_closed_stream_is_not(tty, pipe):
+    tty = tty
     reader, writer = pipe
     assert isatty(tty)
     assert not isatty(io.StringIO())
@@ -53,8 +42,8 @@ def test_a_pty_is_a_terminal_and_a_stringio_pipe_or_closed_stream_is_not(pty, pi
     assert not isatty(object())
 
 
-def test_over_finds_out_which_streams_are_terminals(pty, pipe):
-    tty = pty
+def test_over_finds_out_which_streams_are_terminals(tty, pipe):
+    tty = tty
     reader, writer = pipe
     env = over(stdin=tty, stdout=writer, stderr=tty)
     assert (env.stdin_isatty, env.stdout_isatty, env.stderr_isatty) == (True, False, True)
@@ -92,16 +81,16 @@ def test_with_options_can_turn_colour_off_and_debug_on_but_not_back():
     assert quiet.with_options(debug=False).debug is True
 
 
-def test_with_options_keeps_the_streams(pty):
-    tty = pty
+def test_with_options_keeps_the_streams(tty):
+    tty = tty
     env = over(stdin=tty, stdout=tty)
     changed = env.with_options(plain=True, debug=True)
     assert (changed.stdin, changed.stdout, changed.stderr) == (env.stdin, env.stdout, env.stderr)
     assert changed.interactive
 
 
-def test_interactive_needs_both_stdin_and_stdout_on_a_terminal(pty, pipe):
-    tty = pty
+def test_interactive_needs_both_stdin_and_stdout_on_a_terminal(tty, pipe):
+    tty = tty
     reader, writer = pipe
     assert over(stdin=tty, stdout=tty).interactive
     assert not over(stdin=reader, stdout=tty).interactive
@@ -117,8 +106,8 @@ def test_piped_stdin_is_the_binary_buffer_of_a_pipe(pipe):
     assert stream.read() == "héllo".encode()
 
 
-def test_piped_stdin_is_none_on_a_terminal_or_a_closed_stdin(pty, pipe):
-    tty = pty
+def test_piped_stdin_is_none_on_a_terminal_or_a_closed_stdin(tty, pipe):
+    tty = tty
     reader, _ = pipe
     assert over(stdin=tty).piped_stdin() is None
     env = over(stdin=reader)

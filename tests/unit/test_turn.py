@@ -8,12 +8,12 @@ tests/unit/test_errors.py."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 from helpers.fixtures import fixture_bytes
+from helpers.transport import sse_response
 
 from claudechat.api.client import ApiClient, Endpoint
 from claudechat.api.events import ContentBlockDelta, TextDelta
@@ -61,14 +61,7 @@ class Server:
         if isinstance(self.answer, httpx.Response):
             return self.answer
         chunks = [self.answer] if isinstance(self.answer, bytes) else self.answer
-
-        def body() -> Iterator[bytes]:
-            for chunk in chunks:
-                if isinstance(chunk, Exception):
-                    raise chunk
-                yield chunk
-
-        return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=body())
+        return sse_response(*chunks)
 
 
 class View:

@@ -8,11 +8,12 @@ from __future__ import annotations
 import email.utils
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
+from helpers.transport import sse_response
 
 from claudechat.api.client import ApiClient, Endpoint
 from claudechat.errors import ApiError, IncompleteReply
@@ -74,16 +75,7 @@ def ok() -> httpx.Response:
     return httpx.Response(200, json=OK)
 
 
-def sse(*chunks: bytes | Exception) -> httpx.Response:
-    """A streamed 200 whose body is `chunks`; an exception in them is raised mid-body."""
-
-    def body() -> Iterator[bytes]:
-        for chunk in chunks:
-            if isinstance(chunk, Exception):
-                raise chunk
-            yield chunk
-
-    return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=body())
+sse = sse_response
 
 
 def backoff(n: int) -> tuple[float, float]:

@@ -198,16 +198,6 @@ def test_json_view_prints_nothing_when_nothing_arrived():
 # -- choose_view --------------------------------------------------------------------------
 
 
-@pytest.fixture
-def tty() -> Iterator[io.TextIOWrapper]:
-    controller, terminal = os.openpty()
-    try:
-        with open(terminal, "w") as stream:
-            yield stream
-    finally:
-        os.close(controller)
-
-
 def env_over(stdout, stderr=None, **environ: str) -> Environment:
     return Environment.over(io.StringIO(), stdout, stderr or io.StringIO(), env=environ)
 

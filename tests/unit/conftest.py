@@ -1,0 +1,20 @@
+"""Fixtures shared by the unit tests."""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterator
+
+import pytest
+
+
+@pytest.fixture
+def tty() -> Iterator[io.TextIOWrapper]:
+    """A real terminal: the side of a pty pair a program writes to."""
+    controller, terminal = os.openpty()
+    try:
+        with open(terminal, "w") as stream:
+            yield stream
+    finally:
+        os.close(controller)
