@@ -379,7 +379,10 @@ class Binder:
         return hmac.new(self._secret, "\x00".join(parts).encode(), hashlib.sha256).hexdigest()[:32]
 
     def _prefix(self, producer: str, body: dict, messages: list) -> str:
-        return self._mac("prefix", producer, canonical(body.get("system")), canonical(body.get("tools")),
+        system = body.get("system")
+        if isinstance(system, str):  # the same prompt as one text block renders the same
+            system = [{"type": "text", "text": system}]
+        return self._mac("prefix", producer, canonical(system), canonical(body.get("tools")),
                          canonical(messages))
 
     def sign(self, producer: str, body: dict, text: str) -> str:
