@@ -50,8 +50,56 @@ type, base64, magic bytes, > 5 MB of base64 or > 8000 px (2000 px beyond 20
 images); PDFs that aren't; ``temperature``/``top_p``/``top_k`` out of range or sent
 with ``anthropic-version`` >= 2026-10-21; ``thinking`` enabled with a budget < 1024
 or >= ``max_tokens``, with ``temperature``/``top_k``, ``top_p`` < 0.95 or a forced
-tool, or on an adaptive-only model (Opus 4.7+, Claude 5, or ``enabled`` unsupported
-in the model list). Bodies over ``server.max_request_bytes`` (32 MiB) get 413.
+tool. Bodies over ``server.max_request_bytes`` (32 MiB) get 413.
+
+The 2026 rules (docs/API-2026.md; the table and checks are in ``fake_rules.py``,
+each citing its section, with the documented error texts):
+
+* ``anthropic-beta``: one header, comma-separated; a value not in ``KNOWN_BETAS``
+  (§11) gets the §0 400, on every endpoint but Chat Completions.
+* Retired models (§1b) get 404 ``not_found_error`` ``model: <id>``.
+* Per model (``MODELS``, §1a-§1c, §3, §7; dated ids resolve to the bare id): the
+  thinking types (``enabled``/``disabled``/``adaptive`` refused with the §1c texts,
+  ``between_tools`` on Sonnet 5.5 only and never with xhigh/max, ``disabled`` on
+  Haiku 5.5 and Opus 5 only at effort <= high), ``display`` (not with ``disabled``;
+  ``updates`` needs its beta), efforts per model, non-default
+  ``temperature``/``top_p``/``top_k`` under 2023-06-01 (``"`temperature` is
+  deprecated for this model."``; older models only under thinking), forced
+  ``tool_choice`` on Fable 5.x/Opus 5.5/Sonnet 5.5, a final assistant turn (prefill;
+  a ``pause_turn`` reply sent back is no prefill), ``role: "system"`` messages and
+  their §3 placement. Under 2026-10-21 also a ``document`` in an assistant message
+  and user text with ``citations``. A model not in the table keeps the rules above
+  (``enabled`` refused for Opus 4.7+/Claude 5 names or when the model list says so).
+* Thinking display (§1c): on models whose default is ``omitted`` a thinking block
+  streams empty (start ``thinking: "", signature: ""``, one empty ``thinking_delta``,
+  the ``signature_delta``, stop) unless the request asks ``display: "summarized"``
+  (or ``updates``); the Message then has ``thinking: ""``.
+* Preserved thinking (§2): a ``Reply`` without ``signature=`` gets an HMAC signature
+  (a per-server secret) over its producing model and visible text, and, for models
+  that run the prefix check, over the prefix it was written after (top-level
+  ``system``, ``tools``, the messages before the reply; ``cache_control``, key order
+  and thinking blocks don't count, so removing thinking at the start, the end or all
+  of it is no edit). Blocks sent back: a model that can't read the producer's blocks
+  drops them silently (§2.1); a signature this server never issued, or altered text,
+  gets ``messages.N.content.M: Invalid `signature` in `thinking` block``; a prefix
+  that changed gets the §2 "bound to a different conversation" 400 where the current
+  model enforces (Fable 5.2 always; Opus 5.5 and Fable 5.1 when
+  ``FakeServer(account_created=...)`` >= 2026-08-31, the default being 2026-09-01;
+  Sonnet 5.5 and Haiku 5.5, [U] in the reference, always; any checking model when
+  the request sets ``thinking.block_binding``). ``prefix_mismatch_behavior:
+  "drop_block"`` (with the ``thinking-binding-controls-2026-08-01`` beta; without it
+  ``thinking.block_binding: Extra inputs are not permitted``) drops the failing
+  block and every later thinking block instead. With that beta header the reply
+  carries ``input_transformations`` (on ``message_start.message``, or top level):
+  ``thinking_dropped`` (``prefix_binding_mismatch``, ``model_binding_mismatch``) and
+  ``thinking_mismatch_allowed``. ``count_tokens`` runs the same check.
+* Replies (§5, §9): ``Reply(stop_details=...)`` goes in ``message_delta.delta`` and
+  the Message (omitted when None); ``stop_reason`` may be ``refusal``,
+  ``pause_turn``, ``model_context_window_exceeded``; ``Reply(fallback={"from",
+  "to", "category"})`` puts a ``fallback`` block first (start/stop, no delta) and
+  answers as ``to``; ``Reply(blocks=[...])`` adds whole blocks after the text.
+  ``ErrorReply`` maps 402 ``billing_error``, 409 ``conflict_error``, 504
+  ``timeout_error`` (§10).
 
 Wire details
 ------------
@@ -63,7 +111,8 @@ already sent; ``Drop`` resets (RST) before any response byte. Messages JSON uses
 compact separators and Chat Completions JSON ``", "``/``": "`` like the recorded
 fixtures; text is raw UTF-8 (so ``chunking="bytes"`` splits characters).
 Thinking signatures the server issued are remembered: a later request that sends
-one back with altered thinking text gets the API's 400, as the real API does.
+one back with altered thinking text gets the API's 400, as the real API does
+(explicit ``Reply(signature=...)`` values included).
 
 Standalone: ``python tests/helpers/fake_server.py [--port N] [--reply TEXT]
 [--auth bearer|x-api-key|any|none] [--key KEY]`` prints ``http://127.0.0.1:PORT`` on
