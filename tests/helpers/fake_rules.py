@@ -227,7 +227,8 @@ def _refusal_for(kind: str, rules: Rules) -> str:
             "'adaptive', 'disabled', 'enabled'")  # only Sonnet 5.5 knows between_tools (§1c)
 
 
-def check_request(body: dict, rules: Rules, *, version: str, paused: set[str]) -> None:
+def check_request(body: dict, rules: Rules, *, version: str, paused: set[str],
+                  prefill_check: bool = True) -> None:
     """Effort, sampling, forced tool_choice and prefill for a model of the table (§0, §1c, §7)."""
     config = body.get("output_config")
     effort = config.get("effort") if isinstance(config, dict) else None
@@ -239,7 +240,7 @@ def check_request(body: dict, rules: Rules, *, version: str, paused: set[str]) -
     if not rules.forced_tools and isinstance(choice, dict) and choice.get("type") in ("any", "tool"):
         raise invalid(FORCED_TOOL_REFUSED)
     messages = body.get("messages") or []
-    if not rules.prefill and messages and isinstance(messages[-1], dict) \
+    if prefill_check and not rules.prefill and messages and isinstance(messages[-1], dict) \
             and messages[-1].get("role") == "assistant" and not _continues(messages[-1], paused):
         raise invalid(PREFILL_REFUSED)
 

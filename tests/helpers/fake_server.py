@@ -719,8 +719,8 @@ def _validate_messages_request(body: Any, *, version: str, adaptive_only: Callab
     if stops is not None and not (isinstance(stops, list) and all(isinstance(s, str) for s in stops)):
         raise _invalid("stop_sequences: Input should be a valid list of strings")
     _validate_thinking(body, adaptive_only, rules, betas)
-    if rules is not None:
-        check_request(body, rules, version=version, paused=paused or set())
+    if rules is not None:  # count_tokens generates nothing: a final assistant turn is no prefill there ([U])
+        check_request(body, rules, version=version, paused=paused or set(), prefill_check=not count_only)
 
 
 def _validate_thinking(body: dict, adaptive_only: Callable[[str], bool], rules: Rules | None = None,
