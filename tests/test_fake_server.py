@@ -476,3 +476,12 @@ def test_whole_blocks_arrive_in_content_block_start_after_the_text(server):
 def test_the_2026_error_types(server, status, kind):
     server.enqueue(ErrorReply(status))
     refused(post(server, request("claude-opus-5-5")), status, kind)  # §10
+
+
+def test_a_scripted_signature_is_valid_but_bound_to_nothing(server):
+    server.enqueue(Reply(thinking="Hmm.", signature="sig-scripted", text="a"))
+    reply = ok(post(server, request("claude-opus-5-5")))
+    body = request("claude-opus-5-5", user("hi"), assistant(reply["content"]), user("again"), system="New.")
+    ok(post(server, body))
+    body["messages"][1]["content"][0]["signature"] = "sig-never-issued"
+    assert refused(post(server, body)) == "messages.1.content.0: Invalid `signature` in `thinking` block"

@@ -406,8 +406,10 @@ class Binder:
             return None
         return payload if isinstance(payload, dict) and isinstance(payload.get("m"), str) else None
 
-    def check(self, body: dict, *, enforce: bool, betas: list[str], runs_check: bool) -> list[dict]:
-        """The §2 checks of every thinking block sent back; the input_transformations, or a 400."""
+    def check(self, body: dict, *, enforce: bool, betas: list[str], runs_check: bool,
+              issued: frozenset[str] = frozenset()) -> list[dict]:
+        """The §2 checks of every thinking block sent back; the input_transformations, or a 400.
+        `issued`: signatures a test scripted (Reply(signature=...)): valid, bound to nothing."""
         behavior = (body.get("thinking") or {}).get("block_binding", {}).get("prefix_mismatch_behavior") \
             if isinstance(body.get("thinking"), dict) else None
         found: list[dict] = []
@@ -425,7 +427,8 @@ class Binder:
                     continue
                 if block["type"] == "redacted_thinking":
                     continue
-                outcome = self._check_block(block, body, i, path, runs_check)
+                outcome = self._check_block(block, body, i, path, runs_check and block.get("signature")
+                                            not in issued)
                 if outcome == "model":
                     found.append(_dropped(path, "model_binding_mismatch"))
                 elif outcome == "prefix" and not enforce:

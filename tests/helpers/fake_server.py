@@ -1577,7 +1577,10 @@ class FakeServer:
         new_account = self.account_created >= "2026-08-31"
         enforce = opted_in or check == "always" or (check == "new_accounts" and new_account)
         enforce = enforce and check is not None
-        return self._binder.check(body, enforce=enforce, betas=betas, runs_check=check is not None)
+        with self._cond:
+            issued = frozenset(self._issued_thinking)
+        return self._binder.check(body, enforce=enforce, betas=betas, runs_check=check is not None,
+                                  issued=issued)
 
     def _plan(self, reply: Reply, body: dict, *, chat: bool, context: _Context | None = None) -> _Plan:
         reply_id = reply.id or self._next_id("chatcmpl-" if chat else "msg_")
@@ -1586,8 +1589,8 @@ class FakeServer:
         if not chat:
             content = [final for _, _, final in plan.blocks]
             with self._cond:
-                for block in content:
-                    if block["type"] == "thinking":
+                for block in content:  # scripted signatures; the HMAC ones carry their own check
+                    if block["type"] == "thinking" and reply.signature is not None:
                         self._issued_thinking.setdefault(block["signature"], set()).add(block["thinking"])
                 if plan.stop_reason == "pause_turn":
                     self._paused.add(canonical(content))
