@@ -483,9 +483,10 @@ def _menu(term: Term) -> list[str]:
 
 
 def test_tab_after_model_offers_the_servers_models(server, spawn):
+    server.models = server.models[:3]  # the 2026 line-up is longer than the menu shows at once
     term = spawn()
     term.send("/model \t")
-    served = sorted(m["id"] for m in server.models)  # claude-haiku-4-5, claude-opus-4-7, claude-sonnet-4-5
+    served = sorted(m["id"] for m in server.models)
     term.wait(lambda: sorted(_menu(term)) == served, f"the menu {served}")
     assert any(r.method == "GET" and r.path == "/v1/models" for r in server.requests)
     term.send("\t")  # the first one is chosen...

@@ -50,8 +50,56 @@ type, base64, magic bytes, > 5 MB of base64 or > 8000 px (2000 px beyond 20
 images); PDFs that aren't; ``temperature``/``top_p``/``top_k`` out of range or sent
 with ``anthropic-version`` >= 2026-10-21; ``thinking`` enabled with a budget < 1024
 or >= ``max_tokens``, with ``temperature``/``top_k``, ``top_p`` < 0.95 or a forced
-tool, or on an adaptive-only model (Opus 4.7+, Claude 5, or ``enabled`` unsupported
-in the model list). Bodies over ``server.max_request_bytes`` (32 MiB) get 413.
+tool. Bodies over ``server.max_request_bytes`` (32 MiB) get 413.
+
+The 2026 rules (docs/API-2026.md; the table and checks are in ``fake_rules.py``,
+each citing its section, with the documented error texts):
+
+* ``anthropic-beta``: one header, comma-separated; a value not in ``KNOWN_BETAS``
+  (§11) gets the §0 400, on every endpoint but Chat Completions.
+* Retired models (§1b) get 404 ``not_found_error`` ``model: <id>``.
+* Per model (``MODELS``, §1a-§1c, §3, §7; dated ids resolve to the bare id): the
+  thinking types (``enabled``/``disabled``/``adaptive`` refused with the §1c texts,
+  ``between_tools`` on Sonnet 5.5 only and never with xhigh/max, ``disabled`` on
+  Haiku 5.5 and Opus 5 only at effort <= high), ``display`` (not with ``disabled``;
+  ``updates`` needs its beta), efforts per model, non-default
+  ``temperature``/``top_p``/``top_k`` under 2023-06-01 (``"`temperature` is
+  deprecated for this model."``; older models only under thinking), forced
+  ``tool_choice`` on Fable 5.x/Opus 5.5/Sonnet 5.5, a final assistant turn (prefill;
+  a ``pause_turn`` reply sent back is no prefill), ``role: "system"`` messages and
+  their §3 placement. Under 2026-10-21 also a ``document`` in an assistant message
+  and user text with ``citations``. A model not in the table keeps the rules above
+  (``enabled`` refused for Opus 4.7+/Claude 5 names or when the model list says so).
+* Thinking display (§1c): on models whose default is ``omitted`` a thinking block
+  streams empty (start ``thinking: "", signature: ""``, one empty ``thinking_delta``,
+  the ``signature_delta``, stop) unless the request asks ``display: "summarized"``
+  (or ``updates``); the Message then has ``thinking: ""``.
+* Preserved thinking (§2): a ``Reply`` without ``signature=`` gets an HMAC signature
+  (a per-server secret) over its producing model and visible text, and, for models
+  that run the prefix check, over the prefix it was written after (top-level
+  ``system``, ``tools``, the messages before the reply; ``cache_control``, key order
+  and thinking blocks don't count, so removing thinking at the start, the end or all
+  of it is no edit). Blocks sent back: a model that can't read the producer's blocks
+  drops them silently (§2.1); a signature this server never issued, or altered text,
+  gets ``messages.N.content.M: Invalid `signature` in `thinking` block``; a prefix
+  that changed gets the §2 "bound to a different conversation" 400 where the current
+  model enforces (Fable 5.2 always; Opus 5.5 and Fable 5.1 when
+  ``FakeServer(account_created=...)`` >= 2026-08-31, the default being 2026-09-01;
+  Sonnet 5.5 and Haiku 5.5, [U] in the reference, always; any checking model when
+  the request sets ``thinking.block_binding``). ``prefix_mismatch_behavior:
+  "drop_block"`` (with the ``thinking-binding-controls-2026-08-01`` beta; without it
+  ``thinking.block_binding: Extra inputs are not permitted``) drops the failing
+  block and every later thinking block instead. With that beta header the reply
+  carries ``input_transformations`` (on ``message_start.message``, or top level):
+  ``thinking_dropped`` (``prefix_binding_mismatch``, ``model_binding_mismatch``) and
+  ``thinking_mismatch_allowed``. ``count_tokens`` runs the same check.
+* Replies (§5, §9): ``Reply(stop_details=...)`` goes in ``message_delta.delta`` and
+  the Message (omitted when None); ``stop_reason`` may be ``refusal``,
+  ``pause_turn``, ``model_context_window_exceeded``; ``Reply(fallback={"from",
+  "to", "category"})`` puts a ``fallback`` block first (start/stop, no delta) and
+  answers as ``to``; ``Reply(blocks=[...])`` adds whole blocks after the text.
+  ``ErrorReply`` maps 402 ``billing_error``, 409 ``conflict_error``, 504
+  ``timeout_error`` (§10).
 
 Wire details
 ------------
@@ -63,7 +111,8 @@ already sent; ``Drop`` resets (RST) before any response byte. Messages JSON uses
 compact separators and Chat Completions JSON ``", "``/``": "`` like the recorded
 fixtures; text is raw UTF-8 (so ``chunking="bytes"`` splits characters).
 Thinking signatures the server issued are remembered: a later request that sends
-one back with altered thinking text gets the API's 400, as the real API does.
+one back with altered thinking text gets the API's 400, as the real API does
+(explicit ``Reply(signature=...)`` values included).
 
 Standalone: ``python tests/helpers/fake_server.py [--port N] [--reply TEXT]
 [--auth bearer|x-api-key|any|none] [--key KEY]`` prints ``http://127.0.0.1:PORT`` on
@@ -76,6 +125,7 @@ import argparse
 import base64
 import html
 import json
+import os
 import random
 import re
 import select
@@ -93,8 +143,31 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
+
+if not __package__:  # run as a script: python tests/helpers/fake_server.py
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from helpers.fake_rules import (  # noqa: E402
+    BINDING_BETA,
+    EFFORTS,
+    ENABLED_REFUSED,
+    MODELS,
+    RETIRED,
+    ApiError,
+    Binder,
+    Rules,
+    canonical,
+    check_betas,
+    check_request,
+    check_system_messages,
+    check_thinking,
+    check_version_2026,
+    invalid,
+    parse_betas,
+    rules_for,
+)
 
 __all__ = [
     "Drop",
@@ -113,7 +186,6 @@ __all__ = [
 DEFAULT_TEXT = "Hello from the fake server."
 MAX_REQUEST_BYTES = 32 * 1024 * 1024  # larger bodies get 413 request_too_large
 MAX_IMAGE_BASE64 = 5 * 1024 * 1024  # the API measures the base64 string, not the decoded bytes
-EFFORTS = ("low", "medium", "high", "xhigh", "max")
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
 # Opus 4.7 and later, and the Claude 5 family, accept only adaptive thinking.
 _ADAPTIVE_ONLY = re.compile(r"claude-(?:opus-4-[7-9]|(?:opus|sonnet|haiku)-[5-9])")
@@ -134,13 +206,16 @@ class Reply:
 
     text: str | list[str] = DEFAULT_TEXT  # a list = the text_delta pieces; a str is cut every 4 chars
     thinking: str | list[str] | None = None  # a thinking block first, then a signature_delta
-    signature: str = "sig-fake-0001"
+    signature: str | None = None  # default: an HMAC the server checks when the block comes back
     redacted: str | None = None  # a redacted_thinking block, after thinking
     tool_use: list[dict] | None = None  # [{"id"?, "name", "input"?: dict}] -> tool_use blocks after the text
     stop_reason: str | None = None  # default: "tool_use" if tool_use else "end_turn"
     stop_sequence: str | None = None
     usage: dict | None = None  # merged over {input_tokens: 12, cache_*: 0, output_tokens: <deltas>}
-    model: str | None = None  # default: the request's model
+    model: str | None = None  # default: the request's model (the fallback's "to" with `fallback`)
+    stop_details: dict | None = None  # e.g. {"type": "refusal", "category": "cyber", "explanation": ...}
+    fallback: dict | None = None  # {"from": M1, "to": M2, "category": C}: a fallback block first
+    blocks: Sequence[dict] = ()  # whole blocks (server tool results, compaction) after the text
     id: str | None = None  # default: msg_<n> (chatcmpl-<n> on /v1/chat/completions)
     pings: bool = True  # a ping after message_start and one mid-stream (Messages only)
     # fault injection, streaming only:
@@ -164,6 +239,11 @@ class Reply:
             value = getattr(self, name)
             if value is not None and (not isinstance(value, int) or value < 0):
                 raise ValueError(f"{name} must be an int >= 0, not {value!r}")
+        if self.fallback is not None and not {"from", "to"} <= set(self.fallback):
+            raise ValueError(f"fallback needs 'from' and 'to' models: {self.fallback!r}")
+        for block in self.blocks:
+            if not isinstance(block, dict) or not isinstance(block.get("type"), str):
+                raise ValueError(f"blocks entries need a 'type': {block!r}")
 
 
 @dataclass
@@ -276,15 +356,18 @@ def model_info(
 
 
 def default_models() -> list[dict]:
-    """The default model list, newest first as the API lists them."""
-    return [
-        model_info("claude-opus-4-7", "Claude Opus 4.7", "2026-04-16T00:00:00Z", enabled_thinking=False,
-                   adaptive_thinking=True, efforts=EFFORTS, max_input_tokens=1_000_000, max_tokens=128_000),
-        model_info("claude-haiku-4-5", "Claude Haiku 4.5", "2025-10-15T00:00:00Z", enabled_thinking=True,
-                   adaptive_thinking=False),
-        model_info("claude-sonnet-4-5", "Claude Sonnet 4.5", "2025-09-29T00:00:00Z", enabled_thinking=True,
-                   adaptive_thinking=False),
-    ]
+    """The line-up of docs/API-2026.md §1a/§1b (and Sonnet 4.5 of §1c), newest first as the API
+    lists them, with the §1d capability fields taken from the rule table (fake_rules.MODELS)."""
+    listed = sorted(((model_id, rules) for model_id, rules in MODELS.items() if rules.listed),
+                    key=lambda item: item[1].created, reverse=True)
+    return [_listing(model_id, rules) for model_id, rules in listed]
+
+
+def _listing(model_id: str, rules: Rules) -> dict:
+    return model_info(model_id, rules.name, f"{rules.created}T00:00:00Z",
+                      enabled_thinking="enabled" in rules.thinking,
+                      adaptive_thinking="adaptive" in rules.thinking,
+                      efforts=rules.efforts, max_input_tokens=rules.context, max_tokens=rules.max_tokens)
 
 
 def estimate_tokens(body: dict) -> int:
@@ -328,6 +411,17 @@ class _Plan:
     stop_reason: str
     stop_sequence: str | None
     usage: dict[str, Any]
+    stop_details: dict | None = None
+    transformations: list[dict] | None = None  # input_transformations (None: not reported)
+
+
+@dataclass
+class _Context:
+    """What checking a Messages request found out, for rendering its reply."""
+
+    display: str = "summarized"  # the thinking.display in effect (API-2026.md §1c)
+    transformations: list[dict] | None = None  # reported only with the binding beta header (§2)
+    sign: Callable[[str, str], str] | None = None  # (model, visible thinking) -> signature
 
 
 def _split(value: str | list[str] | None, size: int) -> list[str]:
@@ -338,21 +432,44 @@ def _split(value: str | list[str] | None, size: int) -> list[str]:
     return [str(piece) for piece in value]
 
 
-def _make_plan(reply: Reply, request: dict, reply_id: str, new_tool_id: Callable[[], str]) -> _Plan:
+def _whole(block: dict) -> tuple[dict, list[dict], dict]:
+    """A block that arrives whole in content_block_start, with no delta."""
+    return block, [], block
+
+
+def _thinking_block(reply: Reply, model: str, context: _Context) -> tuple[dict, list[dict], dict]:
+    """§1c "Thinking output shapes": under `omitted` the text is empty, one empty thinking_delta."""
+    pieces = [""] if context.display == "omitted" else _split(reply.thinking, 4)
+    visible = "".join(pieces)
+    signature = reply.signature
+    if signature is None:
+        signature = context.sign(model, visible) if context.sign else "sig-fake-0001"
+    deltas = [{"type": "thinking_delta", "thinking": piece} for piece in pieces]
+    deltas.append({"type": "signature_delta", "signature": signature})
+    final = {"type": "thinking", "thinking": visible, "signature": signature}
+    return {"type": "thinking", "thinking": "", "signature": ""}, deltas, final
+
+
+def _make_plan(reply: Reply, request: dict, reply_id: str, new_tool_id: Callable[[], str],
+               context: _Context | None = None) -> _Plan:
+    context = context or _Context()
+    model = reply.model or (reply.fallback or {}).get("to") or request.get("model")
+    model = model if isinstance(model, str) else "claude-sonnet-4-5"
     blocks: list[tuple[dict, list[dict], dict]] = []
+    if reply.fallback is not None:  # §5: a content_block_start/stop pair with no deltas, first
+        blocks.append(_whole({"type": "fallback", "from": {"model": reply.fallback["from"]},
+                              "to": {"model": reply.fallback["to"]},
+                              "trigger": {"type": "refusal", "category": reply.fallback.get("category")}}))
     thinking = None if reply.thinking is None else _split(reply.thinking, 4)
     if thinking is not None:
-        deltas = [{"type": "thinking_delta", "thinking": piece} for piece in thinking]
-        deltas.append({"type": "signature_delta", "signature": reply.signature})
-        final = {"type": "thinking", "thinking": "".join(thinking), "signature": reply.signature}
-        blocks.append(({"type": "thinking", "thinking": "", "signature": ""}, deltas, final))
+        blocks.append(_thinking_block(reply, model, context))
     if reply.redacted is not None:
-        block = {"type": "redacted_thinking", "data": reply.redacted}
-        blocks.append((block, [], block))
+        blocks.append(_whole({"type": "redacted_thinking", "data": reply.redacted}))
     text = _split(reply.text, 4)
     if text:
         deltas = [{"type": "text_delta", "text": piece} for piece in text]
         blocks.append(({"type": "text", "text": ""}, deltas, {"type": "text", "text": "".join(text)}))
+    blocks += [_whole(dict(block)) for block in reply.blocks]
     tools = []
     for tool in reply.tool_use or ():
         tool_id, name, arguments = tool.get("id") or new_tool_id(), tool["name"], tool.get("input", {})
@@ -365,18 +482,10 @@ def _make_plan(reply: Reply, request: dict, reply_id: str, new_tool_id: Callable
                              "cache_read_input_tokens": 0,
                              "output_tokens": sum(len(deltas) for _, deltas, _ in blocks)}
     usage.update(reply.usage or {})
-    model = reply.model or request.get("model")
-    return _Plan(
-        id=reply_id,
-        model=model if isinstance(model, str) else "claude-sonnet-4-5",
-        blocks=blocks,
-        thinking=thinking,
-        text=text,
-        tools=tools,
-        stop_reason=reply.stop_reason or ("tool_use" if reply.tool_use else "end_turn"),
-        stop_sequence=reply.stop_sequence,
-        usage=usage,
-    )
+    return _Plan(id=reply_id, model=model, blocks=blocks, thinking=thinking, text=text, tools=tools,
+                 stop_reason=reply.stop_reason or ("tool_use" if reply.tool_use else "end_turn"),
+                 stop_sequence=reply.stop_sequence, usage=usage, stop_details=reply.stop_details,
+                 transformations=context.transformations)
 
 
 def _message_events(plan: _Plan, reply: Reply) -> list[tuple[str, dict]]:
@@ -386,6 +495,8 @@ def _message_events(plan: _Plan, reply: Reply) -> list[tuple[str, dict]]:
     start_usage["output_tokens"] = 1
     message = {"id": plan.id, "type": "message", "role": "assistant", "model": plan.model, "content": [],
                "stop_reason": None, "stop_sequence": None, "usage": start_usage}
+    if plan.transformations is not None:  # §2: on message_start.message when streaming
+        message["input_transformations"] = plan.transformations
     ping = ("ping", {"type": "ping"})
     events = [("message_start", {"type": "message_start", "message": message}), *reply.extra_events]
     if reply.pings:
@@ -401,6 +512,8 @@ def _message_events(plan: _Plan, reply: Reply) -> list[tuple[str, dict]]:
         body.insert(len(body) // 2, ping)
     events += body
     delta = {"stop_reason": plan.stop_reason, "stop_sequence": plan.stop_sequence}
+    if plan.stop_details is not None:  # API-2026.md §5 (the API sends null otherwise; this server omits it)
+        delta["stop_details"] = plan.stop_details
     events.append(("message_delta", {"type": "message_delta", "delta": delta,
                                      "usage": {"output_tokens": usage["output_tokens"]}}))
     events.append(("message_stop", {"type": "message_stop"}))
@@ -408,13 +521,19 @@ def _message_events(plan: _Plan, reply: Reply) -> list[tuple[str, dict]]:
 
 
 def _message_json(plan: _Plan) -> dict:
-    return {"id": plan.id, "type": "message", "role": "assistant", "model": plan.model,
-            "content": [final for _, _, final in plan.blocks], "stop_reason": plan.stop_reason,
-            "stop_sequence": plan.stop_sequence, "usage": plan.usage}
+    message = {"id": plan.id, "type": "message", "role": "assistant", "model": plan.model,
+               "content": [final for _, _, final in plan.blocks], "stop_reason": plan.stop_reason,
+               "stop_sequence": plan.stop_sequence, "usage": plan.usage}
+    if plan.stop_details is not None:  # API-2026.md §5, top-level (omitted when null, as in the stream)
+        message["stop_details"] = plan.stop_details
+    if plan.transformations is not None:  # §2: top-level in JSON
+        message["input_transformations"] = plan.transformations
+    return message
 
 
 _FINISH_REASONS = {"end_turn": "stop", "stop_sequence": "stop", "pause_turn": "stop", "max_tokens": "length",
-                   "tool_use": "tool_calls", "refusal": "content_filter"}
+                   "model_context_window_exceeded": "length", "tool_use": "tool_calls",
+                   "refusal": "content_filter"}
 
 
 def _chat_usage(plan: _Plan) -> dict:
@@ -482,13 +601,14 @@ def _data_frame(payload: str, eol: str) -> bytes:
 
 # --------------------------------------------------------------------------- errors
 
-_ANTHROPIC_TYPES = {400: "invalid_request_error", 401: "authentication_error", 403: "permission_error",
-                    404: "not_found_error", 413: "request_too_large", 429: "rate_limit_error",
-                    529: "overloaded_error"}
+_ANTHROPIC_TYPES = {400: "invalid_request_error", 401: "authentication_error", 402: "billing_error",
+                    403: "permission_error", 404: "not_found_error", 409: "conflict_error",
+                    413: "request_too_large", 429: "rate_limit_error", 504: "timeout_error",
+                    529: "overloaded_error"}  # 402, 409, 504: docs/API-2026.md §10
 _ACE_CODES = {400: "token_mismatched", 401: "invalid_token", 403: "forbidden", 404: "not_found",
               413: "request_too_large", 429: "too_many_requests"}
 _DEFAULT_MESSAGES = {
-    400: "Invalid request", 401: "invalid x-api-key",
+    400: "Invalid request", 401: "invalid x-api-key", 402: "Your credit balance is too low.",
     403: "Your API key does not have permission to use the specified resource.", 404: "Not found",
     408: "Request timed out", 409: "Conflict", 413: "Request exceeds the maximum allowed number of bytes.",
     429: "Number of requests has exceeded your rate limit. Please try again later.",
@@ -530,16 +650,8 @@ def _render_error(error: ErrorReply, request_id: str) -> tuple[bytes, str]:
     return message.encode(), "text/plain; charset=utf-8"
 
 
-class _ApiError(Exception):
-    """A request the API refuses; rendered in the server's error style."""
-
-    def __init__(self, status: int, message: str, kind: str | None = None) -> None:
-        super().__init__(message)
-        self.status, self.message, self.kind = status, message, kind
-
-
-def _invalid(message: str) -> _ApiError:
-    return _ApiError(400, message)
+_ApiError = ApiError  # a request the API refuses; rendered in the server's error style
+_invalid = invalid
 
 
 # --------------------------------------------------------------------------- request validation
@@ -573,8 +685,11 @@ def _check_range(body: dict, name: str, low: float, high: float | None = None) -
 
 
 def _validate_messages_request(body: Any, *, version: str, adaptive_only: Callable[[str], bool],
-                               issued: dict[str, set[str]], count_only: bool = False) -> None:
-    """Raise the 400 the Messages API would answer to this body (count_only: count_tokens rules)."""
+                               issued: dict[str, set[str]], rules: Rules | None = None,
+                               betas: Sequence[str] = (), paused: set[str] | None = None,
+                               count_only: bool = False) -> None:
+    """Raise the 400 the Messages API would answer to this body (count_only: count_tokens rules).
+    `rules`: the model's row of the 2026 table (fake_rules.MODELS), None for a model not in it."""
     if not isinstance(body, dict):
         raise _invalid("body: Input should be a valid dictionary")
     for name in ("model", "messages") if count_only else ("model", "messages", "max_tokens"):
@@ -589,21 +704,27 @@ def _validate_messages_request(body: Any, *, version: str, adaptive_only: Callab
     system = body.get("system")
     if system is not None and not isinstance(system, (str, list)):
         raise _invalid("system: Input should be a valid string or list of text blocks")
+    if isinstance(body["messages"], list):
+        check_system_messages(body["messages"], rules)  # API-2026.md §3
     _validate_turns(body["messages"], issued)
-    if version >= "2026-10-21":
+    if version >= "2026-10-21":  # API-2026.md §0
         for name in ("temperature", "top_p", "top_k"):
             if name in body:
                 raise _invalid(f"{name}: Extra inputs are not permitted")
+        check_version_2026(body["messages"])
     _check_range(body, "temperature", 0, 1)
     _check_range(body, "top_p", 0, 1)
     _check_range(body, "top_k", 0)
     stops = body.get("stop_sequences")
     if stops is not None and not (isinstance(stops, list) and all(isinstance(s, str) for s in stops)):
         raise _invalid("stop_sequences: Input should be a valid list of strings")
-    _validate_thinking(body, adaptive_only)
+    _validate_thinking(body, adaptive_only, rules, betas)
+    if rules is not None:  # count_tokens generates nothing: a final assistant turn is no prefill there ([U])
+        check_request(body, rules, version=version, paused=paused or set(), prefill_check=not count_only)
 
 
-def _validate_thinking(body: dict, adaptive_only: Callable[[str], bool]) -> None:
+def _validate_thinking(body: dict, adaptive_only: Callable[[str], bool], rules: Rules | None = None,
+                       betas: Sequence[str] = ()) -> None:
     config = body.get("output_config")
     if isinstance(config, dict) and config.get("effort") is not None and config["effort"] not in EFFORTS:
         raise _invalid("output_config.effort: Input should be 'low', 'medium', 'high', 'xhigh' or 'max'")
@@ -611,13 +732,17 @@ def _validate_thinking(body: dict, adaptive_only: Callable[[str], bool]) -> None
     if thinking is None:
         return
     kind = thinking.get("type") if isinstance(thinking, dict) else None
-    if kind not in ("enabled", "disabled", "adaptive"):
+    tags = ("adaptive", "disabled", "enabled")
+    if rules and "between_tools" in rules.thinking:  # API-2026.md §1c: Sonnet 5.5 only
+        tags = ("adaptive", "between_tools", "disabled", "enabled")
+    if kind not in tags:
         raise _invalid(f"thinking: Input tag '{kind}' found using 'type' does not match any of the expected "
-                       "tags: 'adaptive', 'disabled', 'enabled'")
+                       f"tags: {', '.join(repr(tag) for tag in tags)}")
+    check_thinking(body, rules, list(betas))  # API-2026.md §1c, §2
     if kind != "enabled":
         return
-    if adaptive_only(body["model"]):
-        raise _invalid("thinking.type.enabled is not supported for this model; use thinking.type.adaptive")
+    if rules is None and adaptive_only(body["model"]):
+        raise _invalid(ENABLED_REFUSED)
     budget = thinking.get("budget_tokens")
     if not _is_int(budget):
         raise _invalid("thinking.enabled.budget_tokens: Field required")
@@ -662,9 +787,11 @@ def _validate_turns(messages: Any, issued: dict[str, set[str]]) -> None:
         if not isinstance(message, dict):
             raise _invalid(f"messages.{i}: Input should be a valid dictionary")
         role = message.get("role")
+        if role == "system":  # checked by fake_rules.check_system_messages; no turn of its own
+            continue
         if role not in ("user", "assistant"):
             raise _invalid(f"messages.{i}.role: Input should be 'user' or 'assistant'")
-        if i == 0 and role != "user":
+        if previous_role is None and role != "user":
             raise _invalid('messages: first message must use the "user" role')
         if role == previous_role:
             raise _invalid('messages: roles must alternate between "user" and "assistant", '
@@ -1026,6 +1153,8 @@ class _Handler(BaseHTTPRequestHandler):
         if route is None:
             raise _ApiError(404, f"Not Found: {record.method} {record.path}")
         fake._check_auth(record.headers)
+        if record.path != "/v1/chat/completions":  # API-2026.md §0: unknown betas are a 400
+            check_betas(parse_betas(record.headers.get("anthropic-beta")))
         if record.method == "POST" and len(record.body) > fake.max_request_bytes:
             raise _ApiError(413, _DEFAULT_MESSAGES[413])
         route(self, record)
@@ -1034,8 +1163,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _messages(self, record: Recorded) -> None:
         body = _parse_json(record.body)
-        self.server.fake._validate_messages(body, record.headers)
-        self._respond(self.server.fake._next_response(), body, chat=False)
+        context = self.server.fake._validate_messages(body, record.headers)
+        self._respond(self.server.fake._next_response(), body, chat=False, context=context)
 
     def _chat_completions(self, record: Recorded) -> None:
         body = _parse_json(record.body)
@@ -1078,10 +1207,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     # ---- rendering scripted responses
 
-    def _respond(self, response: Response, body: dict, *, chat: bool) -> None:
+    def _respond(self, response: Response, body: dict, *, chat: bool,
+                 context: _Context | None = None) -> None:
         fake = self.server.fake
         if isinstance(response, Reply):
-            plan = fake._plan(response, body, chat=chat)
+            plan = fake._plan(response, body, chat=chat, context=context)
             if body.get("stream") is True:
                 self._stream_reply(plan, response, body, chat=chat)
             elif chat:
@@ -1099,7 +1229,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._hang_up(reset=True)
         elif isinstance(response, Stall):
             if self._wait_for_release() and not isinstance(fake._default, Stall):
-                self._respond(fake._default, body, chat=chat)
+                self._respond(fake._default, body, chat=chat, context=context)
             else:
                 self._hang_up()
         else:
@@ -1255,10 +1385,15 @@ class FakeServer:
     """A scriptable Messages / Chat Completions server on 127.0.0.1 (see the module docstring)."""
 
     def __init__(self, *, auth: str = "any", key: str | None = None, models: list[dict] | None = None,
-                 port: int = 0) -> None:
+                 port: int = 0, account_created: str = "2026-09-01") -> None:
         if auth not in ("any", "bearer", "x-api-key", "none"):
             raise ValueError(f"auth must be 'any', 'bearer', 'x-api-key' or 'none', not {auth!r}")
         self.auth, self.key, self.port_requested = auth, key, port
+        # API-2026.md §2: Fable 5.1 and Opus 5.5 enforce the prefix check for accounts created on or
+        # after 2026-08-31; the default account is newer, so they do.
+        self.account_created = account_created
+        self._binder = Binder(os.urandom(32))  # thinking signatures: HMACs with this server's secret
+        self._paused: set[str] = set()  # canonical content of pause_turn replies (sent back: no prefill)
         self.models: list[dict] = list(models) if models is not None else default_models()
         self.requests: list[Recorded] = []
         self.max_request_bytes = MAX_REQUEST_BYTES
@@ -1417,18 +1552,58 @@ class FakeServer:
                 return types.get("enabled", {}).get("supported") is False
         return False
 
-    def _validate_messages(self, body: Any, headers: dict[str, str], *, count_only: bool = False) -> None:
+    def _validate_messages(self, body: Any, headers: dict[str, str], *, count_only: bool = False) -> _Context:
+        """Raise the API's error for this body, else what its reply needs to know."""
+        betas = parse_betas(headers.get("anthropic-beta"))
+        model = body.get("model") if isinstance(body, dict) else None
+        if isinstance(model, str) and model in RETIRED:  # API-2026.md §1b
+            raise _ApiError(404, f"model: {model}", "not_found_error")
+        rules = rules_for(model) if isinstance(model, str) else None
+        with self._cond:
+            paused = set(self._paused)
         _validate_messages_request(body, version=headers.get("anthropic-version", ""),
                                    adaptive_only=self._adaptive_only, issued=self._issued_thinking,
-                                   count_only=count_only)
+                                   rules=rules, betas=betas, paused=paused, count_only=count_only)
+        transformations = self._check_binding(body, rules, betas)
+        reported = BINDING_BETA in betas and not count_only  # §2, §8D: count_tokens reports none
+        return _Context(display=_display(body, rules), transformations=transformations if reported else None,
+                        sign=lambda producer, text: self._binder.sign(producer, body, text))
 
-    def _plan(self, reply: Reply, body: dict, *, chat: bool) -> _Plan:
+    def _check_binding(self, body: dict, rules: Rules | None, betas: list[str]) -> list[dict]:
+        """API-2026.md §2: which thinking blocks sent back are dropped, or the 400."""
+        thinking = body.get("thinking")
+        opted_in = isinstance(thinking, dict) and isinstance(thinking.get("block_binding"), dict)
+        check = rules.prefix_check if rules else None
+        new_account = self.account_created >= "2026-08-31"
+        enforce = opted_in or check == "always" or (check == "new_accounts" and new_account)
+        enforce = enforce and check is not None
+        with self._cond:
+            issued = frozenset(self._issued_thinking)
+        return self._binder.check(body, enforce=enforce, betas=betas, runs_check=check is not None,
+                                  issued=issued)
+
+    def _plan(self, reply: Reply, body: dict, *, chat: bool, context: _Context | None = None) -> _Plan:
         reply_id = reply.id or self._next_id("chatcmpl-" if chat else "msg_")
-        plan = _make_plan(reply, body, reply_id, lambda: self._next_id("call_" if chat else "toolu_"))
-        if plan.thinking is not None and not chat:
+        plan = _make_plan(reply, body, reply_id, lambda: self._next_id("call_" if chat else "toolu_"),
+                          None if chat else context)
+        if not chat:
+            content = [final for _, _, final in plan.blocks]
             with self._cond:
-                self._issued_thinking.setdefault(reply.signature, set()).add("".join(plan.thinking))
+                for block in content:  # scripted signatures; the HMAC ones carry their own check
+                    if block["type"] == "thinking" and reply.signature is not None:
+                        self._issued_thinking.setdefault(block["signature"], set()).add(block["thinking"])
+                if plan.stop_reason == "pause_turn":
+                    self._paused.add(canonical(content))
         return plan
+
+
+def _display(body: dict, rules: Rules | None) -> str:
+    """The thinking display in effect: asked for, else the model's default (API-2026.md §1c)."""
+    thinking = body.get("thinking")
+    asked = thinking.get("display") if isinstance(thinking, dict) else None
+    if asked in ("summarized", "omitted", "updates"):
+        return "omitted" if asked == "omitted" else "summarized"
+    return rules.display if rules else "summarized"
 
 
 # --------------------------------------------------------------------------- standalone
