@@ -151,3 +151,49 @@ def test_an_unknown_override_lists_the_known_ones():
     assert all(override_problem(k, v) is None for k, v in
                [("like", "claude-opus-5-5"), ("efforts", []), ("price_out", 2.5), ("prefill", True)])
     assert "released" not in OVERRIDE_KEYS
+
+
+def test_every_model_rule_is_documented_in_the_example_config_and_valid_there(tmp_path):
+    import re
+    from pathlib import Path
+
+    from claudechat.settings import read_config
+
+    text = (Path(__file__).resolve().parents[2] / "config.example.toml").read_text("utf-8")
+    for key in OVERRIDE_KEYS:
+        assert re.search(rf"(?m)^#\s+{key}\b", text), f"{key} is not documented"
+        assert re.search(rf"(?m)^# {key} = ", text), f"{key} has no example"
+    uncommented = re.sub(r"(?m)^# ((?:\[|[a-z_]+ = ).*)$", r"\1", text)
+    config = tmp_path / "config.toml"
+    config.write_text(uncommented[uncommented.index('[models."claude-opus-6"]'):], "utf-8")
+    rules = read_config(config)["models"]["claude-opus-6"]
+    assert rules_for("claude-opus-6", None, {"claude-opus-6": rules}).price_in == 4.0
+
+
+@pytest.mark.parametrize(("toml", "line"), [
+    ('[models."claude-opus-6"]\nefforts = ["extreme"]',
+     'models."claude-opus-6".efforts must be a list of low, medium, high, xhigh, max (got [\'extreme\'])'),
+    ('[models."claude-opus-6"]\nthinking = true',
+     'models."claude-opus-6".thinking is not a model rule (known: like, thinking_types,'),
+    ('models = 3', 'models must be a table of [models."NAME"] sections (or a list of names) (got 3)'),
+])
+def test_a_mistake_in_a_models_table_is_one_line_naming_it(tmp_path, toml, line):
+    from claudechat.errors import ConfigError
+    from claudechat.settings import load
+
+    config = tmp_path / "config.toml"
+    config.write_text(toml, "utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load({}, {"ANTHROPIC_API_KEY": "k", "CLAUDECHAT_CONFIG": str(config)})
+    assert str(caught.value).startswith(f"{config}: {line}")
+    assert "\n" not in str(caught.value)
+
+
+def test_the_models_tables_reach_the_settings_and_name_the_models_offered(tmp_path):
+    from claudechat.settings import load
+
+    config = tmp_path / "config.toml"
+    config.write_text('[models."claude-opus-6"]\nlike = "claude-opus-5-5"\n', "utf-8")
+    s = load({}, {"ANTHROPIC_API_KEY": "k", "CLAUDECHAT_CONFIG": str(config)})
+    assert s.models == ("claude-opus-6",)
+    assert s.model_rules == {"claude-opus-6": {"like": "claude-opus-5-5"}}
