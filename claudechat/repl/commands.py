@@ -199,7 +199,9 @@ def cmd_model(state: ReplState, arg: str, out: Printer) -> Outcome:
         changes["effort"] = None
     state.update_settings(**changes)
     dropped = [k.replace("_", " ") for k in changes if k != "model"]
-    out.say(f"model: {arg}" + (f" (its {' and '.join(dropped)} no longer apply)" if dropped else ""))
+    them = "it" if len(dropped) == 1 else "them"
+    out.say(f"model: {arg}" + (f" ({' and '.join(dropped)} dropped: the model does not take {them})"
+                               if dropped else ""))
 
 
 @command("/system [TEXT|clear]", "show, set or clear the system prompt")

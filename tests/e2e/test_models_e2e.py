@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pytest
 from helpers.cli import Result, run_cli
 from helpers.fake_server import FakeServer, Reply
-from helpers.received import posts
+from helpers.received import posts, wait_for_bodies
 
 TOKEN = "ace-e2e-SECRET-token-52c1"
 TEXT = "Hello from the fake server."
@@ -184,3 +184,40 @@ def test_chat_completions_refuses_sampling_by_model_too(chat_env, ace):
     assert result.code == 2 and len(result.err_lines) == 1
     assert "claude-opus-5-5 does not accept temperature" in result.err
     assert posts(ace, "/v1/chat/completions") == []
+
+
+# -- the chat: /think, /set effort, /model -------------------------------------------------------
+
+
+def test_the_chat_maps_think_and_effort_and_refuses_at_once(server, spawn):
+    server.enqueue(Reply(text="Fine."))
+    term = spawn("-m", "claude-opus-5-5")
+    term.say("/think off")
+    term.wait_prompt(after="use --effort low for less thinking")
+    term.say("/set temperature 0.5")
+    term.wait_prompt(after="remove temperature and use --effort instead")
+    term.say("/think low")
+    term.wait_prompt(after="thinking: on (adaptive, effort low)")
+    term.say("/set effort max")
+    term.wait_prompt(after="effort = max")
+    term.say("hello")
+    term.wait_prompt(after="Fine.")
+    [request] = posts(server)
+    body = request.json
+    assert body["thinking"] == {"type": "adaptive", "display": "summarized"}
+    assert body["output_config"] == {"effort": "max"} and "temperature" not in body
+
+
+def test_model_switch_drops_a_budget_the_new_model_cannot_use_and_says_so(server, spawn):
+    server.enqueue(Reply(text="Fine."))
+    term = spawn("-m", "claude-haiku-4-5")
+    term.say("/think 2048")
+    term.wait_prompt(after="thinking: on (2,048 tokens)")
+    term.say("/model claude-sonnet-5-5")
+    term.wait_prompt(after="(thinking budget dropped: the model does not take it)")
+    term.say("/think off")
+    term.wait_prompt(after="thinking: off (notes between tool calls only)")
+    term.say("hello")
+    [body] = wait_for_bodies(server, 1)  # the fake server learns between_tools in parallel
+    assert body["model"] == "claude-sonnet-5-5"
+    assert body["thinking"] == {"type": "between_tools"}
