@@ -340,7 +340,8 @@ def cmd_tokens(state: ReplState, arg: str, out: Printer) -> Outcome:
     from claudechat.api import messages
 
     conv = state.conversation
-    body = messages.build_body(conv, state.session.params, stream=False)
+    body = messages.build_body(conv, state.session.params, stream=False,
+                               allow_trailing_assistant=True)  # counted, not answered
     body.pop("max_tokens", None)
     if not body["messages"]:
         raise UsageError("the conversation is empty")

@@ -150,13 +150,13 @@ class ReplState:
         self.saved_changed()
 
     def thinking_label(self) -> str:
-        """"on (adaptive, high)", "on (4,096 tokens)", "off (between tools)", "off"…"""
+        """"on (adaptive, effort high)", "on (model default)", "on (4,096 tokens)", "off"…"""
         t = self.session.params.thinking
         effort = f", effort {t.effort}" if t.effort else ""
         if t.mode == "enabled":
             return f"on ({t.budget_tokens:,} tokens{effort})"
         if t.mode == "adaptive":
-            return f"on (adaptive{effort}{', the model default' if t.by_default else ''})"
+            return f"on ({'model default' if t.by_default else 'adaptive'}{effort})"
         if t.mode == "between_tools":
             return f"off (notes between tool calls only{effort})"
         return f"off ({effort[2:]})" if effort else "off"

@@ -24,7 +24,7 @@ def plain(render) -> str:
 def test_the_toolbar_shows_profile_model_thinking_tokens_and_attachments(state, out, tmp_path):
     bar = toolbar(state)
     assert [part.strip() for part in plain(bar).split("·")] == [
-        "anthropic", "claude-sonnet-5-5", "thinking on (adaptive, the model default)", "0 tokens"]
+        "anthropic", "claude-sonnet-5-5", "thinking on (model default)", "0 tokens"]
     usage = {"input_tokens": 1000, "output_tokens": 200, "cache_read_input_tokens": 300,
              "cache_creation_input_tokens": 34}
     state.conversation.turns = [Turn("user", [{"type": "text", "text": "q"}]),
