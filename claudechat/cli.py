@@ -30,18 +30,21 @@ app = typer.Typer(
 
 
 # Options shared by the chat (the root command) and ask.
-Model = Annotated[str | None, typer.Option("--model", "-m", metavar="NAME", help="Model name.")]
+Model = Annotated[str | None, typer.Option(
+    "--model", "-m", metavar="NAME", help="Model name (default claude-sonnet-5-5).")]
 System = Annotated[str | None, typer.Option("--system", "-s", metavar="TEXT", help="System prompt.")]
 Profile = Annotated[str | None, typer.Option("--profile", "-p", metavar="NAME", help="Profile to use.")]
 MaxTokens = Annotated[int | None, typer.Option("--max-tokens", metavar="N", help="Reply length limit.")]
 Think = Annotated[
-    bool | None, typer.Option("--think/--no-think", help="Extended thinking on or off.")
+    bool | None, typer.Option("--think/--no-think", help="Thinking on or off (unset: the model's default).")
 ]
 ThinkingBudget = Annotated[
-    int | None, typer.Option("--thinking-budget", metavar="N", help="Thinking tokens (enabled mode).")
+    int | None,
+    typer.Option("--thinking-budget", metavar="N", help="Thinking tokens, for models that take a budget."),
 ]
 Effort = Annotated[
-    str | None, typer.Option("--effort", metavar="LEVEL", help="low|medium|high|xhigh|max (adaptive mode).")
+    str | None,
+    typer.Option("--effort", metavar="LEVEL", help="low|medium|high|xhigh|max, for models that take one."),
 ]
 BaseUrl = Annotated[str | None, typer.Option("--base-url", metavar="URL", help="Override the server URL.")]
 Plain = Annotated[bool, typer.Option("--plain", help="No colour or formatting (also NO_COLOR, TERM=dumb).")]
@@ -108,10 +111,12 @@ def root(
 # Options only ask takes.
 Prompt = Annotated[list[str] | None,
                    typer.Argument(metavar="PROMPT...", help="The prompt (words are joined).")]
-Temperature = Annotated[float | None,
-                        typer.Option("--temperature", "-t", metavar="X", help="Randomness, 0 to 1.")]
-TopP = Annotated[float | None, typer.Option("--top-p", metavar="X", help="Nucleus sampling.")]
-TopK = Annotated[int | None, typer.Option("--top-k", metavar="N", help="Sample from the top K.")]
+Temperature = Annotated[float | None, typer.Option(
+    "--temperature", "-t", metavar="X", help="Randomness, 0 to 1 (older models only; else --effort).")]
+TopP = Annotated[float | None, typer.Option(
+    "--top-p", metavar="X", help="Nucleus sampling (older models only).")]
+TopK = Annotated[int | None, typer.Option(
+    "--top-k", metavar="N", help="Sample from the top K (older models only).")]
 Stop = Annotated[list[str] | None, typer.Option("--stop", metavar="TEXT", help="Stop sequence (repeatable).")]
 Files = Annotated[list[str] | None, typer.Option("--file", "-f", metavar="PATH",
                                                  help="Attach a text file or PDF (repeatable; - is stdin).")]

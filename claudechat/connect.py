@@ -14,7 +14,9 @@ from claudechat import models
 from claudechat.api.client import ApiClient, Endpoint
 from claudechat.api.wire import Wire
 from claudechat.conversation import Conversation, RequestParams, Thinking
-from claudechat.settings import Settings, cache_dir, resolve_key
+from claudechat.errors import UsageError
+from claudechat.models import EFFORTS, MIN_THINKING_BUDGET
+from claudechat.settings import DEFAULT_THINKING_BUDGET, Settings, cache_dir, resolve_key
 
 
 @dataclass
@@ -29,25 +31,28 @@ class Session:
         return Conversation(params=self.params, system=self.settings.system)
 
     def apply(self, settings: Settings, *, notice: Callable[[str], None] | None = None) -> None:
-        """Take new settings (a /model or /think in the REPL): the request
-        parameters are derived again, thinking mode included."""
+        """Take new settings (a /model or /think in the REPL): the model's rules and the
+        request parameters are derived again. A setting the model refuses raises
+        UsageError, in one line, before anything is sent."""
         catalog = self.catalog
         info = (lambda: catalog.info(settings.model)) if catalog else (lambda: None)
-        thinking, warnings = resolve_thinking(settings, info)
-        for warning in warnings:
-            if notice:
-                notice(warning)
+        rules = model_rules(settings, info)
+        thinking = resolve_thinking(settings, rules)
         budget = thinking.budget_tokens if thinking.mode == "enabled" else None
-        self.settings = settings
-        self.params = RequestParams(
+        params = RequestParams(
             model=settings.model,
-            max_tokens=settings.effective_max_tokens(thinking.mode != "off", budget),
+            max_tokens=settings.effective_max_tokens(thinking.on, budget),
             temperature=settings.temperature,
             top_p=settings.top_p,
             top_k=settings.top_k,
             stop_sequences=settings.stop_sequences,
             thinking=thinking,
+            rules=rules,
+            api_version=settings.anthropic_version,
         )
+        params.checked()
+        self.settings = settings
+        self.params = params
 
 
 def open_session(
@@ -92,25 +97,79 @@ def _wire(api: str) -> Wire:
     return messages
 
 
-def resolve_thinking(settings: Settings,
-                     info: Callable[[], dict[str, Any] | None]) -> tuple[Thinking, list[str]]:
-    """The Thinking to send for `settings`, and warnings. `info()` returns the
-    model's entry from the model list (called only when thinking is on)."""
-    wanted = settings.thinking or settings.effort is not None
-    if not wanted:
-        return Thinking(), []
-    model = settings.model
-    entry = info()
-    mode = models.thinking_mode(model, entry)
-    warnings: list[str] = []
-    if mode is None:
-        return Thinking(), [f"{model} cannot think, according to the server; sending without thinking"]
-    if mode == "enabled":
-        if settings.effort is not None:
-            warnings.append(f"{model} takes a thinking budget, not an effort; ignoring the effort")
-        display = None if settings.thinking_text == "auto" else settings.thinking_text
-        return Thinking("enabled", budget_tokens=settings.thinking_budget, display=display), warnings
-    if settings.effort is not None:
-        models.check_effort(model, settings.effort, entry)
-    display = "summarized" if settings.thinking_text == "auto" else settings.thinking_text
-    return Thinking("adaptive", effort=settings.effort, display=display), warnings
+def model_rules(settings: Settings, info: Callable[[], dict[str, Any] | None]) -> models.ModelRules:
+    """The model's rules: the table, the server's capabilities (asked for only when the
+    user chose something about thinking), the config's [models."NAME"] table."""
+    asked = settings.thinking is not None or settings.effort is not None \
+        or settings.thinking_budget is not None
+    return models.rules_for(settings.model, info() if asked else None, settings.model_rules)
+
+
+def resolve_thinking(settings: Settings, rules: models.ModelRules) -> Thinking:
+    """What to send for the thinking settings on this model: adaptive (+effort),
+    enabled+budget, disabled, between_tools, or nothing; UsageError for what it refuses."""
+    model, effort = settings.model, settings.effort
+    if settings.thinking_budget is not None and not rules.takes("enabled"):
+        raise UsageError(f"{model} decides itself how long to think and takes no thinking budget; "
+                         f"use --effort {'|'.join(rules.efforts or EFFORTS)} instead")
+    if effort is not None and not rules.efforts:
+        raise UsageError(f"{model} takes a thinking budget, not an effort; "
+                         f"use --thinking-budget N instead of --effort")
+    if effort is not None and effort not in rules.efforts:
+        raise UsageError(f"{model} does not support effort {effort!r} "
+                         f"(it supports: {', '.join(rules.efforts)})")
+    want = settings.thinking
+    if want is None:
+        want = None if rules.thinking_default != "off" else (True if effort else False)
+    if want is False:
+        return _thinking_off(settings, rules)
+    if not rules.takes("adaptive") and not rules.takes("enabled"):
+        if want is None:
+            return Thinking(effort=effort)
+        raise UsageError(f"{model} cannot think; leave out --think (or thinking = true)")
+    display = _display(settings, rules)
+    by_default = want is None
+    if rules.takes("enabled") and (settings.thinking_budget is not None or not rules.takes("adaptive")):
+        return Thinking("enabled", budget_tokens=_budget(settings), effort=effort,
+                        display=display, by_default=by_default)
+    return Thinking("adaptive", effort=effort, display=display, by_default=by_default)
+
+
+def _thinking_off(settings: Settings, rules: models.ModelRules) -> Thinking:
+    model, effort = settings.model, settings.effort
+    if rules.thinking_default == "off":
+        return Thinking(effort=effort)  # sending nothing is off
+    if rules.takes("between_tools"):
+        if effort in ("xhigh", "max"):
+            raise UsageError(f"{model} with thinking off (between_tools) takes effort low, medium "
+                             f"or high, not {effort}; lower the effort or turn thinking on")
+        return Thinking("between_tools", effort=effort)
+    if not rules.takes("disabled"):
+        raise UsageError(f"{model} always thinks and cannot turn thinking off; "
+                         f"use --effort low for less thinking")
+    limit = rules.disabled_max_effort
+    level = effort or rules.default_effort
+    if limit and level in EFFORTS and EFFORTS.index(level) > EFFORTS.index(limit):
+        raise UsageError(f"{model} can turn thinking off only at effort {limit} or lower "
+                         f"(got {level}); lower the effort or leave thinking on")
+    return Thinking("disabled", effort=effort)
+
+
+def _display(settings: Settings, rules: models.ModelRules) -> str | None:
+    """thinking_text "summarized"/"omitted" is sent as it is; "auto" asks for the text
+    ("summarized") where the model would omit it, unless thinking_display hides it."""
+    if settings.thinking_text != "auto":
+        return settings.thinking_text
+    if settings.thinking_display == "hidden" or rules.display_default != "omitted":
+        return None
+    return "summarized"
+
+
+def _budget(settings: Settings) -> int:
+    """The budget the user gave, else the default, which fits a max_tokens the user gave
+    (half of it, at least the API's minimum)."""
+    if settings.thinking_budget is not None:
+        return settings.thinking_budget
+    if settings.max_tokens is not None:
+        return max(MIN_THINKING_BUDGET, min(DEFAULT_THINKING_BUDGET, settings.max_tokens // 2))
+    return DEFAULT_THINKING_BUDGET

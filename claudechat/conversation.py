@@ -8,25 +8,39 @@ thinking, tool_use), because the API wants them back byte for byte.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from claudechat.attachments import document_name
 from claudechat.errors import UsageError
 from claudechat.message import Message
-from claudechat.models import EFFORTS, MIN_THINKING_BUDGET
+from claudechat.models import (
+    EFFORTS,
+    MIN_THINKING_BUDGET,
+    NO_SAMPLING_VERSION,
+    SAMPLING,
+    ModelRules,
+    rules_for,
+)
 from claudechat.sanitize import sanitize
 
-ThinkingMode = Literal["off", "enabled", "adaptive"]
+ThinkingMode = Literal["off", "enabled", "adaptive", "disabled", "between_tools"]
 TITLE_WIDTH = 60
 
 
 @dataclass(frozen=True, slots=True)
 class Thinking:
+    """The `thinking` field to send; mode "off" sends none (the model's own default)."""
+
     mode: ThinkingMode = "off"
     budget_tokens: int | None = None  # mode "enabled"
-    effort: str | None = None  # mode "adaptive": output_config.effort
-    display: str | None = None  # "summarized" | "omitted": whether thinking text comes back
+    effort: str | None = None  # output_config.effort (any mode but "enabled"-only models)
+    display: str | None = None  # "summarized" | "omitted"; None: the model's default
+    by_default: bool = False  # on because the model thinks unasked, not because the user asked
+
+    @property
+    def on(self) -> bool:
+        return self.mode in ("enabled", "adaptive")
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,10 +54,15 @@ class RequestParams:
     thinking: Thinking = Thinking()
     tools: tuple[dict[str, Any], ...] = ()
     tool_choice: dict[str, Any] | None = None
+    rules: ModelRules | None = None  # None: the table's rules for `model`
+    api_version: str = "2023-06-01"  # the anthropic-version header sent with it
+
+    def model_rules(self) -> ModelRules:
+        return self.rules if self.rules is not None else rules_for(self.model)
 
     def checked(self) -> tuple[RequestParams, list[str]]:
-        """Validate before sending: UsageError for what the API would refuse,
-        and a warning (with the parameter dropped) for what thinking excludes."""
+        """Validate before sending: UsageError, in one line that says what to do instead,
+        for what the API or this model would refuse. Nothing is dropped silently."""
         if self.max_tokens < 1:
             raise UsageError(f"max_tokens must be at least 1 (got {self.max_tokens})")
         if self.temperature is not None and not 0 <= self.temperature <= 1:
@@ -66,29 +85,38 @@ class RequestParams:
                 )
         if t.effort is not None and t.effort not in EFFORTS:
             raise UsageError(f"effort must be one of {', '.join(EFFORTS)} (got {t.effort!r})")
-        if t.mode == "off":
-            return self, []
-        return self._without_thinking_conflicts()
+        rules = self.model_rules()
+        if t.mode != "off" and not rules.takes(t.mode):
+            raise UsageError(f"{self.model} does not take thinking type {t.mode!r}")
+        self._check_sampling(rules)
+        self._check_tool_choice(rules)
+        return self, []
 
-    def _without_thinking_conflicts(self) -> tuple[RequestParams, list[str]]:
-        dropped: list[str] = []
-        changes: dict[str, Any] = {}
-        if self.temperature is not None:
-            dropped.append("temperature")
-            changes["temperature"] = None
-        if self.top_k is not None:
-            dropped.append("top_k")
-            changes["top_k"] = None
-        if self.top_p is not None and self.top_p < 0.95:
-            dropped.append("top_p below 0.95")
-            changes["top_p"] = None
-        if self.tool_choice and self.tool_choice.get("type") in ("any", "tool"):
-            dropped.append("a forced tool_choice")
-            changes["tool_choice"] = None
-        if not dropped:
-            return self, []
-        warning = f"not sending {', '.join(dropped)}: the API does not accept it with thinking on"
-        return replace(self, **changes), [warning]
+    def _check_sampling(self, rules: ModelRules) -> None:
+        for name in SAMPLING:
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if self.api_version == NO_SAMPLING_VERSION:
+                raise UsageError(f"anthropic-version {NO_SAMPLING_VERSION} has no {name}; "
+                                 f"remove {name} and steer the reply with --effort instead")
+            if rules.sampling == "never":
+                raise UsageError(f"{self.model} does not accept {name} (the API rejects sampling "
+                                 f"parameters on this model); remove {name} and use --effort instead")
+            if self.thinking.on and not (name == "top_p" and value >= 0.95):
+                what = "top_p below 0.95" if name == "top_p" else name
+                raise UsageError(f"{self.model} does not accept {what} while thinking is on; "
+                                 f"remove {name}, or turn thinking off (--no-think)")
+
+    def _check_tool_choice(self, rules: ModelRules) -> None:
+        if not self.tool_choice or self.tool_choice.get("type") not in ("any", "tool"):
+            return
+        if not rules.forced_tool_choice:
+            raise UsageError(f"{self.model} does not accept a forced tool_choice (any or tool); "
+                             f"use tool_choice auto with a strict tool instead")
+        if self.thinking.mode == "enabled":
+            raise UsageError(f"a forced tool_choice cannot be combined with thinking on "
+                             f"{self.model}; turn thinking off (--no-think) or use tool_choice auto")
 
 
 @dataclass(slots=True)

@@ -1,6 +1,7 @@
-"""What a model can do: its thinking mode, from `GET /v1/models` when the server
-describes capabilities (cached for a day), else from the pattern table below —
-the one place that knows model names.
+"""What each model accepts, as data: `ModelRules` per family and version (the
+table below, from docs/API-2026.md §1, §3, §4), overridden by what
+`GET /v1/models` says (cached for a day) and by the config file's
+`[models."NAME"]` tables — the one place that knows model names.
 """
 
 from __future__ import annotations
@@ -9,62 +10,192 @@ import hashlib
 import json
 import re
 import time
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from claudechat.errors import ApiError, UsageError
+from claudechat.errors import ApiError
 
-EFFORTS = ("low", "medium", "high", "xhigh", "max")  # adaptive thinking's effort levels
+EFFORTS = ("low", "medium", "high", "xhigh", "max")  # output_config.effort levels
+THINKING_TYPES = ("adaptive", "enabled", "disabled", "between_tools")
 MIN_THINKING_BUDGET = 1024  # the smallest budget_tokens the API accepts for enabled thinking
+SAMPLING = ("temperature", "top_p", "top_k")
+NO_SAMPLING_VERSION = "2026-10-21"  # the anthropic-version without sampling parameters
 CACHE_TTL = 24 * 3600
 NO_MODEL_LIST = frozenset({400, 404, 405, 501})  # answers meaning "no model list here"
 
-# The pattern table: (family version) -> thinking mode. Claude 4.6 accepts both
-# forms but deprecates "enabled"; Opus 4.7 and the Claude 5 family reject it.
-_VERSIONED = re.compile(r"^claude-(?P<family>[a-z]+)-(?P<major>\d+)(?:-(?P<minor>\d{1,2}))?(?=-|$)")
-ADAPTIVE_FROM = (4, 6)
+
+@dataclass(frozen=True, slots=True)
+class ModelRules:
+    """What one model accepts; every field can be overridden in the config."""
+
+    thinking_types: tuple[str, ...]  # thinking.type values the model accepts
+    thinking_default: str  # "always" (cannot be turned off), "on" or "off" when unset
+    efforts: tuple[str, ...] = ()  # output_config.effort levels; () = no effort
+    default_effort: str | None = None
+    disabled_max_effort: str | None = None  # thinking off only at this effort or lower
+    sampling: str = "never"  # "never" (rejected) | "without_thinking" (only with thinking off)
+    forced_tool_choice: bool = True  # tool_choice any/tool accepted
+    prefill: bool = False  # a request may end with an assistant turn
+    system_messages: bool = False  # role "system" messages mid-conversation
+    display_default: str = "omitted"  # thinking text when display is not sent
+    preserved_thinking: bool = False  # thinking blocks bound to their prefix (§2)
+    cache_min: int = 1024  # smallest cacheable prompt, tokens
+    context_window: int = 1_000_000
+    max_output: int = 128_000
+    price_in: float | None = None  # USD per million tokens
+    price_out: float | None = None
+    released: str = ""  # which model is the newest: future names get its rules
+
+    def takes(self, thinking_type: str) -> bool:
+        return thinking_type in self.thinking_types
 
 
-def thinking_mode(model: str, info: dict[str, Any] | None = None) -> str | None:
-    """"adaptive" or "enabled" for `model`; None when the server says it cannot think."""
+_ALL = EFFORTS
+_V5 = ModelRules(("adaptive", "disabled"), "on", _ALL, "high", system_messages=True,
+                 cache_min=512)
+_ALWAYS = replace(_V5, thinking_types=("adaptive",), thinking_default="always")
+_V46 = ModelRules(("adaptive", "enabled", "disabled"), "off", ("low", "medium", "high", "max"),
+                  "high", sampling="without_thinking", display_default="summarized",
+                  cache_min=1024, released="2026-02")
+_V45 = ModelRules(("enabled", "disabled"), "off", sampling="without_thinking", prefill=True,
+                  display_default="summarized", cache_min=4096, context_window=200_000,
+                  max_output=64_000, released="2025")
+_NO_THINKING = replace(_V45, thinking_types=(), cache_min=2048)
+_BOUND = {"preserved_thinking": True, "forced_tool_choice": False}
+
+# (family, (major, minor)) -> rules: docs/API-2026.md §1a-§1c, §3 (system), §4 (cache).
+TABLE: dict[tuple[str, tuple[int, int]], ModelRules] = {
+    ("fable", (5, 2)): replace(_ALWAYS, **_BOUND, price_in=8, price_out=40, released="2026-11-09"),
+    ("fable", (5, 1)): replace(_ALWAYS, **_BOUND, price_in=10, price_out=50, released="2026-09-01"),
+    ("fable", (5, 0)): replace(_ALWAYS, price_in=10, price_out=50, released="2026-06-09"),
+    ("mythos", (5, 2)): replace(_ALWAYS, **_BOUND, released="2026-11-09"),
+    ("mythos", (5, 1)): replace(_ALWAYS, **_BOUND, released="2026-09-01"),
+    ("mythos", (5, 0)): replace(_ALWAYS, released="2026-06-09"),
+    ("opus", (5, 5)): replace(_ALWAYS, **_BOUND, default_effort="medium", price_in=4,
+                              price_out=20, released="2026-09-22"),
+    ("sonnet", (5, 5)): replace(_V5, **_BOUND, thinking_types=("adaptive", "between_tools"),
+                                price_in=2, price_out=10, released="2026-09-28"),
+    ("haiku", (5, 5)): replace(_V5, preserved_thinking=True, default_effort="medium",
+                               disabled_max_effort="high", price_in=0.10, price_out=0.50,
+                               released="2026-10-07"),
+    ("opus", (5, 0)): replace(_V5, disabled_max_effort="high", price_in=5, price_out=25,
+                              released="2026-07-24"),
+    ("sonnet", (5, 0)): replace(_V5, system_messages=False, cache_min=1024, price_in=2,
+                                price_out=10, released="2026-06-30"),
+    ("opus", (4, 8)): replace(_V5, thinking_default="off", price_in=5, price_out=25,
+                              cache_min=1024, released="2026-05-28"),
+    ("opus", (4, 7)): replace(_V5, thinking_default="off", system_messages=False, price_in=5,
+                              price_out=25, cache_min=2048, released="2026-04-16"),
+    ("opus", (4, 6)): replace(_V46, cache_min=4096),
+    ("sonnet", (4, 6)): _V46,
+    ("haiku", (4, 5)): replace(_V45, price_in=1, price_out=5, released="2025-10"),
+    ("opus", (4, 5)): _V45,
+    ("sonnet", (4, 5)): replace(_V45, cache_min=1024),
+    ("opus", (4, 1)): replace(_V45, max_output=32_000, cache_min=1024),
+    ("opus", (4, 0)): replace(_V45, max_output=32_000, cache_min=1024),
+    ("sonnet", (4, 0)): replace(_V45, cache_min=1024),
+    ("sonnet", (3, 7)): replace(_V45, cache_min=1024, released="2025-02"),
+    ("haiku", (3, 5)): replace(_NO_THINKING, max_output=8192),
+    ("haiku", (3, 0)): replace(_NO_THINKING, max_output=4096),
+}
+NEWEST = max(TABLE, key=lambda k: TABLE[k].released)
+# What Tab offers after /model when neither the server nor the config lists models.
+CURRENT_MODELS = ["claude-sonnet-5-5", "claude-opus-5-5", "claude-fable-5-2", "claude-fable-5-1",
+                  "claude-haiku-5-5", "claude-opus-5", "claude-sonnet-5", "claude-opus-4-8"]
+
+_NEW_NAME = re.compile(r"^claude-(?P<family>[a-z]+)-(?P<major>\d+)(?:-(?P<minor>\d{1,2}))?(?=-|$)")
+_OLD_NAME = re.compile(r"^claude-(?P<major>\d+)(?:-(?P<minor>\d))?-(?P<family>[a-z]+)(?=-|$)")
+
+
+def parse_name(model: str) -> tuple[str, tuple[int, int]] | None:
+    """("opus", (5, 5)) for claude-opus-5-5 (or claude-3-7-sonnet-…); None for other names."""
+    name = model.lower().removesuffix("-thinking")
+    m = _NEW_NAME.match(name) or _OLD_NAME.match(name)
+    if not m:
+        return None
+    return m["family"], (int(m["major"]), int(m["minor"] or 0))
+
+
+def table_rules(model: str) -> ModelRules:
+    """The exact version's rules, else the nearest lower version of the family (the
+    oldest when it is older than all); an unknown family: the newest model's rules."""
+    parsed = parse_name(model)
+    if parsed is None:
+        return TABLE[NEWEST]
+    family, version = parsed
+    known = sorted(v for f, v in TABLE if f == family)
+    if not known:
+        return TABLE[NEWEST]
+    lower = [v for v in known if v <= version]
+    return TABLE[family, lower[-1] if lower else known[0]]
+
+
+def rules_for(model: str, info: dict[str, Any] | None = None,
+              overrides: dict[str, dict[str, Any]] | None = None) -> ModelRules:
+    """The table's rules for `model`, then what `GET /v1/models` says (`info`, its
+    entry: thinking types, efforts), then the config's `[models."NAME"]` table."""
+    table = (overrides or {}).get(model) or {}
+    base = table.get("like")
+    rules = table_rules(base if isinstance(base, str) else model)
+    rules = with_capabilities(rules, info)
+    changes = {k: tuple(v) if isinstance(v, list) else v for k, v in table.items() if k != "like"}
+    return replace(rules, **changes)
+
+
+def with_capabilities(rules: ModelRules, info: dict[str, Any] | None) -> ModelRules:
     caps = (info or {}).get("capabilities") or {}
-    thinking = caps.get("thinking")
+    thinking, effort = caps.get("thinking"), caps.get("effort")
     if isinstance(thinking, dict):
         if thinking.get("supported") is False:
-            return None
-        types = thinking.get("types") or {}
-        if _supported(types.get("adaptive")):
-            return "adaptive"
-        if _supported(types.get("enabled")):
-            return "enabled"
-    return _mode_from_name(model)
-
-
-def supported_efforts(info: dict[str, Any] | None) -> tuple[str, ...] | None:
-    """The effort levels the server lists for a model, or None if it does not say."""
-    effort = ((info or {}).get("capabilities") or {}).get("effort")
-    if not isinstance(effort, dict):
-        return None
-    return tuple(k for k, v in effort.items() if k != "supported" and _supported(v))
-
-
-def check_effort(model: str, effort: str, info: dict[str, Any] | None) -> None:
-    levels = supported_efforts(info)
-    if levels is not None and effort not in levels:
-        raise UsageError(f"{model} does not support effort {effort!r} "
-                         f"(it supports: {', '.join(levels) or 'none'})")
+            rules = replace(rules, thinking_types=(), thinking_default="off")
+        elif isinstance(thinking.get("types"), dict):
+            said = thinking["types"]
+            kept = [t for t in rules.thinking_types if t not in ("adaptive", "enabled")]
+            listed = [t for t in ("adaptive", "enabled") if _supported(said.get(t))]
+            rules = replace(rules, thinking_types=tuple(listed + kept))
+    if isinstance(effort, dict):
+        levels = tuple(k for k in EFFORTS if effort.get("supported") is not False
+                       and _supported(effort.get(k)))
+        default = rules.default_effort if rules.default_effort in levels else None
+        rules = replace(rules, efforts=levels, default_effort=default)
+    return rules
 
 
 def _supported(entry: Any) -> bool:
     return isinstance(entry, dict) and entry.get("supported") is True
 
 
-def _mode_from_name(model: str) -> str:
-    m = _VERSIONED.match(model.lower())
-    if m:
-        version = (int(m["major"]), int(m["minor"] or 0))
-        return "adaptive" if version >= ADAPTIVE_FROM else "enabled"
-    return "enabled"  # older names (claude-3-7-sonnet-…) and anything unknown
+# -- the config's [models."NAME"] tables ---------------------------------------------
+
+_CHOICE = {"thinking_default": ("always", "on", "off"), "sampling": ("never", "without_thinking"),
+           "display_default": ("omitted", "summarized")}
+_LISTS = {"thinking_types": THINKING_TYPES, "efforts": EFFORTS}
+_EFFORT_KEYS = ("default_effort", "disabled_max_effort")
+_NUMBERS = ("cache_min", "context_window", "max_output", "price_in", "price_out")
+OVERRIDE_KEYS = ("like", *(f.name for f in fields(ModelRules) if f.name != "released"))
+
+
+def override_problem(key: str, value: Any) -> str | None:
+    """What is wrong with `key = value` in a [models."NAME"] table, as "must be …", or None."""
+    if key not in OVERRIDE_KEYS:
+        return "is not a model rule (known: " + ", ".join(OVERRIDE_KEYS) + ")"
+    if key == "like":
+        ok, allowed = isinstance(value, str) and bool(value.strip()), "a model name"
+    elif key in _LISTS:
+        allowed = "a list of " + ", ".join(_LISTS[key])
+        ok = isinstance(value, list) and all(v in _LISTS[key] for v in value)
+    elif key in _CHOICE:
+        allowed = " or ".join(f'"{c}"' for c in _CHOICE[key])
+        ok = value in _CHOICE[key]
+    elif key in _EFFORT_KEYS:
+        ok, allowed = value in EFFORTS, "one of " + ", ".join(EFFORTS)
+    elif key in _NUMBERS:
+        ok = isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
+        allowed = "a number of at least 0"
+    else:
+        ok, allowed = isinstance(value, bool), "true or false"
+    return None if ok else f"must be {allowed}"
 
 
 class ModelCatalog:

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from claudechat.errors import ConfigError, UsageError
-from claudechat.models import EFFORTS, MIN_THINKING_BUDGET
+from claudechat.models import EFFORTS, MIN_THINKING_BUDGET, override_problem
 
 APP = "claudechat"
-DEFAULT_MODEL = "claude-sonnet-4-6"
+DEFAULT_MODEL = "claude-sonnet-5-5"  # why: README, "Models"
 DEFAULT_MAX_TOKENS = 8192
 DEFAULT_THINKING_BUDGET = 4096
 REPLY_ROOM = 8192  # tokens left for the answer when thinking raises the default max_tokens
@@ -110,7 +110,8 @@ TOP_KEYS: dict[str, Spec] = {
     "thinking_display": Spec(str, '"collapsed", "expanded" or "hidden"',
                              choices=("collapsed", "expanded", "hidden")),
     "editing_mode": Spec(str, '"emacs" or "vi"', choices=("emacs", "vi")),
-    "models": Spec(list, "a list of model names", lambda v: all(isinstance(s, str) for s in v)),
+    "models": Spec((list, dict), 'a table of [models."NAME"] sections (or a list of names)',
+                   lambda v: all(isinstance(s, str) for s in v)),
     "save_history": Spec(bool, "true or false"),
     **REQUEST_KEYS,
 }
@@ -149,8 +150,8 @@ class Settings:
     top_k: int | None
     stop_sequences: tuple[str, ...]
     system: str | None
-    thinking: bool
-    thinking_budget: int
+    thinking: bool | None  # None: the model's default
+    thinking_budget: int | None  # None: the default budget, fitted to max_tokens
     effort: str | None
     thinking_text: str
     max_retries: int
@@ -160,6 +161,7 @@ class Settings:
     thinking_display: str
     editing_mode: str
     models: tuple[str, ...]
+    model_rules: dict[str, dict[str, Any]]  # [models."NAME"] tables: rule overrides
     save_history: bool
     config_file: Path
 
@@ -181,8 +183,8 @@ _DEFAULTS: dict[str, Any] = {
     "top_k": None,
     "stop_sequences": (),
     "system": None,
-    "thinking": False,
-    "thinking_budget": DEFAULT_THINKING_BUDGET,
+    "thinking": None,
+    "thinking_budget": None,
     "effort": None,
     "thinking_text": "auto",
     "max_retries": 2,
@@ -233,7 +235,9 @@ def load(flags: dict[str, Any] | None = None, env: dict[str, str] | None = None)
         raise ConfigError(f"the thinking budget must be at least {MIN_THINKING_BUDGET} tokens "
                           f"(got {values['thinking_budget']})")
     values["stop_sequences"] = tuple(values["stop_sequences"] or ())
-    values["models"] = tuple(values["models"] or ())
+    listed = values["models"] or ()
+    values["model_rules"] = dict(listed) if isinstance(listed, dict) else {}
+    values["models"] = tuple(listed)
     names = {f.name for f in fields(Settings)}
     return Settings(profile=name, config_file=path, **{k: v for k, v in values.items() if k in names})
 
@@ -297,6 +301,19 @@ def _validate(table: dict[str, Any], schema: dict[str, Spec], path: Path, prefix
         if not _fits(value, spec):
             shown = "" if key in SECRET_KEYS else f" (got {_shown(value)!r})"
             raise ConfigError(f"{path}: {prefix}{key} must be {spec.allowed}{shown}")
+        if key == "models" and isinstance(value, dict):
+            _validate_models(value, path)
+
+
+def _validate_models(tables: dict[str, Any], path: Path) -> None:
+    """[models."NAME"] tables: each key a model rule (models.OVERRIDE_KEYS)."""
+    for name, table in tables.items():
+        if not isinstance(table, dict):
+            raise ConfigError(f'{path}: models."{name}" must be a table ([models."{name}"])')
+        for key, value in table.items():
+            problem = override_problem(key, value)
+            if problem:
+                raise ConfigError(f'{path}: models."{name}".{key} {problem} (got {value!r})')
 
 
 _SPECS = {**TOP_KEYS, **PROFILE_KEYS}  # every setting a flag or a variable may give

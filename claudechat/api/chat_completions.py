@@ -26,6 +26,7 @@ from claudechat.api.events import (
     TextDelta,
     ThinkingDelta,
 )
+from claudechat.api.messages import check_prefill
 from claudechat.api.sse import ServerSentEvent
 from claudechat.conversation import Conversation, RequestParams
 from claudechat.errors import MalformedStream, UsageError
@@ -45,14 +46,21 @@ TOOL_CHOICE = {"auto": "auto", "any": "required", "none": "none"}
 # -- request -------------------------------------------------------------------
 
 
-def build_body(conversation: Conversation, params: RequestParams, *, stream: bool) -> dict[str, Any]:
+def build_body(conversation: Conversation, params: RequestParams, *, stream: bool,
+               allow_trailing_assistant: bool = False) -> dict[str, Any]:
+    """Thinking asked for (not the model's default) is the `-thinking` model name;
+    effort and the other thinking forms have no field here. Sampling parameters were
+    checked by model in `RequestParams.checked`."""
     model = params.model
-    if params.thinking.mode != "off" and not model.endswith(THINKING_SUFFIX):
+    thinking = params.thinking
+    if thinking.on and not thinking.by_default and not model.endswith(THINKING_SUFFIX):
         model += THINKING_SUFFIX
+    sent = conversation.api_messages()
+    check_prefill(sent, params, allow_trailing_assistant)
     messages: list[dict[str, Any]] = []
     if conversation.system:
         messages.append({"role": "system", "content": conversation.system})
-    for message in conversation.api_messages():
+    for message in sent:
         messages.extend(_convert(message))
     body: dict[str, Any] = {"model": model, "messages": messages, "max_tokens": params.max_tokens}
     if params.temperature is not None:

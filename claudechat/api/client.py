@@ -203,7 +203,8 @@ class ApiClient:
         parsed = parse_error_body(response.status_code, response.headers, response.content)
         return ApiError(self.redact(parsed.message), status=parsed.status, code=parsed.code,
                         request_id=parsed.request_id,
-                        hint=_hint(response.status_code, parsed.code, self.endpoint))
+                        hint=_hint(response.status_code, parsed.code, self.endpoint,
+                                   parsed.message))
 
     def _json(self, response: httpx.Response) -> Any:
         try:
@@ -313,11 +314,18 @@ def _one_line(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _hint(status: int, code: str | None, ep: Endpoint) -> str | None:
+def _hint(status: int, code: str | None, ep: Endpoint, message: str = "") -> str | None:
     where = "" if "profile" in ep.key_source else \
         f" (profile {ep.profile!r})" if ep.profile else " (the profile)"
     if status == 401 or code in ("authentication_error", "invalid_token"):
         return f"the API key from {ep.key_source}{where} was not accepted; check or replace it"
+    if status == 402 or code == "billing_error":
+        return "a billing problem on the account; check its plan and payment in the console"
+    if status == 504 or code == "timeout_error":
+        return "the API gave up before the reply was ready; try again, or ask for a shorter reply"
+    if "anthropic-beta" in message:
+        return (f"{ep.base_url} does not know a beta feature this request names; "
+                f"update claudechat or use another model or profile")
     if status == 403:
         return f"the key from {ep.key_source} may not use this model or feature"
     if status == 404:

@@ -24,19 +24,24 @@ from claudechat.api.events import (
     UnknownDelta,
 )
 from claudechat.api.sse import ServerSentEvent
-from claudechat.conversation import Conversation, RequestParams
-from claudechat.errors import MalformedStream
+from claudechat.conversation import Conversation, RequestParams, Thinking
+from claudechat.errors import MalformedStream, UsageError
 from claudechat.message import Message
 
 PATH = "/v1/messages"
 
 
-def build_body(conversation: Conversation, params: RequestParams, *, stream: bool) -> dict[str, Any]:
-    """The request JSON for a conversation; `params` must already be `checked()`."""
+def build_body(conversation: Conversation, params: RequestParams, *, stream: bool,
+               allow_trailing_assistant: bool = False) -> dict[str, Any]:
+    """The request JSON for a conversation; `params` must already be `checked()`.
+    A request ending on an assistant turn (prefill) is refused for models that refuse
+    it, unless `allow_trailing_assistant` (a pause_turn continuation)."""
+    messages = conversation.api_messages()
+    check_prefill(messages, params, allow_trailing_assistant)
     body: dict[str, Any] = {
         "model": params.model,
         "max_tokens": params.max_tokens,
-        "messages": conversation.api_messages(),
+        "messages": messages,
     }
     if conversation.system:
         body["system"] = conversation.system
@@ -46,15 +51,7 @@ def build_body(conversation: Conversation, params: RequestParams, *, stream: boo
             body[key] = value
     if params.stop_sequences:
         body["stop_sequences"] = list(params.stop_sequences)
-    thinking = params.thinking
-    if thinking.mode == "enabled":
-        body["thinking"] = {"type": "enabled", "budget_tokens": thinking.budget_tokens}
-    elif thinking.mode == "adaptive":
-        body["thinking"] = {"type": "adaptive"}
-        if thinking.effort:
-            body["output_config"] = {"effort": thinking.effort}
-    if thinking.mode != "off" and thinking.display:
-        body["thinking"]["display"] = thinking.display
+    body.update(thinking_fields(params.thinking))
     if params.tools:
         body["tools"] = list(params.tools)
     if params.tool_choice:
@@ -62,6 +59,31 @@ def build_body(conversation: Conversation, params: RequestParams, *, stream: boo
     if stream:
         body["stream"] = True
     return body
+
+
+def thinking_fields(thinking: Thinking) -> dict[str, Any]:
+    """`thinking` and `output_config` for the Thinking: adaptive (+display), enabled with
+    its budget (+display), disabled or between_tools (never with display), or none."""
+    out: dict[str, Any] = {}
+    if thinking.mode == "enabled":
+        out["thinking"] = {"type": "enabled", "budget_tokens": thinking.budget_tokens}
+    elif thinking.mode != "off":
+        out["thinking"] = {"type": thinking.mode}
+    if thinking.on and thinking.display:
+        out["thinking"]["display"] = thinking.display
+    if thinking.effort:
+        out["output_config"] = {"effort": thinking.effort}
+    return out
+
+
+def check_prefill(messages: list[dict[str, Any]], params: RequestParams,
+                  allow_trailing_assistant: bool) -> None:
+    last = next((m for m in reversed(messages) if m.get("role") != "system"), None)
+    if allow_trailing_assistant or last is None or last.get("role") != "assistant":
+        return
+    if not params.model_rules().prefill:
+        raise UsageError(f"{params.model} does not accept a conversation that ends with its "
+                         f"own reply (assistant prefill); add a message of yours and send again")
 
 
 def events(records: Iterable[ServerSentEvent]) -> Iterator[StreamEvent]:

@@ -19,8 +19,10 @@ class Wire(Protocol):
     """The path the request is POSTed to, below the base URL."""
 
     def build_body(self, conversation: Conversation, params: RequestParams, *,
-                   stream: bool) -> dict[str, Any]:
-        """The request JSON; `params` must already be `checked()`."""
+                   stream: bool, allow_trailing_assistant: bool = False) -> dict[str, Any]:
+        """The request JSON; `params` must already be `checked()`. UsageError for a
+        request ending on an assistant turn on a model that refuses prefill, unless
+        `allow_trailing_assistant` (the pause_turn continuation)."""
         ...
 
     def events(self, records: Iterable[ServerSentEvent]) -> Iterator[StreamEvent]:

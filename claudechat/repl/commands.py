@@ -24,7 +24,7 @@ from rich.text import Text
 
 from claudechat import attachments
 from claudechat.errors import ClaudechatError, UsageError
-from claudechat.models import MIN_THINKING_BUDGET
+from claudechat.models import EFFORTS, MIN_THINKING_BUDGET, rules_for
 from claudechat.repl.clipboard import clipboard_image, copy_to_clipboard
 from claudechat.repl.state import ReplState, choose
 from claudechat.sanitize import sanitize
@@ -191,8 +191,17 @@ def cmd_model(state: ReplState, arg: str, out: Printer) -> Outcome:
     if not arg:
         out.say(f"model: {state.settings.model}", style="")
         return
-    state.update_settings(model=arg)
-    out.say(f"model: {arg}")
+    changes: dict[str, Any] = {"model": arg}
+    rules = rules_for(arg, None, state.settings.model_rules)
+    if state.settings.thinking_budget is not None and not rules.takes("enabled"):
+        changes["thinking_budget"] = None  # a budget-style setting the new model has no use for
+    if state.settings.effort is not None and state.settings.effort not in rules.efforts:
+        changes["effort"] = None
+    state.update_settings(**changes)
+    dropped = [k.replace("_", " ") for k in changes if k != "model"]
+    them = "it" if len(dropped) == 1 else "them"
+    out.say(f"model: {arg}" + (f" ({' and '.join(dropped)} dropped: the model does not take {them})"
+                               if dropped else ""))
 
 
 @command("/system [TEXT|clear]", "show, set or clear the system prompt")
@@ -206,10 +215,15 @@ def cmd_system(state: ReplState, arg: str, out: Printer) -> Outcome:
     out.say("system prompt cleared" if arg == "clear" else "system prompt set")
 
 
-@command("/think on|off|BUDGET", "extended thinking")
+@command("/think on|off|default|EFFORT|BUDGET", "thinking: on, off, the model's default, "
+         "an effort (low…max) or a token budget")
 def cmd_think(state: ReplState, arg: str, out: Printer) -> Outcome:
     if arg in ("on", "off"):
         state.update_settings(thinking=arg == "on")
+    elif arg == "default":
+        state.update_settings(thinking=None, effort=None, thinking_budget=None)
+    elif arg in EFFORTS:
+        state.update_settings(thinking=True, effort=arg)
     elif arg.isdigit():
         budget = int(arg)
         if budget < MIN_THINKING_BUDGET:
@@ -217,19 +231,22 @@ def cmd_think(state: ReplState, arg: str, out: Printer) -> Outcome:
                              f"(got {budget})")
         state.update_settings(thinking=True, thinking_budget=budget)
     else:
-        raise UsageError(f"usage: /think on, /think off or /think BUDGET (tokens, >= {MIN_THINKING_BUDGET})")
+        raise UsageError(f"usage: /think on|off|default, /think {'|'.join(EFFORTS)} "
+                         f"or /think BUDGET (tokens, >= {MIN_THINKING_BUDGET})")
     out.say(f"thinking: {state.thinking_label()}")
 
 
-SETTABLE = {"temperature": float, "top_p": float, "top_k": int, "max_tokens": int}
+SETTABLE = {"temperature": float, "top_p": float, "top_k": int, "max_tokens": int, "effort": str}
 
 
-@command("/set NAME VALUE", "temperature, top_p, top_k or max_tokens")
+@command("/set NAME VALUE", "temperature, top_p, top_k, max_tokens or effort")
 def cmd_set(state: ReplState, arg: str, out: Printer) -> Outcome:
     name, _, value = arg.partition(" ")
     kind = SETTABLE.get(name)
     if kind is None or not value.strip():
         raise UsageError(f"usage: /set {'|'.join(SETTABLE)} VALUE")
+    if kind is str and value.strip() not in EFFORTS:
+        raise UsageError(f"effort must be one of {', '.join(EFFORTS)} (got {sanitize(value.strip())!r})")
     try:
         number = kind(value.strip())
     except ValueError:
@@ -323,7 +340,8 @@ def cmd_tokens(state: ReplState, arg: str, out: Printer) -> Outcome:
     from claudechat.api import messages
 
     conv = state.conversation
-    body = messages.build_body(conv, state.session.params, stream=False)
+    body = messages.build_body(conv, state.session.params, stream=False,
+                               allow_trailing_assistant=True)  # counted, not answered
     body.pop("max_tokens", None)
     if not body["messages"]:
         raise UsageError("the conversation is empty")

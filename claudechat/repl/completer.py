@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion, PathCompleter
 from prompt_toolkit.document import Document
 
+from claudechat.models import CURRENT_MODELS
 from claudechat.repl import commands
 
 if TYPE_CHECKING:
     from claudechat.repl.state import ReplState
 
-KNOWN_MODELS = ["claude-opus-4-7", "claude-opus-4-6", "claude-sonnet-4-6", "claude-sonnet-4-5",
-                "claude-haiku-4-5"]
+KNOWN_MODELS = CURRENT_MODELS  # models.py: the current models
 
 # the @path being typed at the end of the text: @"an open quote…, or @word (not @@)
 _OPEN_MENTION = re.compile(r'(?:(?<=\s)|^)@(?!@)(?:"[^"]*|[^\s"]*)$')

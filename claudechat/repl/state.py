@@ -142,26 +142,24 @@ class ReplState:
     # -- settings ------------------------------------------------------------------------
 
     def update_settings(self, **changes: Any) -> None:
-        """Change settings; a combination the API would refuse is refused now, not later."""
-        before = self.settings
-        self.session.apply(replace(before, **changes), notice=self.notice)
-        try:
-            self.session.params.checked()
-        except UsageError:
-            self.session.apply(before, notice=_ignore)
-            raise
-        finally:
-            self.settings = self.session.settings
-            self.conversation.params = self.session.params
+        """Change settings; a combination the model would refuse is refused now (UsageError,
+        nothing changed), not at the next request."""
+        self.session.apply(replace(self.settings, **changes), notice=self.notice)
+        self.settings = self.session.settings
+        self.conversation.params = self.session.params
         self.saved_changed()
 
     def thinking_label(self) -> str:
+        """"on (adaptive, effort high)", "on (model default)", "on (4,096 tokens)", "off"…"""
         t = self.session.params.thinking
-        if t.mode == "off":
-            return "off"
+        effort = f", effort {t.effort}" if t.effort else ""
         if t.mode == "enabled":
-            return f"on ({t.budget_tokens:,} tokens)"
-        return f"on (adaptive{', ' + t.effort if t.effort else ''})"
+            return f"on ({t.budget_tokens:,} tokens{effort})"
+        if t.mode == "adaptive":
+            return f"on ({'model default' if t.by_default else 'adaptive'}{effort})"
+        if t.mode == "between_tools":
+            return f"off (notes between tool calls only{effort})"
+        return f"off ({effort[2:]})" if effort else "off"
 
     # -- attachments and pastes ----------------------------------------------------------
 

@@ -461,7 +461,7 @@ def test_list_is_tab_separated_on_a_pipe_most_recent_first(env, server):
     rows = result.rows
     assert [len(row) for row in rows] == [5, 5, 5]
     assert [row[2] for row in rows] == ["gamma question", "beta question", "alpha question"]
-    assert [row[3] for row in rows] == ["claude-sonnet-4-6"] * 3  # the README's default model
+    assert [row[3] for row in rows] == ["claude-sonnet-5-5"] * 3  # the README's default model
     assert [row[4] for row in rows] == ["4", "2", "2"]
     for row in rows:
         assert before <= datetime.fromisoformat(row[1]) <= after
@@ -541,7 +541,7 @@ def test_export_json_holds_the_messages_in_the_apis_shape(env, server, tmp_path)
     assert result.out == b""
     exported = json.loads(target.read_text("utf-8"))
     assert exported["messages"] == [*posts(server)[1].json["messages"], assistant("A2")]
-    assert exported["title"] == "Q1" and exported["model"] == "claude-sonnet-4-6"
+    assert exported["title"] == "Q1" and exported["model"] == "claude-sonnet-5-5"
     assert [t["stop_reason"] for t in exported["turns"]] == [None, "end_turn", None, "end_turn"]
     md = tmp_path / "conv.md"
     ok(run(env, "history", "export", exported["id"][:6], "-o", str(md)))

@@ -11,7 +11,8 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 from rich.console import Console
 
-from claudechat.conversation import Conversation, RequestParams, Thinking
+from claudechat.connect import Session
+from claudechat.conversation import Conversation, RequestParams
 from claudechat.repl.loop import Printer
 from claudechat.repl.prompt import make_prompt
 from claudechat.repl.state import ReplState
@@ -24,6 +25,7 @@ class FakeSession:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.params = RequestParams(model=settings.model, max_tokens=8192)
+        self.apply(settings)
         self.catalog = None
         self.client = None
         self.wire = None
@@ -32,11 +34,10 @@ class FakeSession:
         return Conversation(params=self.params, system=self.settings.system)
 
     def apply(self, settings: Settings, notice=None) -> None:
-        self.settings = settings
-        thinking = Thinking("enabled", budget_tokens=settings.thinking_budget) if settings.thinking \
-            else Thinking()
-        self.params = RequestParams(model=settings.model, max_tokens=8192, thinking=thinking,
-                                    temperature=settings.temperature)
+        """The real connect.Session.apply, without a model list: the model's rules decide."""
+        real = Session(settings=settings, client=None, wire=None, params=self.params)
+        real.apply(settings, notice=notice)
+        self.settings, self.params = real.settings, real.params
 
 
 def settings_for(tmp_path: Path, **changes) -> Settings:

@@ -14,6 +14,7 @@ import pytest
 
 from claudechat import connect
 from claudechat.api import chat_completions, messages
+from claudechat.errors import UsageError
 from claudechat.settings import load
 
 KEY = "sk-ant-connect-SECRET-1b2c"
@@ -121,13 +122,12 @@ def test_without_a_model_list_the_name_decides(monkeypatch, tmp_path):
     assert s.params.thinking.mode == "adaptive"
 
 
-def test_a_model_that_cannot_think_is_sent_without_thinking_and_a_warning(monkeypatch, tmp_path):
+def test_thinking_on_a_model_the_server_says_cannot_think_is_refused_in_one_line(monkeypatch, tmp_path):
     server = Server([{"id": "claude-plain", "capabilities": {"thinking": {"supported": False}}}])
-    notices: list[str] = []
-    s = session(monkeypatch, tmp_path, server, {"model": "claude-plain", "thinking": True},
-                notice=notices.append, ANTHROPIC_API_KEY=KEY)
-    assert s.params.thinking.mode == "off"
-    assert len(notices) == 1 and "claude-plain" in notices[0]
+    with pytest.raises(UsageError) as caught:
+        session(monkeypatch, tmp_path, server, {"model": "claude-plain", "thinking": True},
+                ANTHROPIC_API_KEY=KEY)
+    assert str(caught.value) == "claude-plain cannot think; leave out --think (or thinking = true)"
 
 
 def test_the_model_list_is_fetched_once_and_cached(monkeypatch, tmp_path):

@@ -113,18 +113,18 @@ def test_api_messages_leaves_the_stored_turns_alone():
 # -- RequestParams.checked --------------------------------------------------------------
 
 
-def test_thinking_drops_what_the_api_refuses_with_a_warning():
-    params = RequestParams(model="m", max_tokens=8000, temperature=0.5, top_k=3, top_p=0.5,
-                           tool_choice={"type": "any"}, thinking=Thinking("enabled", budget_tokens=2000))
-    checked, warnings = params.checked()
-    assert (checked.temperature, checked.top_k, checked.top_p, checked.tool_choice) == (None,) * 4
-    assert len(warnings) == 1
-    for name in ("temperature", "top_k", "top_p", "tool_choice"):
-        assert name in warnings[0]
+def test_sampling_with_thinking_on_an_older_model_is_refused_in_one_line():
+    params = RequestParams(model="claude-sonnet-4-5", max_tokens=8000, temperature=0.5,
+                           thinking=Thinking("enabled", budget_tokens=2000))
+    with pytest.raises(UsageError) as caught:
+        params.checked()
+    assert str(caught.value) == ("claude-sonnet-4-5 does not accept temperature while thinking is on; "
+                                 "remove temperature, or turn thinking off (--no-think)")
 
 
 def test_top_p_of_at_least_0_95_survives_thinking():
-    params = RequestParams(model="m", max_tokens=8000, top_p=0.95, thinking=Thinking("adaptive"))
+    params = RequestParams(model="claude-opus-4-6", max_tokens=8000, top_p=0.95,
+                           thinking=Thinking("adaptive"))
     assert params.checked() == (params, [])
 
 
@@ -172,28 +172,29 @@ def test_each_refusal_says_what_is_wrong(params, message):
 
 
 def test_the_edges_of_the_ranges_are_accepted():
-    params = RequestParams(model="m", max_tokens=1025, temperature=0, top_p=1, top_k=1)
+    params = RequestParams(model="claude-haiku-4-5", max_tokens=1025, temperature=0, top_p=1, top_k=1)
     assert params.checked() == (params, [])
-    thinking = RequestParams(model="m", max_tokens=1025, thinking=Thinking("enabled", budget_tokens=1024))
+    thinking = RequestParams(model="claude-haiku-4-5", max_tokens=1025,
+                             thinking=Thinking("enabled", budget_tokens=1024))
     assert thinking.checked() == (thinking, [])
 
 
-@pytest.mark.parametrize("field", ["temperature", "top_k", "top_p", "tool_choice"])
-def test_each_conflict_with_thinking_alone_is_dropped_with_a_warning_naming_it(field):
-    value = {"temperature": 0.5, "top_k": 3, "top_p": 0.5,
-             "tool_choice": {"type": "tool", "name": "f"}}[field]
-    params = RequestParams(model="m", max_tokens=8000, thinking=Thinking("adaptive"), **{field: value})
-    checked, warnings = params.checked()
-    assert getattr(checked, field) is None
-    assert len(warnings) == 1 and field in warnings[0]
+@pytest.mark.parametrize(("field", "what"), [("temperature", "temperature"), ("top_k", "top_k"),
+                                             ("top_p", "top_p below 0.95")])
+def test_each_sampling_conflict_with_thinking_is_refused_naming_it(field, what):
+    value = {"temperature": 0.5, "top_k": 3, "top_p": 0.5}[field]
+    params = RequestParams(model="claude-opus-4-6", max_tokens=8000, thinking=Thinking("adaptive"),
+                           **{field: value})
+    with pytest.raises(UsageError, match=f"does not accept {what} while thinking is on"):
+        params.checked()
 
 
 def test_an_auto_tool_choice_and_sampling_without_thinking_are_sent_as_given():
-    with_thinking = RequestParams(model="m", max_tokens=8000, tool_choice={"type": "auto"},
+    with_thinking = RequestParams(model="claude-haiku-4-5", max_tokens=8000, tool_choice={"type": "auto"},
                                   thinking=Thinking("enabled", budget_tokens=2000))
     assert with_thinking.checked() == (with_thinking, [])
-    without = RequestParams(model="m", max_tokens=8000, temperature=0.5, top_k=3, top_p=0.5,
-                            tool_choice={"type": "any"})
+    without = RequestParams(model="claude-haiku-4-5", max_tokens=8000, temperature=0.5, top_k=3,
+                            top_p=0.5, tool_choice={"type": "any"})
     assert without.checked() == (without, [])
 
 

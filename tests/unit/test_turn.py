@@ -17,8 +17,8 @@ from helpers.transport import sse_response
 
 from claudechat.api.client import ApiClient, Endpoint
 from claudechat.api.events import ContentBlockDelta, TextDelta
-from claudechat.conversation import Conversation, RequestParams, Thinking
-from claudechat.errors import ApiError, IncompleteReply, OutputClosed
+from claudechat.conversation import Conversation, RequestParams
+from claudechat.errors import ApiError, IncompleteReply, OutputClosed, UsageError
 from claudechat.message import Message
 from claudechat.turn import run_turn
 
@@ -103,8 +103,8 @@ class Turn:
         self.server = server
         self.view = view or View()
         self.persisted: list[tuple[int, list[str]]] = []  # (requests sent by then, the roles kept)
-        self.conversation = Conversation(params=RequestParams(model="claude-sonnet-4-5", max_tokens=100,
-                                                              **params))
+        self.conversation = Conversation(params=RequestParams(
+            **{"model": "claude-sonnet-4-5", "max_tokens": 100, **params}))
         self.conversation.add_user("hi")
         client = ApiClient(ENDPOINT, httpx.Client(transport=httpx.MockTransport(server)), max_retries=2,
                            sleep=lambda _: pytest.fail("run_turn retried"))
@@ -243,9 +243,8 @@ def test_an_error_answer_adds_no_reply_but_is_reported_persisted_and_ended():
     assert turn.view.names() == ["begin", "end"]
 
 
-def test_parameters_thinking_excludes_are_dropped_with_a_notice_before_sending():
-    turn = Turn(Server(text_reply("ok")), temperature=0.5, thinking=Thinking("adaptive"))
-    assert "temperature" not in turn.server.bodies[0]
-    notices = [text for name, text in turn.view.calls if name == "notice"]
-    assert len(notices) == 1 and "temperature" in notices[0]
-    assert turn.view.names().index("notice") < turn.view.names().index("begin")
+def test_parameters_the_model_refuses_are_refused_before_anything_is_sent():
+    server = Server(text_reply("ok"))
+    with pytest.raises(UsageError, match="claude-opus-5-5 does not accept temperature"):
+        Turn(server, model="claude-opus-5-5", temperature=0.5)
+    assert server.bodies == []

@@ -34,16 +34,17 @@ def test_unknown_commands_and_bad_arguments_are_one_clear_line(state, out):
 
 
 def test_settings_commands_change_what_the_next_request_sends(state, out):
-    commands.dispatch(state, "/model claude-opus-4-7", out)
+    commands.dispatch(state, "/model claude-haiku-4-5", out)
+    commands.dispatch(state, "/think 2048", out)
+    assert state.conversation.params.thinking == Thinking("enabled", budget_tokens=2048)
+    commands.dispatch(state, "/think off", out)
     commands.dispatch(state, "/set temperature 0.3", out)
     commands.dispatch(state, "/system Be terse.", out)
-    assert state.conversation.params.model == "claude-opus-4-7"
+    assert state.conversation.params.model == "claude-haiku-4-5"
     assert state.conversation.params.temperature == 0.3
     assert state.conversation.system == "Be terse."
     commands.dispatch(state, "/system clear", out)
     assert state.conversation.system is None
-    commands.dispatch(state, "/think 2048", out)
-    assert state.conversation.params.thinking == Thinking("enabled", budget_tokens=2048)
     with pytest.raises(UsageError):
         commands.dispatch(state, "/set temperature 1.5", out)
 

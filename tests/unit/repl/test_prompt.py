@@ -24,19 +24,19 @@ def plain(render) -> str:
 def test_the_toolbar_shows_profile_model_thinking_tokens_and_attachments(state, out, tmp_path):
     bar = toolbar(state)
     assert [part.strip() for part in plain(bar).split("·")] == [
-        "anthropic", state.settings.model, "thinking off", "0 tokens"]
+        "anthropic", "claude-sonnet-5-5", "thinking on (model default)", "0 tokens"]
     usage = {"input_tokens": 1000, "output_tokens": 200, "cache_read_input_tokens": 300,
              "cache_creation_input_tokens": 34}
     state.conversation.turns = [Turn("user", [{"type": "text", "text": "q"}]),
                                 Turn("assistant", [{"type": "text", "text": "a"}], usage=usage)]
-    commands.dispatch(state, "/model claude-opus-4-7", out)
+    commands.dispatch(state, "/model claude-haiku-4-5", out)
     commands.dispatch(state, "/think 2048", out)
     (tmp_path / "a.txt").write_text("a")
     (tmp_path / "b.txt").write_text("b")
     for name in ("a.txt", "b.txt"):
         state.attach(attachments.file_arg(str(tmp_path / name)))
     assert [part.strip() for part in plain(bar).split("·")] == [
-        "anthropic", "claude-opus-4-7", "thinking on (2,048 tokens)", "1,534 tokens", "2 attached"]
+        "anthropic", "claude-haiku-4-5", "thinking on (2,048 tokens)", "1,534 tokens", "2 attached"]
 
 
 def test_pending_attachments_are_listed_above_the_prompt(state, tmp_path):
