@@ -236,12 +236,16 @@ def run_thinking(clean_env: dict[str, str], tmp_path: Path, setting: str | None,
     """The screen while the thinking block is open (all of it sent, the stream held
     before its signature), and the screen and scrollback at the end."""
     extra = {"CLAUDECHAT_CONFIG": config(tmp_path, f'thinking_display = "{setting}"\n' if setting else "")}
-    # no pings: events 1 message_start, 2 content_block_start, 3..12 the thinking deltas
-    reply = Reply(thinking=THOUGHT, text=ANSWER, pings=False, stall_after=2 + len(THOUGHT))
+    # no pings: events 1 message_start, 2 content_block_start, 3..12 the thinking deltas; with
+    # thinking hidden nothing asks for its text, so the model's default (display "omitted",
+    # docs/API-2026.md §1c) sends one empty thinking delta (event 3) before the signature
+    hidden = setting == "hidden" and "--show-thinking" not in flags
+    stall = 3 if hidden else 2 + len(THOUGHT)
+    reply = Reply(thinking=THOUGHT, text=ANSWER, pings=False, stall_after=stall)
     with FakeServer(auth="x-api-key", key="sk-live") as server:
         server.enqueue(reply)
         with Terminal(["ask", *flags, "think first"], served(server, clean_env, **extra)) as term:
-            if setting == "hidden" and "--show-thinking" not in flags:
+            if hidden:
                 term.wait_for(r"Thinking…")
             else:
                 term.wait_for(r"Thought line 10: weighing option 10\.")
