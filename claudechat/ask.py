@@ -27,7 +27,7 @@ def run_ask(options: Options, env: Environment) -> ExitCode:
     view = choose_view(env, json=options.json, show_thinking=options.show_thinking,
                        thinking_display=settings.thinking_display)
     session = start.connect(view.notice)
-    conversation = start.conversation(session)
+    conversation = start.conversation(session, view.notice)
     conversation.add_user(content)
     persist = start.history.recorder(start.save, settings.profile, view.notice)
     result = run_turn(conversation, session.client, view, wire=session.wire, stream=options.stream,
