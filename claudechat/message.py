@@ -70,3 +70,16 @@ class Message:
     def text(self) -> str:
         """The reply's text blocks joined: what a user reads as the answer."""
         return "".join(b.get("text", "") for b in self.content if b.get("type") == "text")
+
+
+def fallback_note(block: dict[str, Any]) -> str:
+    """"answered by MODEL after a refusal by MODEL" for a `fallback` block (docs/API-2026.md
+    §5); not sanitised."""
+    def model(side: str) -> str:
+        value = block.get(side)
+        return str(value.get("model")) if isinstance(value, dict) else "another model"
+
+    trigger = block.get("trigger")
+    category = trigger.get("category") if isinstance(trigger, dict) else None
+    return f"answered by {model('to')} after a refusal by {model('from')}" + \
+        (f" ({category})" if category else "")
