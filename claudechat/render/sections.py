@@ -19,8 +19,8 @@ from rich.panel import Panel
 from rich.text import Text
 
 from claudechat.api.events import InputJsonDelta, TextDelta, ThinkingDelta
-from claudechat.render.markdown_stream import Cropped, MarkdownStream
 from claudechat.message import fallback_note
+from claudechat.render.markdown_stream import Cropped, MarkdownStream
 from claudechat.sanitize import StreamSanitizer, sanitize
 
 THINKING_LIVE_LINES = 6
