@@ -113,3 +113,29 @@ def test_blocks_the_client_does_not_know_round_trip_unchanged(server, env):
     assert ask(env, "-c", "again").code == 0
     sent = wait_for_bodies(server, 2)[1]["messages"]
     assert sent[1] == {"role": "assistant", "content": blocks}
+
+
+def test_in_the_chat_a_refusal_stays_on_screen_marked_declined_and_is_not_sent_back(server, spawn):
+    details = {"type": "refusal", "category": "bio", "explanation": "Pathogen enhancement."}
+    server.enqueue(RawSSE(reply_stream([{"type": "text", "text": "To culture the"}],
+                                       stop_reason="refusal", stop_details=details)),
+                   Reply(text="Other answer."))
+    term = spawn("--model", MODEL)
+    term.say("how do I grow it")
+    term.wait_prompt(after="(/model NAME)")
+    screen = term.text()
+    assert "To culture the" in screen
+    assert "declined (bio): Pathogen enhancement. — this exchange stays in the history but is " \
+           "not sent back" in " ".join(screen.split())
+    term.say("something else")
+    term.wait_prompt(after="Other answer.")
+    assert wait_for_bodies(server, 2)[1]["messages"] == [user("something else")]
+
+
+def test_in_the_chat_a_paused_reply_is_continued_visibly(server, spawn):
+    server.enqueue(Reply(text="Searching…", stop_reason="pause_turn"), Reply(text="Found it."))
+    term = spawn("--model", MODEL)
+    term.say("look it up")
+    term.wait_prompt(after="Found it.")
+    assert "the server paused its tool loop; continuing (1 of 5)" in term.text()
+    assert wait_for_bodies(server, 2)[1]["messages"][-1]["role"] == "assistant"
