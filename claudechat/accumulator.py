@@ -17,6 +17,7 @@ from typing import Any, assert_never
 
 from claudechat.api.events import (
     CitationsDelta,
+    CompactionDelta,
     ContentBlockDelta,
     ContentBlockStart,
     ContentBlockStop,
@@ -35,7 +36,7 @@ from claudechat.errors import IncompleteReply, MalformedStream
 from claudechat.message import Message
 
 # Block types whose deltas are text or thinking; any other block may take JSON input.
-_NO_JSON_INPUT = frozenset({"text", "thinking", "redacted_thinking"})
+_NO_JSON_INPUT = frozenset({"text", "thinking", "redacted_thinking", "compaction"})
 
 
 class Accumulator:
@@ -73,6 +74,9 @@ class Accumulator:
                 self._require_started(event)
                 self.message.stop_reason = stop_reason
                 self.message.stop_sequence = stop_sequence
+                self.message.stop_details = event.stop_details
+                if event.input_transformations is not None:
+                    self.message.extra["input_transformations"] = event.input_transformations
                 # usage in message_delta is cumulative: replace, don't add
                 self.message.usage.update({k: v for k, v in usage.items() if v is not None})
             case MessageStop():
@@ -115,6 +119,11 @@ class Accumulator:
                 if not isinstance(block.get("citations"), list):
                     block["citations"] = []
                 block["citations"].append(citation)
+            case CompactionDelta(content=content, encrypted_content=encrypted):
+                self._expect(kind, "compaction", delta)
+                block["content"] = content
+                if encrypted is not None:
+                    block["encrypted_content"] = encrypted
             case UnknownDelta():
                 pass  # new delta types are ignored
             case _:

@@ -27,7 +27,7 @@ def run_ask(options: Options, env: Environment) -> ExitCode:
     view = choose_view(env, json=options.json, show_thinking=options.show_thinking,
                        thinking_display=settings.thinking_display)
     session = start.connect(view.notice)
-    conversation = start.conversation(session)
+    conversation = start.conversation(session, view.notice)
     conversation.add_user(content)
     persist = start.history.recorder(start.save, settings.profile, view.notice)
     result = run_turn(conversation, session.client, view, wire=session.wire, stream=options.stream,
@@ -46,16 +46,37 @@ def run_ask(options: Options, env: Environment) -> ExitCode:
     return ExitCode.OK
 
 
-def stop_notices(message: Any, max_tokens: int) -> list[str]:
+def stop_notices(message: Any, max_tokens: int, *, chat: bool = False) -> list[str]:
+    """The line a stop reason needs (docs/API-2026.md §5), for `ask` or the chat (`chat`)."""
     reason = message.stop_reason
     if reason == "max_tokens":
-        return [f"the reply was cut off at max_tokens ({max_tokens}); "
-                f"ask for more room with --max-tokens {max_tokens * 2}"]
+        more = f"/set max_tokens {max_tokens * 2}" if chat else f"--max-tokens {max_tokens * 2}"
+        return [f"the reply was cut off at max_tokens ({max_tokens}); ask for more room with {more}"]
     if reason == "stop_sequence" and message.stop_sequence is not None:
         return [f"the reply stopped at the stop sequence {message.stop_sequence!r}"]
     if reason == "refusal":
-        return ["the model declined to answer (stop reason: refusal)"]
+        return [refusal_line(getattr(message, "stop_details", None), chat=chat)]
+    if reason == "model_context_window_exceeded":
+        model = message.model or "the model"
+        fresh = "/new starts a fresh one" if chat else "start a fresh one (without -c)"
+        switch = "/model NAME" if chat else "--model NAME"
+        return [f"the conversation is too long for {model}'s context window; {fresh}, or switch "
+                f"to a model with a larger window ({switch})"]
     return []
+
+
+def refusal_line(details: Any, *, chat: bool) -> str:
+    """The model declined: why (category, explanation from stop_details) and what to do."""
+    details = details if isinstance(details, dict) else {}
+    category, explanation = details.get("category"), details.get("explanation")
+    why = f" ({category})" if category else ""
+    said = f": {' '.join(str(explanation).split())}" if explanation else ""
+    other = details.get("recommended_model")
+    switch = (f"/model {other}" if chat else f"--model {other}") if other else \
+        ("/model NAME" if chat else "--model NAME")
+    kept = ("this exchange stays in the history but is not sent back; " if chat
+            else "the reply so far is incomplete; ")
+    return f"declined{why}{said} — {kept}rephrase the request, or try another model ({switch})"
 
 
 def usage_line(message: Any, elapsed: float) -> str:

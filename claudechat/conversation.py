@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from claudechat import replay
 from claudechat.attachments import document_name
 from claudechat.errors import UsageError
 from claudechat.message import Message
@@ -121,12 +122,17 @@ class RequestParams:
 
 @dataclass(slots=True)
 class Turn:
-    role: Literal["user", "assistant"]
+    role: Literal["user", "assistant", "system"]
     content: list[dict[str, Any]]
     usage: dict[str, Any] | None = None
     stop_reason: str | None = None
     model: str | None = None
     interrupted: bool = False
+
+    @property
+    def declined(self) -> bool:
+        """A reply the model refused (stop reason `refusal`): its exchange is not sent back."""
+        return self.role == "assistant" and self.stop_reason == "refusal"
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"role": self.role, "content": self.content}
@@ -154,14 +160,27 @@ class Turn:
 
 @dataclass(slots=True)
 class Conversation:
+    """Append-only: what was sent once is sent the same way again (docs/API-2026.md §2).
+    `system` is the top-level prompt the conversation started with; a later one is a
+    `system` turn. `drop_block`: send `prefix_mismatch_behavior: "drop_block"` (a broken
+    prefix was recovered). `thinking_cut`: the thinking of the first N turns is not sent."""
+
     params: RequestParams
     system: str | None = None
     turns: list[Turn] = field(default_factory=list)
+    drop_block: bool = False
+    thinking_cut: int = 0
 
     def add_user(self, content: str | list[dict[str, Any]]) -> Turn:
+        """The user's next message, placed before system messages still waiting for one."""
         blocks = [{"type": "text", "text": content}] if isinstance(content, str) else list(content)
         turn = Turn(role="user", content=blocks)
-        self.turns.append(turn)
+        at = len(self.turns)
+        while at and self.turns[at - 1].role == "system":
+            at -= 1
+        if at and self.turns[at - 1].role == "user":
+            at = len(self.turns)  # they follow a user message already: they went out after it
+        self.turns.insert(at, turn)
         return turn
 
     def add_assistant(self, message: Message, *, interrupted: bool = False) -> Turn:
@@ -176,43 +195,106 @@ class Conversation:
         self.turns.append(turn)
         return turn
 
-    def api_messages(self) -> list[dict[str, Any]]:
-        """The `messages` list to send: alternating roles, first one a user.
+    def current_system(self) -> str | None:
+        """The system prompt in force: the last system message, else the top-level one."""
+        for turn in reversed(self.turns):
+            if turn.role == "system":
+                return "".join(b.get("text", "") for b in turn.content if b.get("type") == "text")
+        return self.system
 
-        An interrupted reply is sent back with only its usable blocks (a
-        thinking block without its signature, or a tool call whose input never
-        finished, would make the API refuse the whole request). Empty turns
-        are skipped and consecutive turns of one role are merged.
-        """
-        out: list[dict[str, Any]] = []
-        for turn in self.turns:
-            blocks = _sendable(turn.content) if turn.interrupted else list(turn.content)
-            if not blocks:
-                continue
-            if out and out[-1]["role"] == turn.role:
-                out[-1]["content"] = out[-1]["content"] + blocks
-            else:
-                out.append({"role": turn.role, "content": blocks})
-        while out and out[0]["role"] != "user":
-            out.pop(0)
-        return out
+    def change_system(self, text: str | None) -> str:
+        """A new system prompt (None: none) that edits nothing already sent; what happened,
+        in a line. UsageError when it cannot be done without breaking the conversation."""
+        model, rules = self.params.model, self.params.model_rules()
+        if not any(t.role != "system" for t in self.turns):
+            self.system = text
+            return "system prompt cleared" if text is None else "system prompt set"
+        if text is not None and rules.system_messages:
+            self.turns.append(Turn(role="system", content=[{"type": "text", "text": text}]))
+            return ("system prompt set: it goes out as a system message after your next message "
+                    "(the conversation's start stays as it was)")
+        if not rules.preserved_thinking:
+            self.system = text
+            return (f"system prompt {'cleared' if text is None else 'set'}: {model} takes no "
+                    f"system messages mid-conversation, so the top-level one was changed "
+                    f"(harmless on {model}: it does not bind thinking to it)")
+        if rules.system_messages:
+            raise UsageError("a system prompt cannot be removed mid-conversation without breaking "
+                             "its thinking; /system TEXT gives new instructions, /new starts afresh")
+        self.system = text
+        self.thinking_cut = len(self.turns)
+        return (f"system prompt {'cleared' if text is None else 'set'}: {model} takes no system "
+                f"messages mid-conversation, so the earlier turns' thinking is no longer sent")
+
+    def drop_reply(self) -> bool:
+        """Remove the last reply from the end (system messages after it stay, waiting);
+        is there a user message left to answer?"""
+        waiting = self._pop_system()
+        while self.turns and self.turns[-1].role == "assistant":
+            self.turns.pop()
+        self.turns.extend(waiting)
+        return any(t.role == "user" for t in self.turns) and self._last_role() == "user"
+
+    def drop_exchange(self) -> Turn | None:
+        """Remove the last exchange (the reply and the message it answers) from the end;
+        the user message removed. System messages sent with it wait for the next one."""
+        self.drop_reply()
+        waiting = self._pop_system()
+        user = self.turns.pop() if self.turns and self.turns[-1].role == "user" else None
+        self.turns.extend(waiting)
+        return user
+
+    def _pop_system(self) -> list[Turn]:
+        at = len(self.turns)
+        while at and self.turns[at - 1].role == "system":
+            at -= 1
+        waiting = self.turns[at:]
+        del self.turns[at:]
+        return waiting
+
+    def _last_role(self) -> str | None:
+        return next((t.role for t in reversed(self.turns) if t.role != "system"), None)
+
+    def ends_on_paused_turn(self) -> bool:
+        """Does the conversation end on a reply paused by the server (`pause_turn`), which
+        is sent back as the last message (the one exception to ending on a user turn)?"""
+        last = self.turns[-1] if self.turns else None
+        return last is not None and last.role == "assistant" and last.stop_reason == "pause_turn"
+
+    def recover_binding(self, can_bind: bool) -> str | None:
+        """After "The block is bound to a different conversation": "drop_block" (sent from
+        now on) when the request's thinking config takes it (adaptive or enabled), or
+        "strip" (the thinking of the turns so far is no longer sent); None when both were tried."""
+        if can_bind and not self.drop_block:
+            self.drop_block = True
+            return "drop_block"
+        if self.thinking_cut < len(self.turns):
+            self.thinking_cut = len(self.turns)
+            return "strip"
+        return None
+
+    def api_messages(self) -> list[dict[str, Any]]:
+        """The `messages` list to send, the same prefix every time (see replay.messages)."""
+        return replay.messages(self.turns, thinking_cut=self.thinking_cut)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"system": self.system, "turns": [t.to_dict() for t in self.turns]}
+        data: dict[str, Any] = {"system": self.system, "turns": [t.to_dict() for t in self.turns]}
+        data.update(self.state())
+        return data
 
+    def state(self) -> dict[str, Any]:
+        """What must be kept with the conversation besides its turns (saved in the history)."""
+        state: dict[str, Any] = {}
+        if self.drop_block:
+            state["drop_block"] = True
+        if self.thinking_cut:
+            state["thinking_cut"] = self.thinking_cut
+        return state
 
-def _sendable(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    keep = []
-    for block in blocks:
-        kind = block.get("type")
-        if kind == "thinking" and not block.get("signature"):
-            continue
-        if kind == "tool_use":
-            continue  # without its result the API refuses the next turn
-        if kind == "text" and not block.get("text"):
-            continue
-        keep.append(block)
-    return keep
+    def restore_state(self, state: dict[str, Any]) -> None:
+        self.drop_block = state.get("drop_block") is True
+        cut = state.get("thinking_cut")
+        self.thinking_cut = cut if isinstance(cut, int) and cut > 0 else 0
 
 
 def title_of(turns: list[Turn]) -> str:

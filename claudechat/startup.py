@@ -36,9 +36,10 @@ class Start:
     def connect(self, notice: Callable[[str], None] | None = None) -> Session:
         return open_session(self.settings, debug=self.options.debug, notice=notice)
 
-    def conversation(self, session: Session) -> Conversation:
-        """A new conversation, or the continued one's turns, with the session's parameters."""
-        return self.history.resume(session.new_conversation())
+    def conversation(self, session: Session, notice: Callable[[str], None] | None = None) -> Conversation:
+        """A new conversation, or the continued one's turns, with the session's parameters
+        (a changed system prompt is said through `notice`)."""
+        return self.history.resume(session.new_conversation(), notice)
 
 
 def prepare(options: Options) -> Start:

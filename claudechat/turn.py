@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from claudechat.accumulator import Accumulator
 from claudechat.api import messages as messages_wire
 from claudechat.api.client import ApiClient
 from claudechat.api.events import ErrorEvent
 from claudechat.api.wire import Wire
-from claudechat.conversation import Conversation
+from claudechat.conversation import Conversation, RequestParams
 from claudechat.errors import (
     ApiError,
     ClaudechatError,
@@ -37,10 +37,14 @@ class TurnResult:
     error: ClaudechatError | None = None
     elapsed: float = 0.0
     output_closed: bool = False  # stdout's reader went away (| head)
+    notices: list[str] = field(default_factory=list)  # said after the reply (a recovered prefix)
 
     @property
     def has_content(self) -> bool:
         return bool(self.message.content)
+
+
+MAX_CONTINUATIONS = 5  # pause_turn: how many times a paused reply is continued on its own
 
 
 def run_turn(
@@ -56,23 +60,41 @@ def run_turn(
 
     `persist(conversation)` is called once the request is ready to go (so the
     user's message is kept before anything is sent) and again when the reply
-    has ended, however it ended.
+    has ended, however it ended. A reply the server paused (`pause_turn`) is
+    continued: the conversation goes back with the paused reply last, unchanged,
+    at most MAX_CONTINUATIONS times, each said in a line.
 
     Returns a TurnResult; errors are reported in it, not raised, so the caller
     decides the exit code. KeyboardInterrupt stops the reply at once.
     """
+    result = _run_once(conversation, client, view, wire=wire, stream=stream, persist=persist)
+    for count in range(1, MAX_CONTINUATIONS + 1):
+        if not result.complete or result.message.stop_reason != "pause_turn":
+            break
+        _note(view, f"the server paused its tool loop; continuing ({count} of {MAX_CONTINUATIONS})")
+        result = _run_once(conversation, client, view, wire=wire, stream=stream, persist=persist)
+    return result
+
+
+def _note(view: StreamView, text: str) -> None:
+    note = getattr(view, "note", None)
+    (note or view.notice)(text)
+
+
+def _run_once(conversation: Conversation, client: ApiClient, view: StreamView, *, wire: Wire,
+              stream: bool, persist: Callable[[Conversation], None] | None) -> TurnResult:
     started = time.monotonic()
     params, warnings = conversation.params.checked()
     for warning in warnings:
         view.notice(warning)
-    body = wire.build_body(conversation, params, stream=stream)
     if persist is not None:
         persist(conversation)
     acc = Accumulator()
     result = TurnResult(message=acc.message)
     view.begin()
     try:
-        result.message = _receive(client, wire, body, acc, view, stream=stream)
+        result.message = _send(conversation, params, client, wire, acc, view, stream=stream,
+                               notes=result.notices)
         result.complete = True
     except (KeyboardInterrupt, OutputClosed) as exc:
         result.interrupted = True
@@ -92,20 +114,59 @@ def run_turn(
         persist(conversation)
     try:
         view.end(result)
+        for line in result.notices:
+            view.notice(line)
     except OutputClosed:
         result.output_closed = True
     return result
 
 
+def _send(conversation: Conversation, params: RequestParams, client: ApiClient, wire: Wire,
+          acc: Accumulator, view: StreamView, *, stream: bool, notes: list[str]) -> Message:
+    """The reply; a prefix the API calls bound to a different conversation is recovered
+    once (docs/API-2026.md §2): drop_block from now on, or the earlier thinking left out."""
+    paused = conversation.ends_on_paused_turn()  # sent back unchanged, last (§5 pause_turn)
+    body = wire.build_body(conversation, params, stream=stream, allow_trailing_assistant=paused)
+    try:
+        return _receive(client, wire, body, acc, view, stream=stream)
+    except ApiError as exc:
+        binds = body.get("thinking", {}).get("type") in ("adaptive", "enabled")  # §2: drop_block needs one
+        how = conversation.recover_binding(binds) if is_binding_error(exc) else None
+        if how is None:
+            raise
+    body = wire.build_body(conversation, params, stream=stream, allow_trailing_assistant=paused)
+    message = _receive(client, wire, body, acc, view, stream=stream)
+    notes.append(recovered_notice(how, message))
+    return message
+
+
+def is_binding_error(exc: ApiError) -> bool:
+    """The documented 400 of a thinking block whose prefix changed (§2 "Exact 400")."""
+    return exc.status == 400 and "bound to a different conversation" in exc.message
+
+
+def recovered_notice(how: str, message: Message) -> str:
+    """What was dropped to recover a broken prefix, from `input_transformations`."""
+    head = "the earlier thinking of this conversation was bound to a different conversation"
+    if how == "strip":
+        return f"{head}; sent again without the earlier turns' thinking (and so from now on)"
+    dropped = [t for t in message.input_transformations if t.get("type") == "thinking_dropped"]
+    paths = ", ".join(str(t.get("path")) for t in dropped[:3]) + (", …" if len(dropped) > 3 else "")
+    what = (f"the API dropped {len(dropped)} thinking block{'s' if len(dropped) != 1 else ''} "
+            f"({paths})" if dropped else "the API reported nothing dropped")
+    return f"{head}; sent again with drop_block: {what}; later requests keep drop_block"
+
+
 def _receive(client: ApiClient, wire: Wire, body: dict, acc: Accumulator,
              view: StreamView, *, stream: bool) -> Message:
     """The whole reply; bad data ends it as an IncompleteReply that keeps what arrived."""
+    headers = messages_wire.beta_headers(body)
     try:
         if not stream:
-            message = wire.parse_message(client.post_json(wire.PATH, body))
+            message = wire.parse_message(client.post_json(wire.PATH, body, headers=headers))
             view.whole(message)
             return message
-        _stream(client, wire, body, acc, view)
+        _stream(client, wire, body, acc, view, headers)
         return acc.final()
     except MalformedStream as exc:
         partial = exc.partial if isinstance(exc.partial, Message) else acc.message
@@ -114,8 +175,8 @@ def _receive(client: ApiClient, wire: Wire, body: dict, acc: Accumulator,
 
 
 def _stream(client: ApiClient, wire: Wire, body: dict, acc: Accumulator,
-            view: StreamView) -> None:
-    with client.stream(wire.PATH, body) as records:
+            view: StreamView, headers: dict[str, str]) -> None:
+    with client.stream(wire.PATH, body, headers=headers) as records:
         for event in wire.events(records):
             message = acc.feed(event)
             view.event(event, message)

@@ -82,6 +82,8 @@ def build_body(conversation: Conversation, params: RequestParams, *, stream: boo
 def _convert(message: dict[str, Any]) -> list[dict[str, Any]]:
     role = message["role"]
     blocks = message["content"]
+    if role == "system":  # a system message mid-conversation
+        return [{"role": "system", "content": "".join(b.get("text", "") for b in blocks)}]
     if role == "assistant":
         text = "".join(b.get("text", "") for b in blocks if b.get("type") == "text")
         out: dict[str, Any] = {"role": "assistant", "content": text}

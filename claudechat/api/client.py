@@ -62,8 +62,10 @@ class ApiClient:
 
     # -- public calls ----------------------------------------------------------
 
-    def post_json(self, path: str, body: dict[str, Any], *, timeout: float | None = None) -> Any:
-        response = self._send("POST", path, body=body, stream=False, read_timeout=timeout)
+    def post_json(self, path: str, body: dict[str, Any], *, timeout: float | None = None,
+                  headers: dict[str, str] | None = None) -> Any:
+        response = self._send("POST", path, body=body, stream=False, read_timeout=timeout,
+                              headers=headers)
         return self._json(response)
 
     def get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:
@@ -71,10 +73,12 @@ class ApiClient:
         return self._json(response)
 
     @contextmanager
-    def stream(self, path: str, body: dict[str, Any]) -> Iterator[Iterator[ServerSentEvent]]:
+    def stream(self, path: str, body: dict[str, Any],
+               headers: dict[str, str] | None = None) -> Iterator[Iterator[ServerSentEvent]]:
         """POST and yield the reply's SSE records; the response is closed on exit,
-        also when the caller is interrupted (Ctrl-C closes the connection at once)."""
-        response = self._send("POST", path, body=body, stream=True)
+        also when the caller is interrupted (Ctrl-C closes the connection at once).
+        `headers`: this request's own, such as `anthropic-beta`."""
+        response = self._send("POST", path, body=body, stream=True, headers=headers)
         try:
             yield self._records(response)
         finally:
@@ -112,6 +116,7 @@ class ApiClient:
         params: dict[str, Any] | None = None,
         stream: bool,
         read_timeout: float | None = None,
+        headers: dict[str, str] | None = None,
     ) -> httpx.Response:
         url = self.endpoint.base_url.rstrip("/") + path
         content = json.dumps(body, ensure_ascii=False).encode() if body is not None else None
@@ -124,7 +129,8 @@ class ApiClient:
         attempt = 0
         while True:
             request = self.http.build_request(
-                method, url, content=content, params=params, headers=self._headers(stream),
+                method, url, content=content, params=params,
+                headers={**self._headers(stream), **(headers or {})},
                 timeout=timeout,
             )
             self._log_request(request)

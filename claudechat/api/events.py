@@ -39,6 +39,14 @@ class CitationsDelta:
 
 
 @dataclass(frozen=True, slots=True)
+class CompactionDelta:
+    """The whole summary of a `compaction` block, in one delta."""
+
+    content: str | None
+    encrypted_content: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class UnknownDelta:
     """A delta type this version does not know; ignored by the accumulator."""
 
@@ -46,7 +54,8 @@ class UnknownDelta:
     raw: dict[str, Any]
 
 
-Delta = TextDelta | ThinkingDelta | SignatureDelta | InputJsonDelta | CitationsDelta | UnknownDelta
+Delta = (TextDelta | ThinkingDelta | SignatureDelta | InputJsonDelta | CitationsDelta | CompactionDelta
+         | UnknownDelta)
 
 # -- events -----------------------------------------------------------------
 
@@ -78,6 +87,8 @@ class MessageDelta:
     stop_reason: str | None
     stop_sequence: str | None
     usage: dict[str, Any]
+    stop_details: dict[str, Any] | None = None  # with stop_reason "refusal"
+    input_transformations: list[dict[str, Any]] | None = None  # repeated after a fallback
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from typing import Any
 
 from claudechat.api.events import (
     CitationsDelta,
+    CompactionDelta,
     ContentBlockDelta,
     ContentBlockStart,
     ContentBlockStop,
@@ -29,6 +30,7 @@ from claudechat.errors import MalformedStream, UsageError
 from claudechat.message import Message
 
 PATH = "/v1/messages"
+BINDING_BETA = "thinking-binding-controls-2026-08-01"  # docs/API-2026.md §2, §11
 
 
 def build_body(conversation: Conversation, params: RequestParams, *, stream: bool,
@@ -52,6 +54,9 @@ def build_body(conversation: Conversation, params: RequestParams, *, stream: boo
     if params.stop_sequences:
         body["stop_sequences"] = list(params.stop_sequences)
     body.update(thinking_fields(params.thinking))
+    if conversation.drop_block and body.get("thinking", {}).get("type") in ("adaptive", "enabled"):
+        # saved with the conversation, sent on every request (docs/API-2026.md §2)
+        body["thinking"]["block_binding"] = {"prefix_mismatch_behavior": "drop_block"}
     if params.tools:
         body["tools"] = list(params.tools)
     if params.tool_choice:
@@ -84,6 +89,14 @@ def check_prefill(messages: list[dict[str, Any]], params: RequestParams,
     if not params.model_rules().prefill:
         raise UsageError(f"{params.model} does not accept a conversation that ends with its "
                          f"own reply (assistant prefill); add a message of yours and send again")
+
+
+def beta_headers(body: dict[str, Any]) -> dict[str, str]:
+    """The `anthropic-beta` header the body's beta fields need (none: {})."""
+    thinking = body.get("thinking")
+    if isinstance(thinking, dict) and "block_binding" in thinking:
+        return {"anthropic-beta": BINDING_BETA}
+    return {}
 
 
 def events(records: Iterable[ServerSentEvent]) -> Iterator[StreamEvent]:
@@ -127,10 +140,14 @@ def _event(kind: str, data: dict[str, Any]) -> StreamEvent | None:
         return ContentBlockStop(index=int(data["index"]))
     if kind == "message_delta":
         delta = data.get("delta") or {}
+        details = delta.get("stop_details")
+        changes = data.get("input_transformations")
         return MessageDelta(
             stop_reason=delta.get("stop_reason"),
             stop_sequence=delta.get("stop_sequence"),
             usage=dict(data.get("usage") or {}),
+            stop_details=details if isinstance(details, dict) else None,
+            input_transformations=changes if isinstance(changes, list) else None,
         )
     if kind == "message_stop":
         return MessageStop()
@@ -159,6 +176,11 @@ def _delta(delta: dict[str, Any]) -> Delta:
         if not isinstance(citation, dict):
             raise TypeError("citation")
         return CitationsDelta(citation)
+    if kind == "compaction_delta":
+        content, encrypted = delta.get("content"), delta.get("encrypted_content")
+        if not isinstance(content, str | None) or not isinstance(encrypted, str | None):
+            raise TypeError("content")
+        return CompactionDelta(content, encrypted)
     return UnknownDelta(type=str(kind), raw=delta)
 
 

@@ -24,15 +24,21 @@ class Recorder:
     def __init__(self, store: HistoryStore, *, profile: str | None, cid: str | None = None,
                  saved: int = 0, notice: Callable[[str], None] | None = None) -> None:
         self.store, self.profile, self.cid, self.saved, self.notice = store, profile, cid, saved, notice
+        self.kept: list[Any] | None = None  # the turns as last saved (None: the first `saved`)
 
     def __call__(self, conversation: Conversation) -> None:
+        turns = conversation.turns
+        start = self.saved
+        if self.kept is not None:  # /undo keeps a system message: it moves up, rewrite it
+            start = next((i for i, (a, b) in enumerate(zip(self.kept, turns, strict=False))
+                          if a is not b), min(len(self.kept), len(turns)))
         try:
             with signals.deferred():
                 cid, forked = self.store.save(conversation, cid=self.cid, saved=self.saved,
-                                              profile=self.profile)
+                                              profile=self.profile, start=start)
         except ClaudechatError as exc:
             raise exc.with_hint(NO_SAVE_HINT) from exc
-        self.cid, self.saved = cid, len(conversation.turns)
+        self.cid, self.saved, self.kept = cid, len(turns), list(turns)
         if forked and self.notice:
             self.notice(f"conversation {forked} was changed elsewhere meanwhile; "
                         f"this one was saved as {cid}")
@@ -58,9 +64,22 @@ class Continuation:
             restored["system"] = self.stored.system or ""  # "": none, whatever the config says
         return restored
 
-    def resume(self, conversation: Conversation) -> Conversation:
-        if self.stored is not None:
-            conversation.turns = list(self.stored.turns)
+    def resume(self, conversation: Conversation,
+               notice: Callable[[str], None] | None = None) -> Conversation:
+        """The stored turns and state in `conversation`. A system prompt given now (-s)
+        that differs from the stored one is a change of it, made without editing the
+        prefix (Conversation.change_system), said through `notice`."""
+        stored = self.stored
+        if stored is None:
+            return conversation
+        wanted = conversation.system or None
+        conversation.system = stored.system or None
+        conversation.turns = list(stored.turns)
+        conversation.restore_state(stored.settings if isinstance(stored.settings, dict) else {})
+        if wanted not in (conversation.system, conversation.current_system()):  # -s given
+            said = conversation.change_system(wanted)
+            if notice is not None:
+                notice(said)
         return conversation
 
     def recorder(self, save: bool, profile: str | None,

@@ -193,8 +193,9 @@ class HistoryStore:
 
     @_db_errors
     def save(self, conversation: Conversation, *, cid: str | None, saved: int,
-             profile: str | None) -> tuple[str, str | None]:
-        """Write the turns after the first `saved` ones, in one transaction.
+             profile: str | None, start: int | None = None) -> tuple[str, str | None]:
+        """Write the turns after the first `saved` ones (`start`: from this one, when
+        earlier positions changed), in one transaction.
 
         Returns (id, forked_from). When the stored conversation no longer has
         exactly `saved` turns (another process added to it, or it was removed),
@@ -213,7 +214,8 @@ class HistoryStore:
                 db.execute("UPDATE conversations SET updated = ?, profile = ?, model = ?, system = ?, "
                            "settings = ?, turns = ? WHERE id = ?",
                            (now, profile, *_header(conversation), len(conversation.turns), cid))
-            self._write_turns(db, cid, conversation.turns[saved:], saved, now)
+            start = saved if start is None else min(start, saved)
+            self._write_turns(db, cid, conversation.turns[start:], start, now)
             db.execute("DELETE FROM messages WHERE conversation = ? AND position >= ?",
                        (cid, len(conversation.turns)))
         return cid, forked
@@ -361,6 +363,7 @@ def _header(conversation: Conversation) -> tuple[str, str | None, str]:
     """model, system, settings: what the conversation was asked with (no keys, no URLs)."""
     params = asdict(conversation.params)
     model = params.pop("model")
+    params.update(conversation.state())  # drop_block, thinking_cut: sent on every request
     return model, conversation.system or None, _dumps(params)
 
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from claudechat.conversation import Conversation, title_of
+from claudechat.message import fallback_note
 from claudechat.sanitize import sanitize
 
 if TYPE_CHECKING:
@@ -19,8 +20,9 @@ if TYPE_CHECKING:
 
     from claudechat.history.store import Stored
 
-SPEAKERS = {"user": "You", "assistant": "Claude"}
+SPEAKERS = {"user": "You", "assistant": "Claude", "system": "System message"}
 INTERRUPTED = "(interrupted: the reply stopped here; what arrived is kept)"
+DECLINED = "(declined: the model refused; this exchange is not sent back to it)"
 NO_REPLY = "(no reply was saved)"
 
 
@@ -67,6 +69,8 @@ def note(block: dict[str, Any]) -> str | None:
     if kind == "web_search_tool_result":
         content = block.get("content")
         return f"[web search: {len(content) if isinstance(content, list) else 0} results]"
+    if kind == "fallback":
+        return f"[{fallback_note(block)}]"
     return f"[{kind}]"
 
 
@@ -111,6 +115,8 @@ def markdown(source: Stored | Conversation) -> str:
                 out += [text, ""]
         if turn.interrupted:
             out += [f"*{INTERRUPTED}*", ""]
+        if turn.declined:
+            out += [f"*{DECLINED}*", ""]
     if source.turns and source.turns[-1].role == "user":
         out += [f"*{NO_REPLY}*", ""]
     return "\n".join(out).rstrip("\n") + "\n"
@@ -163,5 +169,7 @@ def show_rich(stored: Stored, console: Console) -> None:
                 console.print(Text(sanitize(str(block.get("text") or ""))))
         if turn.interrupted:
             console.print(Text(INTERRUPTED, style="yellow"))
+        if turn.declined:
+            console.print(Text(DECLINED, style="yellow"))
     if stored.turns and stored.turns[-1].role == "user":
         console.print(Text(NO_REPLY, style="yellow"))

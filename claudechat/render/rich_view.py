@@ -167,6 +167,11 @@ class RichView:
             self._stop_spinner()
             self.status.print(Text(f"claudechat: {sanitize(text)}", style="yellow"))
 
+    def note(self, text: str) -> None:
+        with self._lock:
+            self._stop_spinner()
+            self.status.print(Text(sanitize(text), style="dim"))
+
     def end(self, result: TurnResult) -> None:
         self._stop.set()
         if self._ticker is not None:

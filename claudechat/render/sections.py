@@ -19,6 +19,7 @@ from rich.panel import Panel
 from rich.text import Text
 
 from claudechat.api.events import InputJsonDelta, TextDelta, ThinkingDelta
+from claudechat.message import fallback_note
 from claudechat.render.markdown_stream import Cropped, MarkdownStream
 from claudechat.sanitize import StreamSanitizer, sanitize
 
@@ -154,4 +155,21 @@ def section_for(block: dict[str, Any], thinking: str, code_theme: str) -> Sectio
             if thinking != "hidden" else Section()
     if kind in ("tool_use", "server_tool_use", "mcp_tool_use"):
         return ToolSection(block.get("name", kind), block.get("input"))
-    return NoteSection(f"▸ {sanitize(str(kind))}")
+    return NoteSection(f"▸ {block_note(block)}")
+
+
+def block_note(block: dict[str, Any]) -> str:
+    """One line for a block that is no text: what it means to the user (sanitised)."""
+    kind = str(block.get("type"))
+    if kind == "fallback":
+        return sanitize(fallback_note(block))
+    if kind == "compaction":
+        return "the server compacted the conversation so far (earlier turns are summarised)"
+    if kind == "web_search_tool_result":
+        found = block.get("content")
+        if isinstance(found, list):
+            return f"web search: {len(found)} result{'s' if len(found) != 1 else ''}"
+        return "web search failed"
+    if kind.endswith("_tool_result"):
+        return f"{sanitize(kind.removesuffix('_tool_result').replace('_', ' '))} result"
+    return sanitize(kind)

@@ -21,7 +21,7 @@ from claudechat.api.events import (
     ThinkingDelta,
 )
 from claudechat.errors import OutputClosed
-from claudechat.message import Message
+from claudechat.message import Message, fallback_note
 from claudechat.sanitize import StreamSanitizer, sanitize
 
 if TYPE_CHECKING:
@@ -53,6 +53,9 @@ class StreamView(Protocol):
 
     def notice(self, text: str) -> None:
         """A one-line warning for the user."""
+
+    def note(self, text: str) -> None:
+        """A dim line saying what claudechat does on its own (continuing a paused reply)."""
 
     def end(self, result: TurnResult) -> None:
         """The turn is over (finished, failed or interrupted)."""
@@ -120,6 +123,8 @@ class PlainView:
                 self.text.write(event.delta.text)
             elif isinstance(event.delta, ThinkingDelta) and self.show_thinking:
                 self.thinking.write(event.delta.thinking)
+        elif isinstance(event, ContentBlockStart) and event.block.get("type") == "fallback":
+            self.note(fallback_note(event.block))
         elif self.show_thinking and isinstance(event, ContentBlockStart):
             if event.block.get("type") == "redacted_thinking":
                 self.thinking.write("[redacted thinking]\n")
@@ -128,6 +133,9 @@ class PlainView:
                 self.thinking.end_line()
 
     def whole(self, message: Message) -> None:
+        for block in message.content:
+            if block.get("type") == "fallback":
+                self.note(fallback_note(block))
         if self.show_thinking:
             for block in message.content:
                 if block.get("type") == "thinking":
@@ -140,6 +148,12 @@ class PlainView:
     def notice(self, text: str) -> None:
         self.thinking.end_line()
         self.err.write(f"claudechat: {sanitize(text)}\n")
+        self.err.flush()
+
+    def note(self, text: str) -> None:
+        self.thinking.end_line()
+        line = f"claudechat: {sanitize(text)}"
+        self.err.write(f"{self.thinking.style}{line}{RESET}\n" if self.thinking.style else f"{line}\n")
         self.err.flush()
 
     def end(self, result: TurnResult) -> None:

@@ -36,6 +36,8 @@ def start(options: Options, env: Environment) -> int:
     state.start_recording(None, 0)
     stored = start.history.stored
     if stored is not None:
-        state.resume(stored)
+        said = state.resume(stored, system=start.settings.system)
         out.say(f"continuing {stored.summary.id[:8]}: {stored.summary.title} ({len(stored.turns)} turns)")
+        if said:
+            out.notice(said)
     return run_repl(state, out)

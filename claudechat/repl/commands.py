@@ -8,12 +8,8 @@ prints its one line and keeps the session.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import shlex
 import subprocess
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +22,7 @@ from claudechat import attachments
 from claudechat.errors import ClaudechatError, UsageError
 from claudechat.models import EFFORTS, MIN_THINKING_BUDGET, rules_for
 from claudechat.repl.clipboard import clipboard_image, copy_to_clipboard
+from claudechat.repl.editor import edited, editor
 from claudechat.repl.state import ReplState, choose
 from claudechat.sanitize import sanitize
 
@@ -52,7 +49,7 @@ ALIASES = {"exit": "quit", "q": "quit", "h": "help", "?": "help"}
 
 def command(usage: str, help: str, completes: str = "") -> Callable[[Callable], Callable]:
     def register(fn: Run) -> Run:
-        name = fn.__name__.removeprefix("cmd_")
+        name = fn.__name__.removeprefix("cmd_").replace("_", "-")
         COMMANDS[name] = Command(name, fn, usage, help, completes)
         return fn
 
@@ -103,7 +100,7 @@ def cmd_new(state: ReplState, arg: str, out: Printer) -> Outcome:
     out.say("new conversation")
 
 
-@command("/retry", "ask for the last reply again")
+@command("/retry", "ask for the last reply again (only the end of the conversation changes)")
 def cmd_retry(state: ReplState, arg: str, out: Printer) -> Outcome:
     if not state.drop_reply():
         raise UsageError("nothing to retry yet")
@@ -124,9 +121,9 @@ def _label(block: dict[str, Any]) -> str:
 
 @command("/undo", "drop the last exchange; its message comes back for editing")
 def cmd_undo(state: ReplState, arg: str, out: Printer) -> Outcome:
-    if not state.drop_reply():
+    user = state.drop_exchange()
+    if user is None:
         raise UsageError("nothing to undo")
-    user = state.conversation.turns.pop()
     blocks = list(user.content)
     typed = ""
     if blocks and blocks[-1].get("type") == "text" and attachments.document_name(blocks[-1]) is None:
@@ -140,47 +137,30 @@ def cmd_undo(state: ReplState, arg: str, out: Printer) -> Outcome:
     out.say("removed the last exchange")
 
 
+@command("/edit-last", "edit your last message in $VISUAL / $EDITOR and send it instead")
+def cmd_edit_last(state: ReplState, arg: str, out: Printer) -> Outcome:
+    last = next((t for t in reversed(state.conversation.turns) if t.role == "user"), None)
+    if last is None:
+        raise UsageError("there is no message of yours to edit yet")
+    typed = [b for b in last.content if b.get("type") == "text" and attachments.document_name(b) is None]
+    kept = [b for b in last.content if b not in typed]  # its attachments go again
+    text = edited(editor(), "".join(b["text"] for b in typed)).rstrip("\n")
+    if state.drop_exchange() is None:
+        raise UsageError("there is no message of yours to edit yet")
+    state.conversation.add_user([*kept, {"type": "text", "text": text}])
+    out.say("sending your edited message:")
+    out.say(sanitize(text), style="")
+    return SEND
+
+
 @command("/edit", "write the next message in $VISUAL / $EDITOR")
 def cmd_edit(state: ReplState, arg: str, out: Printer) -> Outcome:
-    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
     try:
-        text = _edited(editor, arg)
+        text = edited(editor(), arg)
     except (UsageError, KeyboardInterrupt):
         state.prefill = arg  # what was typed after /edit is not lost
         raise
     return SEND if state.compose(text.rstrip("\n")) else None
-
-
-def _edited(editor: str, start: str) -> str:
-    """What the user wrote in `editor`, which opened on `start`."""
-    try:
-        argv = shlex.split(editor)
-    except ValueError as exc:
-        raise UsageError(f"VISUAL or EDITOR ({editor}) is not a command line ({exc}); "
-                         f"fix it; nothing sent") from None
-    with tempfile.NamedTemporaryFile("w+", suffix=".md", delete=False, encoding="utf-8") as f:
-        f.write(start)
-        path = f.name
-    try:
-        try:
-            done = subprocess.run([*argv, path], check=False)
-        except FileNotFoundError:
-            raise UsageError(f"the editor ({editor}) was not found: set VISUAL or EDITOR to an "
-                             f"editor that is installed; nothing sent") from None
-        except OSError as exc:
-            raise UsageError(f"the editor ({editor}) cannot be run ({exc.strerror}): set VISUAL "
-                             f"or EDITOR to an editor that works; nothing sent") from None
-        if done.returncode != 0:
-            raise UsageError(f"the editor ({editor}) exited with status {done.returncode}; nothing sent")
-        text = Path(path).read_text("utf-8")
-    except UnicodeDecodeError:
-        raise UsageError("the editor wrote something that is not UTF-8 text; nothing sent") from None
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(path)
-    if not text.strip():
-        raise UsageError("the message is empty; nothing sent")
-    return text
 
 
 # -- settings -------------------------------------------------------------------------------
@@ -207,12 +187,10 @@ def cmd_model(state: ReplState, arg: str, out: Printer) -> Outcome:
 @command("/system [TEXT|clear]", "show, set or clear the system prompt")
 def cmd_system(state: ReplState, arg: str, out: Printer) -> Outcome:
     if not arg:
-        current = state.conversation.system
+        current = state.conversation.current_system()
         out.say(f"system: {sanitize(current)}" if current else "no system prompt", style="")
         return
-    state.conversation.system = None if arg == "clear" else arg
-    state.saved_changed()
-    out.say("system prompt cleared" if arg == "clear" else "system prompt set")
+    out.say(state.change_system(None if arg == "clear" else arg))
 
 
 @command("/think on|off|default|EFFORT|BUDGET", "thinking: on, off, the model's default, "
@@ -346,7 +324,8 @@ def cmd_tokens(state: ReplState, arg: str, out: Printer) -> Outcome:
     if not body["messages"]:
         raise UsageError("the conversation is empty")
     try:
-        answer = state.session.client.post_json("/v1/messages/count_tokens", body)
+        answer = state.session.client.post_json("/v1/messages/count_tokens", body,
+                                                headers=messages.beta_headers(body))
     except ClaudechatError as exc:
         raise UsageError(f"this server cannot count tokens ({exc})") from None
     count = answer.get("input_tokens") if isinstance(answer, dict) else None

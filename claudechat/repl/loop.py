@@ -113,6 +113,7 @@ def handle(state: ReplState, out: Printer, text: str) -> None:
 
 def send(state: ReplState, out: Printer) -> None:
     """Send the conversation (its last turn is the user's) and draw the reply."""
+    from claudechat.ask import stop_notices
     from claudechat.environment import Environment
     from claudechat.render import choose_view
     from claudechat.turn import run_turn
@@ -127,6 +128,8 @@ def send(state: ReplState, out: Printer) -> None:
         from claudechat.render.rich_view import status_text
 
         console.print(Text(status_text(result, console.width).plain))  # no dim either
+    for line in stop_notices(result.message, state.conversation.params.max_tokens, chat=True):
+        console.print(Text(sanitize(line), style="yellow"))
     if result.interrupted:
         console.print(Text("interrupted — what arrived is kept", style="yellow"))
     elif result.error is not None:

@@ -69,6 +69,7 @@ class ReplState:
 
             self.recorder = Recorder(self.store, profile=self.settings.profile, cid=cid,
                                      saved=saved, notice=self.notice)
+            self.recorder.kept = list(self.conversation.turns[:saved])
 
     def saved_changed(self) -> None:
         """The turns or the settings changed (/undo, /system, /model…): the store follows."""
@@ -115,11 +116,19 @@ class ReplState:
         return found, parsed.text
 
     def drop_reply(self) -> bool:
-        """Remove the last reply (if any); is there a user message left to answer?"""
-        turns = self.conversation.turns
-        while turns and turns[-1].role == "assistant":
-            turns.pop()
-        return bool(turns)
+        """Remove the last reply (if any), from the end; is there a user message left to answer?"""
+        return self.conversation.drop_reply()
+
+    def drop_exchange(self) -> Any:
+        """Remove the last exchange from the end; the user Turn removed (None: nothing to drop)."""
+        return self.conversation.drop_exchange()
+
+    def change_system(self, text: str | None) -> str:
+        """A new system prompt, appended rather than edited in (see Conversation.change_system)."""
+        self.conversation.params = self.session.params
+        said = self.conversation.change_system(text)
+        self.saved_changed()
+        return said
 
     def reply(self, arg: str) -> Message:
         """Reply number `arg` (1 is the first), or the last."""
@@ -194,14 +203,21 @@ class ReplState:
         self.resume(stored)
         return stored
 
-    def resume(self, stored: Any) -> None:
-        """Continue a stored conversation: its turns, system prompt and model."""
+    def resume(self, stored: Any, *, system: str | None = None) -> str | None:
+        """Continue a stored conversation: its turns, system prompt, model and state.
+        `system`: a system prompt given now (-c -s TEXT), a change made without editing
+        the prefix; what happened to it, in a line (None: nothing to say)."""
         if stored.summary.model and stored.summary.model != self.settings.model:
             self.update_settings(model=stored.summary.model)
         self.conversation = self.session.new_conversation()
         self.conversation.system = stored.system
         self.conversation.turns = list(stored.turns)
+        self.conversation.restore_state(stored.settings if isinstance(stored.settings, dict) else {})
         self.start_recording(stored.summary.id, len(stored.turns))
+        if system is None or (system or None) in (stored.system or None,
+                                                  self.conversation.current_system()):
+            return None  # not given (-c fills in the stored one), or no change
+        return self.change_system(system or None)
 
     def _readable_store(self) -> Any:
         if self.store is None:

@@ -126,7 +126,10 @@ def test_continuing_restores_model_and_system_unless_flags_override(env, server,
     body = posts(server)[1].json
     assert body["model"] == "claude-haiku-4-5"
     assert text_of(body["system"]) == "Answer in French."
-    ok(run(env, "ask", "-c", "-m", "claude-opus-4-1", "-s", "Answer in German.", "once more"))
+    changed = run(env, "ask", "-c", "-m", "claude-opus-4-1", "-s", "Answer in German.", "once more")
+    assert changed.code == 0 and len(changed.err_lines) == 1, changed  # a changed system prompt
+    assert changed.err.startswith("claudechat: system prompt set: claude-opus-4-1 takes no system "
+                                  "messages mid-conversation, so the top-level one was changed")
     body = posts(server)[2].json
     assert body["model"] == "claude-opus-4-1"
     assert text_of(body["system"]) == "Answer in German."

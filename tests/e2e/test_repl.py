@@ -63,7 +63,10 @@ def _system_text(body: dict) -> str | None:
 
 
 def test_system_command_sets_and_clears_the_system_prompt(server, spawn):
-    term = spawn()
+    # a model that binds no thinking to the prefix (docs/API-2026.md §2) and takes no system
+    # messages (§3): the top-level system prompt itself changes (tests/e2e/test_append_only.py
+    # has the models that keep it and append a system message instead)
+    term = spawn("-m", "claude-opus-4-7")
     term.say("/system Be terse.")
     term.wait_prompt(after="/system Be terse.")
     term.say("first")

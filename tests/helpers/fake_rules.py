@@ -270,7 +270,9 @@ def _continues(message: dict, paused: set[str]) -> bool:
     if isinstance(content, list) and content and isinstance(content[-1], dict) \
             and _SERVER_RESULT.match(str(content[-1].get("type"))):
         return True
-    return canonical(content) in paused
+    # roles alternate (PROTOCOL.md), so a reply paused twice goes back as one assistant turn
+    # holding both parts: it ends with the latest paused reply
+    return isinstance(content, list) and any(canonical(content[k:]) in paused for k in range(len(content)))
 
 
 def check_version_2026(messages: list) -> None:

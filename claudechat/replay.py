@@ -1,0 +1,96 @@
+"""What a conversation's turns are sent as: the same prefix on every request.
+
+On the current models every thinking block is bound to everything before it
+(docs/API-2026.md §2): an edit of what was sent once makes every later request
+fail. So a complete reply goes back unchanged (empty thinking with its
+signature, unknown blocks, `fallback` blocks), and the only differences from
+the stored turns are the documented ones, made the same way every time:
+
+- an interrupted reply goes back with only its usable blocks;
+- a declined exchange (a `refusal` and the message it answered) is not sent (§5);
+- before the last `fallback` block of a reply, thinking, connector text and
+  client tool calls are left out (§5 "When echoing");
+- a system message goes right after a user message, never first (§3);
+- the thinking of the first `thinking_cut` turns is not sent (the system prompt
+  changed on a model that takes no system messages).
+
+Pure; turns are duck-typed (`role`, `content`, `interrupted`, `declined`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+THINKING = frozenset({"thinking", "redacted_thinking"})
+_BEFORE_FALLBACK = frozenset({*THINKING, "connector_text", "tool_use"})
+
+
+def messages(turns: Sequence[Any], *, thinking_cut: int = 0) -> list[dict[str, Any]]:
+    """The `messages` list for `turns`. Empty turns are skipped and consecutive turns of
+    one role merged; system messages wait for a user message and go out right after it."""
+    out: list[dict[str, Any]] = []
+    waiting: list[dict[str, Any]] = []
+    skipped = declined(turns)
+    for index, turn in enumerate(turns):
+        blocks = [] if index in skipped else _blocks(turn, cut=index < thinking_cut)
+        if not blocks:
+            continue
+        if turn.role == "system":
+            waiting.append({"role": "system", "content": blocks})
+            continue
+        if out and out[-1]["role"] == "user" and turn.role != "user":
+            out.extend(waiting)
+            waiting = []
+        if out and out[-1]["role"] == turn.role:
+            out[-1]["content"] = out[-1]["content"] + blocks
+        else:
+            out.append({"role": turn.role, "content": blocks})
+    while out and out[0]["role"] != "user":
+        out.pop(0)
+    if out and out[-1]["role"] == "user":
+        out.extend(waiting)
+    return out
+
+
+def declined(turns: Sequence[Any]) -> set[int]:
+    """The indexes of declined exchanges: each refusal and the user messages it answered
+    (system messages among them stay, to go out after the next user message)."""
+    skipped: set[int] = set()
+    for index, turn in enumerate(turns):
+        if not turn.declined:
+            continue
+        skipped.add(index)
+        back = index - 1
+        while back >= 0 and turns[back].role != "assistant":
+            if turns[back].role == "user":
+                skipped.add(back)
+            back -= 1
+    return skipped
+
+
+def _blocks(turn: Any, *, cut: bool) -> list[dict[str, Any]]:
+    blocks = _usable(turn.content) if turn.interrupted else list(turn.content)
+    if cut:
+        blocks = [b for b in blocks if b.get("type") not in THINKING]
+    fallbacks = [i for i, b in enumerate(blocks) if b.get("type") == "fallback"]
+    if turn.role == "assistant" and fallbacks:
+        last = fallbacks[-1]
+        blocks = [b for i, b in enumerate(blocks) if i >= last or b.get("type") not in _BEFORE_FALLBACK]
+    return blocks
+
+
+def _usable(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """An interrupted reply's blocks the API takes back: a thinking block without its
+    signature, a tool call without its result or an empty text would be refused."""
+    keep = []
+    for block in blocks:
+        kind = block.get("type")
+        if kind == "thinking" and not block.get("signature"):
+            continue
+        if kind == "tool_use":
+            continue
+        if kind == "text" and not block.get("text"):
+            continue
+        keep.append(block)
+    return keep
