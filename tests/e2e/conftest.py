@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers.cli import KEY
+from helpers.cli import KEY, TOKEN
 from helpers.fake_server import FakeServer
-from helpers.pty_terminal import PROMPT, Term, chat_env
+from helpers.pty_terminal import PROMPT, Term
+from helpers.pty_terminal import chat_env as terminal_env
 
 
 @pytest.fixture
@@ -33,6 +34,12 @@ def servers() -> Iterator[Callable[..., FakeServer]]:
 def server(servers: Callable[..., FakeServer]) -> FakeServer:
     """An Anthropic-style server that accepts only KEY."""
     return servers(auth="x-api-key", key=KEY)
+
+
+@pytest.fixture
+def ace(servers: Callable[..., FakeServer]) -> FakeServer:
+    """An Ace Data Cloud-style server that accepts only TOKEN."""
+    return servers(auth="bearer", key=TOKEN)
 
 
 @pytest.fixture
@@ -60,7 +67,7 @@ def spawn(env: dict[str, str]) -> Iterator[Callable[..., Term]]:
     terms: list[Term] = []
 
     def start(*args: str, answer_cpr: bool = False, **env_changes: str) -> Term:
-        run_env = {k: v for k, v in {**chat_env(env), **env_changes}.items() if v is not None}
+        run_env = {k: v for k, v in {**terminal_env(env), **env_changes}.items() if v is not None}
         term = Term(list(args), run_env, answer_cpr=answer_cpr)
         terms.append(term)
         term.wait(lambda: term.lines()[term.cursor_row()] == PROMPT, "the first prompt")
@@ -69,3 +76,16 @@ def spawn(env: dict[str, str]) -> Iterator[Callable[..., Term]]:
     yield start
     for term in terms:
         term.close()
+
+
+@pytest.fixture
+def chat_env(clean_env: dict[str, str], config: Callable[..., dict[str, str]],
+             ace: FakeServer) -> dict[str, str]:
+    """A profile "ace" on `ace` that speaks Chat Completions (api = "chat-completions")."""
+    return config({**clean_env, "ACEDATA_API_TOKEN": TOKEN}, f"""
+[profiles.ace]
+base_url = "{ace.url}"
+auth = "bearer"
+api_key_env = "ACEDATA_API_TOKEN"
+api = "chat-completions"
+""")

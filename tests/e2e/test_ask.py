@@ -26,7 +26,7 @@ from typing import Any
 
 import httpx
 import pytest
-from helpers.cli import CLI, KEY, Result, finish, read_until, run_cli
+from helpers.cli import CLI, KEY, TOKEN, Result, finish, read_until, run_cli
 from helpers.fake_server import (
     EFFORTS,
     Drop,
@@ -41,7 +41,6 @@ from helpers.fake_server import (
 from helpers.fixtures import fixture_bytes
 from helpers.received import posts, text_of
 
-TOKEN = "ace-e2e-SECRET-token-52c1"  # the Ace Data Cloud token the fake server accepts
 TEXT = "Hello from the e2e server."
 # Cyrillic and emoji: multi-byte UTF-8 that chunking="bytes" splits across writes.
 UTF8_TEXT = ["Привет, ", "мир! ", "😀🎉 ", "ёжик 🦔 ok"]
@@ -95,11 +94,6 @@ def free_port() -> int:
 
 # -- fixtures ------------------------------------------------------------------------------
 
-
-@pytest.fixture
-def ace(servers: Callable[..., FakeServer]) -> FakeServer:
-    """An Ace Data Cloud-style server that accepts only TOKEN."""
-    return servers(auth="bearer", key=TOKEN)
 
 
 @pytest.fixture
@@ -525,16 +519,6 @@ def test_rich_stream_json_has_every_block(env, server):
 
 # -- 10. the Chat Completions profile -----------------------------------------------------------------
 
-
-@pytest.fixture
-def chat_env(clean_env, config, ace) -> dict[str, str]:
-    return config({**clean_env, "ACEDATA_API_TOKEN": TOKEN}, f"""
-[profiles.ace]
-base_url = "{ace.url}"
-auth = "bearer"
-api_key_env = "ACEDATA_API_TOKEN"
-api = "chat-completions"
-""")
 
 
 def test_chat_completions_request_and_reply(chat_env, ace):

@@ -5,14 +5,11 @@ exit 2, and no request at all."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 from helpers.cli import Result, run_cli
 from helpers.fake_server import FakeServer, Reply
 from helpers.received import posts, wait_for_bodies
 
-TOKEN = "ace-e2e-SECRET-token-52c1"
 TEXT = "Hello from the fake server."
 
 
@@ -155,20 +152,6 @@ def test_anthropic_version_2026_10_21_refuses_sampling_even_on_an_older_model(en
 # -- Ace Data Cloud's chat completions ----------------------------------------------------------
 
 
-@pytest.fixture
-def ace(servers: Callable[..., FakeServer]) -> FakeServer:
-    return servers(auth="bearer", key=TOKEN)
-
-
-@pytest.fixture
-def chat_env(clean_env, config, ace) -> dict[str, str]:
-    return config({**clean_env, "ACEDATA_API_TOKEN": TOKEN}, f"""
-[profiles.ace]
-base_url = "{ace.url}"
-auth = "bearer"
-api_key_env = "ACEDATA_API_TOKEN"
-api = "chat-completions"
-""")
 
 
 def test_chat_completions_thinking_is_the_model_suffix_only_when_asked(chat_env, ace):

@@ -80,3 +80,4 @@ def finish(proc: subprocess.Popen[bytes], timeout: float = 30) -> Result:
 
 
 KEY = "sk-ant-e2e-SECRET-7f3a91"  # the Anthropic key the fake servers of the e2e tests accept
+TOKEN = "ace-e2e-SECRET-token-52c1"  # the Ace Data Cloud token the e2e servers accept
