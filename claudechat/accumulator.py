@@ -5,9 +5,16 @@ events that break the documented order raise MalformedStream (never a crash), wi
 the partial Message attached so nothing that arrived is lost.
 
 Unlike the incremental decoders (`feed` / `flush`), it holds nothing back:
-each snapshot is already the whole message so far, so at the end there is
-nothing to flush. `final()` instead asks whether the reply finished, and
-raises IncompleteReply if not.
+`.message` is always the whole message so far, so at the end there is nothing
+to flush. `final()` instead asks whether the reply finished, and raises
+IncompleteReply if not.
+
+Linear at any length: a text or thinking delta is appended to a list of pieces,
+never to the block's string (which would copy the whole text so far per delta).
+The pieces are joined into the block when the block stops and whenever
+`.message` is read (an interrupt reads it: what arrived is kept). The snapshot
+`feed` returns is the same Message, with every block's type and fields but the
+open block's text only as of its last join: the views draw from the events.
 """
 
 from __future__ import annotations
@@ -41,11 +48,28 @@ _NO_JSON_INPUT = frozenset({"text", "thinking", "redacted_thinking", "compaction
 
 class Accumulator:
     def __init__(self) -> None:
-        self.message = Message()
+        self._message = Message()
         self.started = False
         self.finished = False
         self._open: set[int] = set()
         self._json: dict[int, list[str]] = {}
+        self._pieces: dict[int, tuple[str, list[str]]] = {}  # open block -> (field, its text in pieces)
+
+    @property
+    def message(self) -> Message:
+        """The message so far, every block's text joined."""
+        for index in list(self._pieces):
+            self._join(index)
+        return self._message
+
+    def _join(self, index: int) -> None:
+        """The block's text from its pieces, once; the pieces become that one string (idempotent,
+        so an interrupt anywhere in it loses nothing)."""
+        key, pieces = self._pieces[index]
+        if len(pieces) > 1:
+            text = "".join(pieces)
+            self._message.content[index][key] = text
+            pieces[:] = [text]
 
     def feed(self, event: StreamEvent) -> Message:
         if self.finished:
@@ -55,30 +79,34 @@ class Accumulator:
                 if self.started:
                     self._fail("a second message_start")
                 self.started = True
-                self.message = Message.from_dict(data)
+                self._message = Message.from_dict(data)
             case ContentBlockStart(index=index, block=block):
                 self._require_started(event)
-                if index != len(self.message.content):
-                    self._fail(f"content_block_start for index {index}, expected {len(self.message.content)}")
-                self.message.content.append(dict(block))
+                content = self._message.content
+                if index != len(content):
+                    self._fail(f"content_block_start for index {index}, expected {len(content)}")
+                content.append(dict(block))
                 self._open.add(index)
             case ContentBlockDelta(index=index, delta=delta):
                 self._apply_delta(self._block(index, "content_block_delta"), index, delta)
             case ContentBlockStop(index=index):
                 block = self._block(index, "content_block_stop")
                 self._open.discard(index)
+                if index in self._pieces:
+                    self._join(index)
+                    del self._pieces[index]
                 fragments = self._json.pop(index, None)
                 if fragments is not None:
                     block["input"] = _parse_input(block, "".join(fragments), self.message)
             case MessageDelta(stop_reason=stop_reason, stop_sequence=stop_sequence, usage=usage):
                 self._require_started(event)
-                self.message.stop_reason = stop_reason
-                self.message.stop_sequence = stop_sequence
-                self.message.stop_details = event.stop_details
+                self._message.stop_reason = stop_reason
+                self._message.stop_sequence = stop_sequence
+                self._message.stop_details = event.stop_details
                 if event.input_transformations is not None:
-                    self.message.extra["input_transformations"] = event.input_transformations
+                    self._message.extra["input_transformations"] = event.input_transformations
                 # usage in message_delta is cumulative: replace, don't add
-                self.message.usage.update({k: v for k, v in usage.items() if v is not None})
+                self._message.usage.update({k: v for k, v in usage.items() if v is not None})
             case MessageStop():
                 self._require_started(event)
                 self.finished = True
@@ -86,7 +114,7 @@ class Accumulator:
                 pass  # run_turn reports it; the partial message stays as it is
             case _:
                 assert_never(event)
-        return self.message
+        return self._message  # the open block's text may lag: see the module's docstring
 
     def final(self) -> Message:
         """The finished Message; IncompleteReply (holding the partial one) if it never finished."""
@@ -103,10 +131,10 @@ class Accumulator:
         match delta:
             case TextDelta(text=text):
                 self._expect(kind, "text", delta)
-                block["text"] = block.get("text", "") + text
+                self._append(index, block, "text", text)
             case ThinkingDelta(thinking=thinking):
                 self._expect(kind, "thinking", delta)
-                block["thinking"] = block.get("thinking", "") + thinking
+                self._append(index, block, "thinking", thinking)
             case SignatureDelta(signature=signature):
                 self._expect(kind, "thinking", delta)
                 block["signature"] = signature  # replaces
@@ -129,11 +157,17 @@ class Accumulator:
             case _:
                 assert_never(delta)
 
+    def _append(self, index: int, block: dict[str, Any], key: str, text: str) -> None:
+        entry = self._pieces.get(index)
+        if entry is None:
+            entry = self._pieces[index] = (key, [block.get(key, "")])
+        entry[1].append(text)
+
     def _block(self, index: int, what: str) -> dict[str, Any]:
         if index not in self._open:
-            state = "never started" if index >= len(self.message.content) else "already stopped"
+            state = "never started" if index >= len(self._message.content) else "already stopped"
             self._fail(f"{what} for block {index}, which was {state}")
-        return self.message.content[index]
+        return self._message.content[index]
 
     def _expect(self, kind: Any, wanted: str, delta: Any) -> None:
         if kind != wanted:

@@ -142,3 +142,51 @@ def test_bad_tool_json_is_a_malformed_stream():
     acc.feed(ContentBlockDelta(0, InputJsonDelta('{"a": ')))
     with pytest.raises(MalformedStream, match="not valid JSON"):
         acc.feed(ContentBlockStop(0))
+
+
+# -- linear at any length (issue 16): a delta must not copy the text that came before -----------
+
+
+def _peak_allocation_of(fn) -> int:
+    """The most memory `fn` held at once beyond what was allocated before it (bytes)."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        before, _ = tracemalloc.get_traced_memory()
+        fn()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak - before
+
+
+@pytest.mark.parametrize(("block", "delta"), [
+    ({"type": "text", "text": ""}, TextDelta),
+    ({"type": "thinking", "thinking": "", "signature": ""}, ThinkingDelta),
+])
+def test_a_delta_on_a_long_open_block_does_not_copy_what_came_before(block, delta):
+    acc = Accumulator()
+    acc.feed(START)
+    acc.feed(ContentBlockStart(0, block))
+    for _ in range(2_000):  # 1 MB so far, in 2,000 deltas
+        acc.feed(ContentBlockDelta(0, delta("x" * 500)))
+    # Appending a string to the block's string copies the whole megabyte per delta (the time
+    # of a reply then grows with its square); a delta must cost what it holds, not what came before.
+    ten_more = [ContentBlockDelta(0, delta("abcd")) for _ in range(10)]
+    assert _peak_allocation_of(lambda: [acc.feed(event) for event in ten_more]) < 100_000
+    key = block["type"]
+    assert acc.message.content[0][key] == "x" * 1_000_000 + "abcd" * 10  # and nothing is lost
+
+
+def test_the_text_so_far_is_whole_whenever_the_message_is_read():
+    acc = Accumulator()
+    acc.feed(START)
+    acc.feed(ContentBlockStart(0, {"type": "text", "text": "a"}))
+    acc.feed(ContentBlockDelta(0, TextDelta("b")))
+    assert acc.message.text == "ab"  # as an interrupt reads it
+    acc.feed(ContentBlockDelta(0, TextDelta("c")))
+    assert acc.message.text == "abc"
+    assert acc.message.text == "abc"  # reading twice joins nothing twice
+    assert acc.feed(ContentBlockStop(0)).text == "abc"  # a stopped block is whole in the snapshot
