@@ -44,6 +44,31 @@ from claudechat.message import Message
 
 # Block types whose deltas are text or thinking; any other block may take JSON input.
 _NO_JSON_INPUT = frozenset({"text", "thinking", "redacted_thinking", "compaction"})
+RUN = 1024  # this many small pieces are joined into one run (a str object per 4-char delta is ~14x its text)
+
+
+class _Pieces:
+    """A block's text as [run, run, ..., piece, piece, ...]: the last pieces small, each run
+    RUN pieces joined once. Every character is copied at most twice before the final join,
+    and each step is one list operation, so an interrupt between any two loses nothing."""
+
+    __slots__ = ("key", "parts", "runs")
+
+    def __init__(self, key: str, first: str) -> None:
+        self.key, self.parts, self.runs = key, [first], 0
+
+    def append(self, text: str) -> None:
+        parts = self.parts
+        parts.append(text)
+        if len(parts) - self.runs > RUN:
+            parts[self.runs:] = ["".join(parts[self.runs:])]  # one assignment: all or nothing
+            self.runs += 1
+
+    def join(self) -> str:
+        if len(self.parts) > 1:
+            self.runs = 0
+            self.parts[:] = ["".join(self.parts)]
+        return self.parts[0]
 
 
 class Accumulator:
@@ -53,7 +78,7 @@ class Accumulator:
         self.finished = False
         self._open: set[int] = set()
         self._json: dict[int, list[str]] = {}
-        self._pieces: dict[int, tuple[str, list[str]]] = {}  # open block -> (field, its text in pieces)
+        self._pieces: dict[int, _Pieces] = {}  # an open text or thinking block's text so far
 
     @property
     def message(self) -> Message:
@@ -65,11 +90,8 @@ class Accumulator:
     def _join(self, index: int) -> None:
         """The block's text from its pieces, once; the pieces become that one string (idempotent,
         so an interrupt anywhere in it loses nothing)."""
-        key, pieces = self._pieces[index]
-        if len(pieces) > 1:
-            text = "".join(pieces)
-            self._message.content[index][key] = text
-            pieces[:] = [text]
+        pieces = self._pieces[index]
+        self._message.content[index][pieces.key] = pieces.join()
 
     def feed(self, event: StreamEvent) -> Message:
         if self.finished:
@@ -158,10 +180,10 @@ class Accumulator:
                 assert_never(delta)
 
     def _append(self, index: int, block: dict[str, Any], key: str, text: str) -> None:
-        entry = self._pieces.get(index)
-        if entry is None:
-            entry = self._pieces[index] = (key, [block.get(key, "")])
-        entry[1].append(text)
+        pieces = self._pieces.get(index)
+        if pieces is None:
+            pieces = self._pieces[index] = _Pieces(key, block.get(key, ""))
+        pieces.append(text)
 
     def _block(self, index: int, what: str) -> dict[str, Any]:
         if index not in self._open:

@@ -190,3 +190,17 @@ def test_the_text_so_far_is_whole_whenever_the_message_is_read():
     assert acc.message.text == "abc"
     assert acc.message.text == "abc"  # reading twice joins nothing twice
     assert acc.feed(ContentBlockStop(0)).text == "abc"  # a stopped block is whole in the snapshot
+
+
+def test_a_long_reply_in_tiny_deltas_is_held_in_little_more_than_its_size():
+    acc = Accumulator()
+    acc.feed(START)
+    acc.feed(ContentBlockStart(0, {"type": "text", "text": ""}))
+    def delta(n: int) -> str:  # made as it arrives, so only what the accumulator keeps stays
+        return "abc" + chr(0x400 + n % 200)
+
+    # 400,000 characters (800 KB): kept as a str object per 4-character delta, 8 MB
+    held = _peak_allocation_of(lambda: [acc.feed(ContentBlockDelta(0, TextDelta(delta(n))))
+                                        for n in range(100_000)])
+    assert held < 2_500_000
+    assert acc.message.text == "".join(delta(n) for n in range(100_000))
