@@ -96,25 +96,30 @@ def drain(proc: subprocess.Popen, fds: list[int]) -> dict[int, bytearray]:
 
 def run(args: list[str], env: dict[str, str], *, tty: bool) -> tuple[float, float, bytes]:
     """Run with stdin and stderr on a pty, stdout on it too (`tty`) or on a pipe, draining
-    everything. (wall seconds, peak memory in MB, stdout)."""
+    everything. (wall seconds, peak memory in MB, stdout). The peak is /usr/bin/time's: a
+    child started from this process would inherit this process's own peak (Linux keeps
+    maxrss across exec), a child of the small `time` does not."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", HEIGHT, WIDTH, 0, 0))
     pipe_r, pipe_w = (None, None) if tty else os.pipe()
-    start = time.perf_counter()
-    proc = subprocess.Popen(args, stdin=slave, stdout=slave if tty else pipe_w, stderr=slave,
-                            env=env, cwd=ROOT, close_fds=True)
-    os.close(slave)
-    if pipe_w is not None:
-        os.close(pipe_w)
-    out = drain(proc, [master] + ([pipe_r] if pipe_r is not None else []))
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
+    with tempfile.NamedTemporaryFile("r") as peak:
+        start = time.perf_counter()
+        proc = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", peak.name, *args], stdin=slave,
+                                stdout=slave if tty else pipe_w, stderr=slave, env=env, cwd=ROOT,
+                                close_fds=True)
+        os.close(slave)
+        if pipe_w is not None:
+            os.close(pipe_w)
+        out = drain(proc, [master] + ([pipe_r] if pipe_r is not None else []))
+        proc.wait()
+        wall = time.perf_counter() - start
+        kilobytes = int(peak.read().split()[-1])
     for fd in out:
         os.close(fd)
-    if os.waitstatus_to_exitcode(status) != 0:
+    if proc.returncode != 0:
         tail = bytes(out[master][-800:]).decode("utf-8", "replace")
-        raise RuntimeError(f"{args[1:4]} exited {status}: {tail}")
-    return wall, usage.ru_maxrss / 1024, bytes(out[master] if tty else out[pipe_r])
+        raise RuntimeError(f"{args[1:4]} exited {proc.returncode}: {tail}")
+    return wall, kilobytes / 1024, bytes(out[master] if tty else out[pipe_r])
 
 
 def measure(mode: str, who: str, env: dict[str, str], text: str) -> tuple[float, float]:
