@@ -27,6 +27,7 @@ def run_ask(options: Options, env: Environment) -> ExitCode:
     view = choose_view(env, json=options.json, show_thinking=options.show_thinking,
                        thinking_display=settings.thinking_display)
     session = start.connect(view.notice)
+    view.pricing, view.costing = session.cost_line, session.cost_json  # type: ignore[attr-defined]
     conversation = start.conversation(session, view.notice)
     conversation.add_user(content)
     persist = start.history.recorder(start.save, settings.profile, view.notice)
@@ -35,7 +36,7 @@ def run_ask(options: Options, env: Environment) -> ExitCode:
     for line in stop_notices(result.message, conversation.params.max_tokens):
         view.notice(line)
     if options.usage and (result.has_content or result.message.usage):
-        view.notice(usage_line(result.message, result.elapsed))
+        view.notice(usage_line(result.message, result.elapsed, session.cost_line(result.message)))
     if result.output_closed:  # `| head` had enough: not an error
         env.quiet_stdout()
         return ExitCode.OK
@@ -79,9 +80,10 @@ def refusal_line(details: Any, *, chat: bool) -> str:
     return f"declined{why}{said} — {kept}rephrase the request, or try another model ({switch})"
 
 
-def usage_line(message: Any, elapsed: float) -> str:
+def usage_line(message: Any, elapsed: float, cost: str | None = None) -> str:
     from claudechat.render.view import token_counts
 
     parts = token_counts(message.usage)
     stop = message.stop_reason or "none (incomplete)"
-    return f"tokens: {', '.join(parts)} · stop: {stop} · {elapsed:.2f} s"
+    priced = f"cost: {cost} · " if cost else ""
+    return f"tokens: {', '.join(parts)} · {priced}stop: {stop} · {elapsed:.2f} s"

@@ -3,14 +3,16 @@ request parameters (thinking mode resolved). Shared by `ask` and the REPL."""
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import httpx
 
-from claudechat import models
+from claudechat import costs, models
 from claudechat.api.client import ApiClient, Endpoint
 from claudechat.api.wire import Wire
 from claudechat.conversation import Conversation, RequestParams, Thinking
@@ -26,6 +28,29 @@ class Session:
     wire: Wire
     params: RequestParams
     catalog: models.ModelCatalog | None = None
+
+    def rules_of(self, model: str | None) -> models.ModelRules:
+        """The rules (prices included) of the model a reply names, else the session's."""
+        return models.rules_for(model or self.settings.model, None, self.settings.model_rules)
+
+    def cost_line(self, message: Any) -> str | None:
+        """"$0.0123 · cache saved $0.0410 (92 % read)" for a reply; None without a price.
+        On a proxy the figures are Anthropic's list prices, and say so."""
+        line = costs.summary(message.usage, self.rules_of(message.model))
+        return f"{line} (list price)" if line and list_prices_only(self.settings) else line
+
+    def cost_json(self, message: Any) -> dict[str, Any] | None:
+        """The `cost` object `--json` adds: USD, what the cache saved, which prices."""
+        rules = self.rules_of(message.model)
+        tokens = costs.Tokens.of(message.usage)
+        cost = costs.price(tokens, rules)
+        if cost is None:
+            return None
+        own = "price_in" in (self.settings.model_rules.get(message.model or self.settings.model) or {})
+        kind = "config" if own else "anthropic list prices"
+        return {"usd": round(cost.total, 6), "cache_saved_usd": round(cost.saved, 6),
+                "cache_read_share": round(tokens.read_share, 4),
+                "prices": kind, "prices_checked": models.PRICES_CHECKED}
 
     def new_conversation(self) -> Conversation:
         return Conversation(params=self.params, system=self.settings.system)
@@ -49,6 +74,7 @@ class Session:
             thinking=thinking,
             rules=rules,
             api_version=settings.anthropic_version,
+            cache_ttl=settings.cache_ttl if caching(settings) else None,
         )
         params.checked()
         self.settings = settings
@@ -84,7 +110,50 @@ def open_session(
                       params=RequestParams(model=settings.model, max_tokens=1),
                       catalog=models.ModelCatalog(client, cache_dir()))
     session.apply(settings, notice=notice)
+    client.cache_refused = lambda: _cache_refused(session, notice)
     return session
+
+
+def list_prices_only(settings: Settings) -> bool:
+    """A proxy bills its own way: figures from the table are Anthropic's list prices
+    unless the config priced the model itself."""
+    own = "price_in" in (settings.model_rules.get(settings.model) or {})
+    return not own and "anthropic.com" not in settings.base_url and settings.auth == "bearer"
+
+
+def _refusals() -> Path:
+    return cache_dir() / "no-cache-control.json"
+
+
+def caching(settings: Settings) -> bool:
+    """Prompt caching for this profile: asked for, on the Messages API, and not refused
+    by its server before (remembered in the cache dir)."""
+    if not settings.cache or settings.api != "messages":
+        return False
+    try:
+        refused = json.loads(_refusals().read_text("utf-8"))
+    except (OSError, ValueError):
+        return True
+    return not (isinstance(refused, list) and settings.profile in refused)
+
+
+def _cache_refused(session: Session, notice: Callable[[str], None] | None) -> None:
+    profile = session.settings.profile
+    session.params = replace(session.params, cache_ttl=None)
+    try:
+        path = _refusals()
+        try:
+            known = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError):
+            known = []
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(sorted({*known, profile})) if isinstance(known, list)
+                        else json.dumps([profile]), "utf-8")
+    except OSError:
+        pass  # not remembered: the next run asks (and is refused) once more
+    if notice is not None:
+        notice(f"the server of profile {profile!r} does not take prompt caching (cache_control); "
+               f"sent without it, and from now on for this profile")
 
 
 def _wire(api: str) -> Wire:

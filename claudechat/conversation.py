@@ -57,6 +57,7 @@ class RequestParams:
     tool_choice: dict[str, Any] | None = None
     rules: ModelRules | None = None  # None: the table's rules for `model`
     api_version: str = "2023-06-01"  # the anthropic-version header sent with it
+    cache_ttl: str | None = None  # "5m" | "1h": automatic prompt caching; None: off
 
     def model_rules(self) -> ModelRules:
         return self.rules if self.rules is not None else rules_for(self.model)
@@ -128,6 +129,7 @@ class Turn:
     stop_reason: str | None = None
     model: str | None = None
     interrupted: bool = False
+    id: str | None = field(default=None, compare=False)  # the reply's message id (this process only)
 
     @property
     def declined(self) -> bool:
@@ -191,9 +193,17 @@ class Conversation:
             stop_reason=message.stop_reason,
             model=message.model or None,
             interrupted=interrupted,
+            id=message.id or None,
         )
         self.turns.append(turn)
         return turn
+
+    def last_reply_id(self) -> str | None:
+        """The id of the last reply received in this process (cache diagnostics, §4)."""
+        for turn in reversed(self.turns):
+            if turn.role == "assistant":
+                return turn.id
+        return None
 
     def current_system(self) -> str | None:
         """The system prompt in force: the last system message, else the top-level one."""

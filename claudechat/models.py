@@ -22,6 +22,7 @@ MIN_THINKING_BUDGET = 1024  # the smallest budget_tokens the API accepts for ena
 SAMPLING = ("temperature", "top_p", "top_k")
 NO_SAMPLING_VERSION = "2026-10-21"  # the anthropic-version without sampling parameters
 CACHE_TTL = 24 * 3600
+PRICES_CHECKED = "2026-12-01"  # the prices below, against docs/API-2026.md §1a, §1b, §4, §6
 NO_MODEL_LIST = frozenset({400, 404, 405, 501})  # answers meaning "no model list here"
 
 
@@ -43,8 +44,14 @@ class ModelRules:
     cache_min: int = 1024  # smallest cacheable prompt, tokens
     context_window: int = 1_000_000
     max_output: int = 128_000
-    price_in: float | None = None  # USD per million tokens
+    price_in: float | None = None  # USD per million tokens; None: no price known
     price_out: float | None = None
+    price_write_5m: float | None = None  # None: 1.25 x price_in (§4 multipliers)
+    price_write_1h: float | None = None  # None: 2 x price_in
+    price_read: float | None = None  # None: 0.1 x price_in
+    price_search: float = 10.0  # USD per 1,000 web searches (§6)
+    price_tier_tokens: int | None = None  # prompts above this many tokens cost price_tier_factor x
+    price_tier_factor: float = 1.0
     released: str = ""  # which model is the newest: future names get its rules
 
     def takes(self, thinking_type: str) -> bool:
@@ -66,18 +73,23 @@ _BOUND = {"preserved_thinking": True, "forced_tool_choice": False}
 
 # (family, (major, minor)) -> rules: docs/API-2026.md §1a-§1c, §3 (system), §4 (cache).
 TABLE: dict[tuple[str, tuple[int, int]], ModelRules] = {
-    ("fable", (5, 2)): replace(_ALWAYS, **_BOUND, price_in=8, price_out=40, released="2026-11-09"),
-    ("fable", (5, 1)): replace(_ALWAYS, **_BOUND, price_in=10, price_out=50, released="2026-09-01"),
+    ("fable", (5, 2)): replace(_ALWAYS, **_BOUND, price_in=8, price_out=40, price_read=0.20,
+                              released="2026-11-09"),
+    ("fable", (5, 1)): replace(_ALWAYS, **_BOUND, price_in=10, price_out=50, price_read=0.25,
+                              released="2026-09-01"),
     ("fable", (5, 0)): replace(_ALWAYS, price_in=10, price_out=50, released="2026-06-09"),
     ("mythos", (5, 2)): replace(_ALWAYS, **_BOUND, released="2026-11-09"),
     ("mythos", (5, 1)): replace(_ALWAYS, **_BOUND, released="2026-09-01"),
     ("mythos", (5, 0)): replace(_ALWAYS, released="2026-06-09"),
     ("opus", (5, 5)): replace(_ALWAYS, **_BOUND, default_effort="medium", price_in=4,
-                              price_out=20, released="2026-09-22"),
+                              price_out=20, price_write_5m=5, price_write_1h=8, price_read=0.20,
+                              released="2026-09-22"),
     ("sonnet", (5, 5)): replace(_V5, **_BOUND, thinking_types=("adaptive", "between_tools"),
-                                price_in=2, price_out=10, released="2026-09-28"),
+                                price_in=2, price_out=10, price_write_5m=2.50, price_write_1h=4,
+                                price_read=0.20, released="2026-09-28"),  # read [U]: 0.20 or 0.10
     ("haiku", (5, 5)): replace(_V5, preserved_thinking=True, default_effort="medium",
                                disabled_max_effort="high", price_in=0.10, price_out=0.50,
+                               price_read=0.01, price_tier_tokens=100_000, price_tier_factor=5,
                                released="2026-10-07"),
     ("opus", (5, 0)): replace(_V5, disabled_max_effort="high", price_in=5, price_out=25,
                               released="2026-07-24"),
@@ -172,7 +184,8 @@ _CHOICE = {"thinking_default": ("always", "on", "off"), "sampling": ("never", "w
            "display_default": ("omitted", "summarized")}
 _LISTS = {"thinking_types": THINKING_TYPES, "efforts": EFFORTS}
 _EFFORT_KEYS = ("default_effort", "disabled_max_effort")
-_NUMBERS = ("cache_min", "context_window", "max_output", "price_in", "price_out")
+_NUMBERS = ("cache_min", "context_window", "max_output", "price_in", "price_out", "price_write_5m",
+            "price_write_1h", "price_read", "price_search", "price_tier_tokens", "price_tier_factor")
 OVERRIDE_KEYS = ("like", *(f.name for f in fields(ModelRules) if f.name != "released"))
 
 

@@ -86,6 +86,9 @@ REQUEST_KEYS: dict[str, Spec] = {
     "effort": Spec(str, "one of " + ", ".join(EFFORTS), choices=EFFORTS),
     "thinking_text": Spec(str, '"auto", "summarized" or "omitted"',
                           choices=("auto", "summarized", "omitted")),
+    "cache": Spec(bool, "true or false"),
+    "cache_ttl": Spec(str, '"5m" or "1h"', choices=("5m", "1h")),
+    "confirm_tokens": Spec(int, "an integer of at least 0", lambda v: v >= 0),
 }
 PROFILE_KEYS: dict[str, Spec] = {
     "base_url": Spec(str, "an http:// or https:// URL",
@@ -164,6 +167,9 @@ class Settings:
     model_rules: dict[str, dict[str, Any]]  # [models."NAME"] tables: rule overrides
     save_history: bool
     config_file: Path
+    cache: bool = True  # prompt caching on the Messages API (docs/API-2026.md §4)
+    cache_ttl: str = "5m"
+    confirm_tokens: int = 100_000  # ask before sending an attachment this large
 
     def effective_max_tokens(self, thinking_on: bool, budget: int | None = None) -> int:
         if self.max_tokens is not None:
@@ -195,6 +201,7 @@ _DEFAULTS: dict[str, Any] = {
     "editing_mode": "emacs",
     "models": (),
     "save_history": True,
+    "cache": True, "cache_ttl": "5m", "confirm_tokens": 100_000,
     "api_key_env": None,
     "api_key_command": None,
     "api_key": None,

@@ -485,3 +485,108 @@ def test_a_scripted_signature_is_valid_but_bound_to_nothing(server):
     ok(post(server, body))
     body["messages"][1]["content"][0]["signature"] = "sig-never-issued"
     assert refused(post(server, body)) == "messages.1.content.0: Invalid `signature` in `thinking` block"
+
+
+# --------------------------------------------------------------------------- §4 prompt caching
+# Tokens as count_tokens counts them (characters // 4 + 1); a prefix is its characters // 4.
+
+LONG = "x" * 4000  # 1,000 tokens of system prompt
+AUTO = {"type": "ephemeral"}
+
+
+def cached(server: FakeServer, model: str, *messages: dict, **fields) -> dict:
+    body = request(model, *messages, system=LONG, cache_control=AUTO, **fields)
+    return ok(post(server, body))
+
+
+def cache_usage(reply: dict) -> tuple[int, int, int]:
+    usage = reply["usage"]
+    return usage["input_tokens"], usage["cache_creation_input_tokens"], usage["cache_read_input_tokens"]
+
+
+def test_automatic_caching_writes_the_prefix_then_reads_it(server):
+    server.enqueue(Reply(text="Hello there!"))  # 12 characters
+    first = cached(server, "claude-opus-5-5", user("hi"))
+    # 4,002 characters: the breakpoint on "hi" covers 1,000 tokens; 1 token after it
+    assert cache_usage(first) == (1, 1000, 0)
+    assert first["usage"]["cache_creation"] == {"ephemeral_5m_input_tokens": 1000,
+                                                "ephemeral_1h_input_tokens": 0}
+    second = cached(server, "claude-opus-5-5", user("hi"), assistant("Hello there!"), user("next"))
+    # 4,018 characters: 1,000 read, the 4 new ones written up to the new breakpoint (4018 // 4)
+    assert cache_usage(second) == (1, 4, 1000)
+
+
+def test_without_cache_control_nothing_is_cached(server):
+    body = request("claude-opus-5-5", user("hi"), system=LONG)
+    assert cache_usage(ok(post(server, body))) == (1001, 0, 0)
+    assert cache_usage(ok(post(server, body))) == (1001, 0, 0)
+
+
+def test_below_the_models_minimum_nothing_is_cached_and_nothing_fails(server):
+    # Haiku 4.5 caches from 4,096 tokens (§4); Opus 4.8 from 1,024, Opus 5.5 from 512
+    assert cache_usage(cached(server, "claude-haiku-4-5", user("hi"))) == (1001, 0, 0)
+    assert cache_usage(cached(server, "claude-haiku-4-5", user("hi"))) == (1001, 0, 0)
+    body = request("claude-opus-4-8", user("hi"), system="y" * 4096, cache_control=AUTO)
+    assert cache_usage(ok(post(server, body))) == (1, 1024, 0)
+
+
+def test_an_entry_expires_after_its_ttl_and_a_read_refreshes_it(server):
+    cached(server, "claude-opus-5-5", user("hi"))
+    server.advance(299)
+    assert cache_usage(cached(server, "claude-opus-5-5", user("hi"))) == (1, 0, 1000)
+    server.advance(299)  # 598 s after the write, 299 after the read that refreshed it
+    assert cache_usage(cached(server, "claude-opus-5-5", user("hi"))) == (1, 0, 1000)
+    server.advance(301)
+    assert cache_usage(cached(server, "claude-opus-5-5", user("hi"))) == (1, 1000, 0)
+
+
+def test_a_one_hour_ttl_is_written_as_such_and_outlives_five_minutes(server):
+    hour = {"type": "ephemeral", "ttl": "1h"}
+    body = request("claude-opus-5-5", user("hi"), system=LONG, cache_control=hour)
+    assert ok(post(server, body))["usage"]["cache_creation"] == {
+        "ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 1000}
+    server.advance(3000)
+    assert cache_usage(ok(post(server, body))) == (1, 0, 1000)
+
+
+def test_the_cache_is_per_model_and_per_thinking_config(server):
+    cached(server, "claude-opus-5-5", user("hi"))
+    assert cache_usage(cached(server, "claude-sonnet-5-5", user("hi"))) == (1, 1000, 0)
+    effort = {"effort": "low"}
+    assert cache_usage(cached(server, "claude-opus-5-5", user("hi"), output_config=effort)) == (1, 1000, 0)
+
+
+def test_streaming_carries_the_cache_fields_in_message_start_and_message_delta(server):
+    cached(server, "claude-opus-5-5", user("hi"))
+    body = request("claude-opus-5-5", user("hi"), system=LONG, cache_control=AUTO, stream=True)
+    found = dict(events(post(server, body)))
+    start = found["message_start"]["message"]["usage"]
+    assert (start["input_tokens"], start["cache_read_input_tokens"]) == (1, 1000)
+    assert found["message_delta"]["usage"]["cache_read_input_tokens"] == 1000
+
+
+def test_diagnostics_say_why_the_cache_missed(server):
+    server.enqueue(Reply(text="Hello there!"))
+    first = cached(server, "claude-opus-5-5", user("hi"), diagnostics={"previous_message_id": None})
+    assert first["diagnostics"] == {"cache_miss_reason": None}
+    turn = (user("hi"), assistant("Hello there!"), user("next"))
+    same = cached(server, "claude-opus-5-5", *turn, diagnostics={"previous_message_id": first["id"]})
+    assert same["diagnostics"] == {"cache_miss_reason": None}
+    switched = cached(server, "claude-sonnet-5-5", *turn, diagnostics={"previous_message_id": first["id"]})
+    # the previous request's 1,001 input tokens could not be read
+    assert switched["diagnostics"] == {"cache_miss_reason": {"type": "model_changed",
+                                                             "cache_missed_input_tokens": 1001}}
+    edited = cached(server, "claude-opus-5-5", user("HI"), assistant("x"), user("next"),
+                    diagnostics={"previous_message_id": first["id"]})
+    assert edited["diagnostics"]["cache_miss_reason"]["type"] == "messages_changed"
+    lost = cached(server, "claude-opus-5-5", user("hi"), diagnostics={"previous_message_id": "msg_nope"})
+    assert lost["diagnostics"] == {"cache_miss_reason": {"type": "previous_message_not_found"}}
+    assert "diagnostics" not in cached(server, "claude-opus-5-5", user("hi"))
+
+
+def test_a_proxy_refuses_the_cache_fields():
+    with FakeServer(refuse_cache_control=True) as proxy:
+        body = request("claude-opus-5-5", user("hi"), cache_control=AUTO)
+        assert refused(post(proxy, body)) == "cache_control: Extra inputs are not permitted"
+        del body["cache_control"]
+        assert ok(post(proxy, body))["usage"]["cache_read_input_tokens"] == 0

@@ -27,6 +27,7 @@ from claudechat.sanitize import sanitize
 
 RETRY_STATUSES = frozenset({408, 409, 429})
 MAX_RETRY_AFTER = 60.0
+CACHE_FIELDS = ("cache_control", "diagnostics")  # request fields a proxy may refuse
 _URL_PASSWORD = re.compile(r"(\w+://[^/@\s:]*:)[^/@\s]*@")  # scheme://user:PASSWORD@
 
 
@@ -59,6 +60,8 @@ class ApiClient:
         self.idle_timeout = idle_timeout
         self._sleep = sleep
         self._debug = debug
+        self.cache_refused: Callable[[], None] | None = None  # see _without_cache_fields
+        self.cache_fields_refused = False
 
     # -- public calls ----------------------------------------------------------
 
@@ -119,6 +122,8 @@ class ApiClient:
         headers: dict[str, str] | None = None,
     ) -> httpx.Response:
         url = self.endpoint.base_url.rstrip("/") + path
+        if body is not None and self.cache_fields_refused:
+            body = {k: v for k, v in body.items() if k not in CACHE_FIELDS}
         content = json.dumps(body, ensure_ascii=False).encode() if body is not None else None
         timeout = self.http.timeout
         if not stream:  # a whole reply may take minutes before its first byte
@@ -153,11 +158,29 @@ class ApiClient:
             finally:
                 response.close()
             error = self._status_error(response)
+            if body is not None and self._without_cache_fields(body, error):
+                content = json.dumps(body, ensure_ascii=False).encode()
+                continue
             if attempt < self.max_retries and _should_retry(response):
                 self._wait(attempt, response, error)
                 attempt += 1
                 continue
             raise error
+
+    def _without_cache_fields(self, body: dict[str, Any], error: ApiError) -> bool:
+        """A server that refuses the prompt-caching fields (a proxy may: `cache_control:
+        Extra inputs are not permitted`) gets the request once more without them;
+        `cache_refused` hears of it (docs/API-2026.md §4)."""
+        refused = [name for name in CACHE_FIELDS if name in body
+                   and error.status == 400 and error.message.startswith(f"{name}: Extra inputs")]
+        if not refused:
+            return False
+        for name in CACHE_FIELDS:
+            body.pop(name, None)
+        self.cache_fields_refused = True
+        if self.cache_refused is not None:
+            self.cache_refused()
+        return True
 
     def _wait(self, attempt: int, response: httpx.Response | None, error: ApiError) -> None:
         delay = _retry_after(response) if response is not None else None

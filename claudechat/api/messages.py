@@ -61,6 +61,9 @@ def build_body(conversation: Conversation, params: RequestParams, *, stream: boo
         body["tools"] = list(params.tools)
     if params.tool_choice:
         body["tool_choice"] = params.tool_choice
+    if params.cache_ttl:  # automatic caching, and why it missed (docs/API-2026.md §4)
+        body["cache_control"] = {"type": "ephemeral", **({"ttl": "1h"} if params.cache_ttl == "1h" else {})}
+        body["diagnostics"] = {"previous_message_id": conversation.last_reply_id()}
     if stream:
         body["stream"] = True
     return body

@@ -112,6 +112,7 @@ class RichView:
         self.code_theme = code_theme
         self.sync = sync
         self.status_line = status_line
+        self.pricing: Any = None  # Message -> "$0.0123 · cache saved …" or None (the caller's)
         self._lock = threading.RLock()
         self._done: list[Section] = []
         self._current: Section | None = None
@@ -184,7 +185,8 @@ class RichView:
                 self._live = None
             self._stop_spinner()
         if self.status_line and (result.message.usage or result.message.content):
-            self.status.print(status_text(result, self.status.width))
+            cost = self.pricing(result.message) if self.pricing else None
+            self.status.print(status_text(result, self.status.width, cost))
 
     # -- drawing -------------------------------------------------------------------
 
@@ -297,11 +299,14 @@ class RichView:
             self._spinner = None
 
 
-def status_text(result: TurnResult, width: int = 80) -> Text:
-    """One dim line: model, tokens (cache reads and writes when any), stop reason, time.
-    When it is wider than the terminal, the model goes first, then the line is cut."""
+def status_text(result: TurnResult, width: int = 80, cost: str | None = None) -> Text:
+    """One dim line: model, tokens (cache reads and writes when any), the cost, stop
+    reason, time. When it is wider than the terminal, the model goes first, then the
+    line is cut."""
     message = result.message
     parts = token_counts(message.usage)
+    if cost:
+        parts.append(cost)
     if result.interrupted:
         parts.append("interrupted")
     elif message.stop_reason:

@@ -10,7 +10,7 @@ the API would return it.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Protocol, TextIO
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from claudechat.api.events import (
     ContentBlockDelta,
@@ -113,6 +113,7 @@ class PlainView:
         self.show_thinking = show_thinking
         self.thinking = _Stream(err, terminal=err_terminal,
                                 style=DIM if err_terminal and color else "")
+        self.costing: Any = None  # Message -> the `cost` object --json adds (the caller's)
 
     def begin(self) -> None:
         pass
@@ -172,5 +173,8 @@ class JsonView(PlainView):
 
     def end(self, result: TurnResult) -> None:
         if result.message.id or result.message.content:
-            self.text.write(json.dumps(result.message.to_dict(), ensure_ascii=False, indent=2) + "\n")
+            data = result.message.to_dict()
+            if self.costing is not None:  # claudechat's own field: what the reply cost
+                data["cost"] = self.costing(result.message)
+            self.text.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 

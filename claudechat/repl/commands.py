@@ -19,8 +19,9 @@ from rich.panel import Panel
 from rich.text import Text
 
 from claudechat import attachments
+from claudechat.costs import Tokens, money, percent
 from claudechat.errors import ClaudechatError, UsageError
-from claudechat.models import EFFORTS, MIN_THINKING_BUDGET, rules_for
+from claudechat.models import EFFORTS, MIN_THINKING_BUDGET, PRICES_CHECKED, rules_for
 from claudechat.repl.clipboard import clipboard_image, copy_to_clipboard
 from claudechat.repl.editor import edited, editor
 from claudechat.repl.state import ReplState, choose
@@ -321,6 +322,7 @@ def cmd_tokens(state: ReplState, arg: str, out: Printer) -> Outcome:
     body = messages.build_body(conv, state.session.params, stream=False,
                                allow_trailing_assistant=True)  # counted, not answered
     body.pop("max_tokens", None)
+    body.pop("diagnostics", None)
     if not body["messages"]:
         raise UsageError("the conversation is empty")
     try:
@@ -331,7 +333,28 @@ def cmd_tokens(state: ReplState, arg: str, out: Printer) -> Outcome:
     count = answer.get("input_tokens") if isinstance(answer, dict) else None
     if not isinstance(count, int):
         raise UsageError("the server's token count is not in the expected shape")
-    out.say(f"{count:,} input tokens in the conversation", style="")
+    rules = state.session.rules_of(None)
+    price = "" if rules.price_in is None else \
+        f" · {money(count * rules.price_in / 1_000_000)} uncached"
+    out.say(f"{count:,} input tokens in the conversation{price}", style="")
+
+
+@command("/cost", "what each reply cost: tokens by kind, cost, cache hit rate")
+def cmd_cost(state: ReplState, arg: str, out: Printer) -> Outcome:
+    turns = state.priced_turns()
+    if not turns:
+        raise UsageError("no reply yet")
+    total, saved, all_tokens = 0.0, 0.0, Tokens()
+    for n, turn, tokens, cost in turns:
+        figure = f"{money(cost.total)}" if cost else "no price"
+        out.say(f"#{n:<3} {sanitize(turn.model or '')}  {tokens.input:,} in · "
+                f"{tokens.write_5m + tokens.write_1h:,} cache write · {tokens.read:,} cache read · "
+                f"{tokens.output:,} out  {figure}  {percent(tokens.read_share)} read", style="")
+        total, saved = total + (cost.total if cost else 0), saved + (cost.saved if cost else 0)
+        all_tokens = all_tokens + tokens
+    out.say(f"total {money(total)} · cache saved {money(saved)} · "
+            f"{percent(all_tokens.read_share)} of input read from the cache "
+            f"(list prices checked {PRICES_CHECKED})", style="")
 
 
 @command("/history", "recent conversations")

@@ -121,13 +121,15 @@ def send(state: ReplState, out: Printer) -> None:
     console = out.console
     env = out.env or Environment.over(sys.stdin, console.file, console.file, env={})
     view = choose_view(env, thinking_display=state.settings.thinking_display, chat_console=console)
+    view.pricing = state.session.cost_line  # type: ignore[attr-defined]
     with _no_echo():  # a ^C or typed-ahead keys would break the live region
         result = run_turn(state.ready_to_send(), state.session.client, view,
                           wire=state.session.wire, persist=state.recorder)
     if not state.color and (result.message.usage or result.message.content):
         from claudechat.render.rich_view import status_text
 
-        console.print(Text(status_text(result, console.width).plain))  # no dim either
+        cost = state.session.cost_line(result.message)
+        console.print(Text(status_text(result, console.width, cost).plain))  # no dim either
     for line in stop_notices(result.message, state.conversation.params.max_tokens, chat=True):
         console.print(Text(sanitize(line), style="yellow"))
     if result.interrupted:

@@ -46,6 +46,9 @@ def toolbar(state: ReplState) -> Any:
     def render() -> FormattedText:
         parts = [state.settings.profile, state.settings.model,
                  f"thinking {state.thinking_label()}", f"{state.tokens_used():,} tokens"]
+        cost = state.running_cost()
+        if cost:
+            parts.append(cost)
         if state.pending:
             parts.append(f"{len(state.pending)} attached")
         return FormattedText([("class:bottom-toolbar", " " + " · ".join(parts) + " ")])

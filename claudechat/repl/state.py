@@ -14,10 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from claudechat import attachments
+from claudechat import attachments, costs
 from claudechat.conversation import Conversation
 from claudechat.errors import UsageError
 from claudechat.message import Message
+from claudechat.models import rules_for
 from claudechat.repl import mentions
 from claudechat.sanitize import sanitize
 from claudechat.settings import Settings
@@ -138,6 +139,22 @@ class ReplState:
         index = len(replies) if not arg else choose(arg, len(replies), "reply")
         turn = replies[index - 1]
         return Message(content=turn.content, model=turn.model or "", usage=turn.usage or {})
+
+    def priced_turns(self) -> list[tuple[int, Any, costs.Tokens, costs.Cost | None]]:
+        """Each reply with usage: (its number, the Turn, its tokens, its cost or None)."""
+        out = []
+        replies = [t for t in self.conversation.turns if t.role == "assistant"]
+        for n, turn in enumerate(replies, 1):
+            if turn.usage:
+                tokens = costs.Tokens.of(turn.usage)
+                rules = rules_for(turn.model or self.settings.model, None, self.settings.model_rules)
+                out.append((n, turn, tokens, costs.price(tokens, rules)))
+        return out
+
+    def running_cost(self) -> str | None:
+        """The conversation's cost so far ("$0.0123"), None when no reply has a price."""
+        priced = [cost.total for _, _, _, cost in self.priced_turns() if cost is not None]
+        return costs.money(sum(priced)) if priced else None
 
     def tokens_used(self) -> int:
         total = 0

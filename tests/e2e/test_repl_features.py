@@ -323,7 +323,9 @@ def test_tokens_shows_the_servers_count_for_the_conversation(server, spawn):
     term.say("/tokens")
     row = term.wait_prompt(after="input tokens in the conversation")
     expected = (len(system) + len(question) + len(answer)) // 4 + 1  # the fake server: characters // 4 + 1
-    assert said(term, "/tokens", row) == [f"{expected} input tokens in the conversation"]
+    # priced at Sonnet 5.5's $2 per million input tokens (docs/API-2026.md §1a): 24 x $2 = $0.000048
+    assert expected == 24
+    assert said(term, "/tokens", row) == ["24 input tokens in the conversation · $0.000048 uncached"]
     counted = _count_requests(server)
     assert len(counted) == 1
     assert plain(counted[0]["messages"]) == [user(question), assistant(answer)]
@@ -356,7 +358,9 @@ def test_toolbar_shows_tokens_used_and_pending_attachments(server, spawn, tmp_pa
     term.wait(lambda: "1 attached" in _toolbar(term), "back to 1 attached")
     term.say("/detach")
     term.wait(lambda: "all attachments dropped" in term.text()
-              and _toolbar(term).rstrip().endswith("· 6,234 tokens"), "no attachments in the toolbar")
+              and _toolbar(term).rstrip().endswith("· 6,234 tokens · $0.0037"),
+              "no attachments in the toolbar")
+    # Sonnet 5.5 (§1a, §4): 1,200 x $2 + 5,000 x $0.20 read + 34 x $10 = $3,740 per million
     term.say("/new")  # the count is the conversation's
     term.wait(lambda: " 0 tokens" in _toolbar(term), "0 tokens after /new")
 

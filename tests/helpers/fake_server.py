@@ -149,6 +149,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 if not __package__:  # run as a script: python tests/helpers/fake_server.py
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from helpers.fake_cache import PromptCache  # noqa: E402
 from helpers.fake_rules import (  # noqa: E402
     BINDING_BETA,
     EFFORTS,
@@ -413,6 +414,7 @@ class _Plan:
     usage: dict[str, Any]
     stop_details: dict | None = None
     transformations: list[dict] | None = None  # input_transformations (None: not reported)
+    diagnostics: dict | None = None  # §4 cache diagnostics (None: not asked for)
 
 
 @dataclass
@@ -422,6 +424,8 @@ class _Context:
     display: str = "summarized"  # the thinking.display in effect (API-2026.md §1c)
     transformations: list[dict] | None = None  # reported only with the binding beta header (§2)
     sign: Callable[[str, str], str] | None = None  # (model, visible thinking) -> signature
+    usage: dict[str, Any] | None = None  # the input side of usage, from the prompt cache (§4)
+    diagnostics: dict | None = None  # the cache diagnosis, when the request asked for one (§4)
 
 
 def _split(value: str | list[str] | None, size: int) -> list[str]:
@@ -478,25 +482,31 @@ def _make_plan(reply: Reply, request: dict, reply_id: str, new_tool_id: Callable
         deltas = [{"type": "input_json_delta", "partial_json": piece} for piece in fragments]
         final = {"type": "tool_use", "id": tool_id, "name": name, "input": arguments}
         blocks.append(({"type": "tool_use", "id": tool_id, "name": name, "input": {}}, deltas, final))
-    usage: dict[str, Any] = {"input_tokens": 12, "cache_creation_input_tokens": 0,
-                             "cache_read_input_tokens": 0,
-                             "output_tokens": sum(len(deltas) for _, deltas, _ in blocks)}
+    usage: dict[str, Any] = dict(context.usage) if context.usage else {
+        "input_tokens": 12, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0}
+    usage["output_tokens"] = sum(len(deltas) for _, deltas, _ in blocks)
     usage.update(reply.usage or {})
     return _Plan(id=reply_id, model=model, blocks=blocks, thinking=thinking, text=text, tools=tools,
                  stop_reason=reply.stop_reason or ("tool_use" if reply.tool_use else "end_turn"),
                  stop_sequence=reply.stop_sequence, usage=usage, stop_details=reply.stop_details,
-                 transformations=context.transformations)
+                 transformations=context.transformations, diagnostics=context.diagnostics)
+
+
+_INPUT_USAGE = ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
 
 
 def _message_events(plan: _Plan, reply: Reply) -> list[tuple[str, dict]]:
     usage = plan.usage
-    start_usage = {key: usage.get(key, 0) for key in
-                   ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")}
+    start_usage = {key: usage.get(key, 0) for key in _INPUT_USAGE}
+    if "cache_creation" in usage:
+        start_usage["cache_creation"] = usage["cache_creation"]
     start_usage["output_tokens"] = 1
     message = {"id": plan.id, "type": "message", "role": "assistant", "model": plan.model, "content": [],
                "stop_reason": None, "stop_sequence": None, "usage": start_usage}
     if plan.transformations is not None:  # §2: on message_start.message when streaming
         message["input_transformations"] = plan.transformations
+    if plan.diagnostics is not None:  # §4: top-level on the message
+        message["diagnostics"] = plan.diagnostics
     ping = ("ping", {"type": "ping"})
     events = [("message_start", {"type": "message_start", "message": message}), *reply.extra_events]
     if reply.pings:
@@ -515,7 +525,8 @@ def _message_events(plan: _Plan, reply: Reply) -> list[tuple[str, dict]]:
     if plan.stop_details is not None:  # API-2026.md §5 (the API sends null otherwise; this server omits it)
         delta["stop_details"] = plan.stop_details
     events.append(("message_delta", {"type": "message_delta", "delta": delta,
-                                     "usage": {"output_tokens": usage["output_tokens"]}}))
+                                     "usage": {**{k: usage.get(k, 0) for k in _INPUT_USAGE},
+                                               "output_tokens": usage["output_tokens"]}}))
     events.append(("message_stop", {"type": "message_stop"}))
     return events
 
@@ -528,6 +539,8 @@ def _message_json(plan: _Plan) -> dict:
         message["stop_details"] = plan.stop_details
     if plan.transformations is not None:  # §2: top-level in JSON
         message["input_transformations"] = plan.transformations
+    if plan.diagnostics is not None:  # §4
+        message["diagnostics"] = plan.diagnostics
     return message
 
 
@@ -1385,13 +1398,18 @@ class FakeServer:
     """A scriptable Messages / Chat Completions server on 127.0.0.1 (see the module docstring)."""
 
     def __init__(self, *, auth: str = "any", key: str | None = None, models: list[dict] | None = None,
-                 port: int = 0, account_created: str = "2026-09-01") -> None:
+                 port: int = 0, account_created: str = "2026-09-01",
+                 refuse_cache_control: bool = False) -> None:
         if auth not in ("any", "bearer", "x-api-key", "none"):
             raise ValueError(f"auth must be 'any', 'bearer', 'x-api-key' or 'none', not {auth!r}")
         self.auth, self.key, self.port_requested = auth, key, port
         # API-2026.md §2: Fable 5.1 and Opus 5.5 enforce the prefix check for accounts created on or
         # after 2026-08-31; the default account is newer, so they do.
         self.account_created = account_created
+        # a proxy that forwards no cache fields: `cache_control` and `diagnostics` get a 400
+        self.refuse_cache_control = refuse_cache_control
+        self.cache = PromptCache()  # API-2026.md §4, in fake_cache.py
+        self.clock_offset = 0.0  # advance() moves the cache's clock, not the wall clock
         self._binder = Binder(os.urandom(32))  # thinking signatures: HMACs with this server's secret
         self._paused: set[str] = set()  # canonical content of pause_turn replies (sent back: no prefill)
         self.models: list[dict] = list(models) if models is not None else default_models()
@@ -1543,6 +1561,23 @@ class FakeServer:
         elif self.key is not None and self.key not in (api_key, bearer):
             raise _ApiError(401, "invalid x-api-key")
 
+    def advance(self, seconds: float) -> None:
+        """Let `seconds` pass for the prompt cache (its TTLs), without waiting."""
+        with self._cond:
+            self.clock_offset += seconds
+
+    def _cache_context(self, body: dict, context: _Context) -> _Context:
+        """API-2026.md §4: the cache fields refused (a proxy), else the usage and diagnosis."""
+        if self.refuse_cache_control:
+            for name in ("cache_control", "diagnostics"):
+                if name in body:
+                    raise _invalid(f"{name}: Extra inputs are not permitted")
+        with self._cond:
+            now = time.monotonic() + self.clock_offset
+        context.diagnostics = self.cache.diagnose(body)
+        context.usage = self.cache.account(body, now)
+        return context
+
     def _adaptive_only(self, model: str) -> bool:
         if _ADAPTIVE_ONLY.match(model):
             return True
@@ -1566,8 +1601,10 @@ class FakeServer:
                                    rules=rules, betas=betas, paused=paused, count_only=count_only)
         transformations = self._check_binding(body, rules, betas)
         reported = BINDING_BETA in betas and not count_only  # §2, §8D: count_tokens reports none
-        return _Context(display=_display(body, rules), transformations=transformations if reported else None,
-                        sign=lambda producer, text: self._binder.sign(producer, body, text))
+        context = _Context(display=_display(body, rules),
+                           transformations=transformations if reported else None,
+                           sign=lambda producer, text: self._binder.sign(producer, body, text))
+        return context if count_only else self._cache_context(body, context)
 
     def _check_binding(self, body: dict, rules: Rules | None, betas: list[str]) -> list[dict]:
         """API-2026.md §2: which thinking blocks sent back are dropped, or the 400."""
@@ -1594,6 +1631,7 @@ class FakeServer:
                         self._issued_thinking.setdefault(block["signature"], set()).add(block["thinking"])
                 if plan.stop_reason == "pause_turn":
                     self._paused.add(canonical(content))
+            self.cache.remember(body, plan.id, content)
         return plan
 
 

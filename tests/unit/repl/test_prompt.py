@@ -36,7 +36,8 @@ def test_the_toolbar_shows_profile_model_thinking_tokens_and_attachments(state, 
     for name in ("a.txt", "b.txt"):
         state.attach(attachments.file_arg(str(tmp_path / name)))
     assert [part.strip() for part in plain(bar).split("·")] == [
-        "anthropic", "claude-haiku-4-5", "thinking on (2,048 tokens)", "1,534 tokens", "2 attached"]
+        "anthropic", "claude-haiku-4-5", "thinking on (2,048 tokens)", "1,534 tokens",
+        "$0.0021", "2 attached"]  # Haiku 4.5: 1,000 x $1 + 34 x $1.25 + 300 x $0.10 + 200 x $5
 
 
 def test_pending_attachments_are_listed_above_the_prompt(state, tmp_path):
