@@ -30,9 +30,13 @@ def run_ask(options: Options, env: Environment) -> ExitCode:
     view.pricing, view.costing = session.cost_line, session.cost_json  # type: ignore[attr-defined]
     conversation = start.conversation(session, view.notice)
     conversation.add_user(content)
+    watch = _cache_watch(start, conversation)
     persist = start.history.recorder(start.save, settings.profile, view.notice)
     result = run_turn(conversation, session.client, view, wire=session.wire, stream=options.stream,
                       persist=persist)
+    missed = watch.received(result.message)
+    if missed:
+        view.note(missed)
     for line in stop_notices(result.message, conversation.params.max_tokens):
         view.notice(line)
     if options.usage and (result.has_content or result.message.usage):
@@ -45,6 +49,16 @@ def run_ask(options: Options, env: Environment) -> ExitCode:
     if result.interrupted:
         return signals.exit_code() or ExitCode.INTERRUPTED
     return ExitCode.OK
+
+
+def _cache_watch(start: Any, conversation: Any) -> Any:
+    """The cache watch for this turn: it knows the continued conversation's last reply."""
+    from claudechat.cache_health import CacheWatch
+
+    stored = start.history.stored
+    watch = CacheWatch.resuming(conversation, stored.times if stored else [])
+    watch.sending(conversation)
+    return watch
 
 
 def stop_notices(message: Any, max_tokens: int, *, chat: bool = False) -> list[str]:

@@ -130,6 +130,9 @@ def send(state: ReplState, out: Printer) -> None:
 
         cost = state.session.cost_line(result.message)
         console.print(Text(status_text(result, console.width, cost).plain))  # no dim either
+    missed = state.watch.received(result.message)
+    if missed:
+        console.print(Text(sanitize(missed), style="dim" if state.color else ""))
     for line in stop_notices(result.message, state.conversation.params.max_tokens, chat=True):
         console.print(Text(sanitize(line), style="yellow"))
     if result.interrupted:

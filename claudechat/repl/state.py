@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from claudechat import attachments, costs
+from claudechat.cache_health import CacheWatch
 from claudechat.conversation import Conversation
 from claudechat.errors import UsageError
 from claudechat.message import Message
@@ -49,6 +50,7 @@ class ReplState:
     prefill: str = ""  # what the next prompt starts with (a message given back to fix)
     quit: bool = False
     notify: Callable[[str], None] = _ignore  # where notices go
+    watch: CacheWatch = field(default_factory=CacheWatch)  # cache misses between turns
 
     def notice(self, text: str) -> None:
         self.notify(text)
@@ -60,6 +62,7 @@ class ReplState:
         system = self.conversation.system
         self.conversation = self.session.new_conversation()
         self.conversation.system = system
+        self.watch = CacheWatch()
         self.start_recording(None, 0)
 
     def start_recording(self, cid: str | None, saved: int) -> None:
@@ -99,8 +102,9 @@ class ReplState:
         return True
 
     def ready_to_send(self) -> Conversation:
-        """The conversation, with the request settings of now."""
+        """The conversation, with the request settings of now (the cache watch told)."""
         self.conversation.params = self.session.params
+        self.watch.sending(self.conversation)
         return self.conversation
 
     def mentioned(self, text: str, *, strict: bool = False) -> tuple[list[attachments.Attachment], str]:
@@ -230,6 +234,7 @@ class ReplState:
         self.conversation.system = stored.system
         self.conversation.turns = list(stored.turns)
         self.conversation.restore_state(stored.settings if isinstance(stored.settings, dict) else {})
+        self.watch = CacheWatch.resuming(self.conversation, stored.times)
         self.start_recording(stored.summary.id, len(stored.turns))
         if system is None or (system or None) in (stored.system or None,
                                                   self.conversation.current_system()):
