@@ -105,3 +105,22 @@ def summary(usage: dict[str, Any] | None, rules: ModelRules) -> str | None:
     if tokens.read:
         line += f" · cache saved {money(cost.saved)} ({percent(tokens.read_share)} read)"
     return line
+
+
+def conversation_cost(replies: list[tuple[str | None, dict[str, Any] | None]],
+                      model: str | None) -> float | None:
+    """The total of the replies (each its model, else `model`, and its usage) at the
+    table's list prices; None when there is no usage or any reply's model has no price
+    of its own in the table (a partial sum, or a neighbour's price, would be wrong)."""
+    from claudechat.models import TABLE, parse_name
+
+    total, priced = 0.0, False
+    for name, usage in replies:
+        if not usage:
+            continue
+        key = parse_name(name or model or "")
+        cost = price(Tokens.of(usage), TABLE[key]) if key in TABLE else None
+        if cost is None:
+            return None
+        total, priced = total + cost.total, True
+    return total if priced else None

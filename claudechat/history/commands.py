@@ -34,17 +34,34 @@ def list_conversations(env: Environment, limit: int, search: str | None, as_json
                        plain: bool) -> ExitCode:
     if limit < 0:
         raise UsageError(f"--limit must be 0 (no limit) or more (got {limit})")
+    from claudechat.costs import conversation_cost
+
     with HistoryStore() as store:
         rows = store.list(limit=limit or None, search=search)
+        usages = store.usages([r.id for r in rows]) if rows else {}
+    prices = {r.id: conversation_cost(usages.get(r.id, []), r.model) for r in rows}
     if as_json:
-        _emit(env, json.dumps([_summary_json(r) for r in rows], ensure_ascii=False, indent=2) + "\n")
+        _emit(env, json.dumps([{**_summary_json(r), "cost": _usd(prices[r.id])} for r in rows],
+                              ensure_ascii=False, indent=2) + "\n")
     elif env.stdout_isatty and not plain:
-        _table(rows, env, search)
-    else:
+        _table(rows, env, search, prices)
+    else:  # the cost last: readers of the first five fields keep working
         _emit(env, "".join("\t".join(_field(f) for f in (r.id, _iso(r.updated), r.title,
-                                                          r.model or "", str(r.turns))) + "\n"
+                                                          r.model or "", str(r.turns),
+                                                          _money(prices[r.id], ""))) + "\n"
                            for r in rows))
     return ExitCode.OK
+
+
+def _usd(cost: float | None) -> float | None:
+    return None if cost is None else round(cost, 6)
+
+
+def _money(cost: float | None, unknown: str = "—") -> str:
+    """A conversation's cost at list prices; `unknown` without a price (never a wrong one)."""
+    from claudechat.costs import money
+
+    return unknown if cost is None else money(cost)
 
 
 def _iso(timestamp: float) -> str:
@@ -65,7 +82,8 @@ def _summary_json(row: Summary) -> dict[str, Any]:
             "turns": row.turns}
 
 
-def _table(rows: list[Summary], env: Environment, search: str | None) -> None:
+def _table(rows: list[Summary], env: Environment, search: str | None,
+           prices: dict[str, float | None]) -> None:
     from rich import box
     from rich.table import Table
 
@@ -81,13 +99,16 @@ def _table(rows: list[Summary], env: Environment, search: str | None) -> None:
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     table.add_column("id", no_wrap=True, style="cyan")
     table.add_column("updated", no_wrap=True)
-    # Only the title gives way on a narrow terminal: 12 + 16 + model + 5 + 3 per gap.
-    title_width = max(10, console.width - 12 - 16 - model_width - 5 - 4 * 3)
+    figures = {r.id: _money(prices.get(r.id)) for r in rows}
+    cost_width = max(len("cost"), *map(len, figures.values()))
+    # Only the title gives way on a narrow terminal: 12 + 16 + model + 5 + cost + 3 per gap.
+    title_width = max(10, console.width - 12 - 16 - model_width - 5 - cost_width - 5 * 3)
     table.add_column("title", no_wrap=True, overflow="ellipsis", max_width=title_width)
     table.add_column("model", no_wrap=True, overflow="ellipsis", max_width=model_width, style="dim")
     table.add_column("turns", justify="right", no_wrap=True)
+    table.add_column("cost", justify="right", no_wrap=True)
     for r, model in zip(rows, models, strict=True):
-        table.add_row(r.id, short_time(r.updated), _field(r.title), model, str(r.turns))
+        table.add_row(r.id, short_time(r.updated), _field(r.title), model, str(r.turns), figures[r.id])
     console.print(table)
 
 

@@ -292,6 +292,17 @@ class HistoryStore:
         return [Summary(*row) for row in self.db.execute(sql, args)]
 
     @_db_errors
+    def usages(self, ids: list[str]) -> dict[str, list[tuple[str | None, dict[str, Any]]]]:
+        """Each conversation's replies with usage: (model, usage), in order."""
+        found: dict[str, list[tuple[str | None, dict[str, Any]]]] = {cid: [] for cid in ids}
+        marks = ", ".join("?" * len(ids))
+        for cid, model, usage in self.db.execute(
+                f"SELECT conversation, model, usage FROM messages WHERE usage IS NOT NULL "
+                f"AND conversation IN ({marks}) ORDER BY conversation, position", ids):
+            found[cid].append((model, json.loads(usage)))
+        return found
+
+    @_db_errors
     def summary(self, cid: str) -> Summary | None:
         row = self.db.execute(f"SELECT {_COLUMNS} FROM conversations WHERE id = ?", (cid,)).fetchone()
         return Summary(*row) if row else None

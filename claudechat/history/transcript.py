@@ -119,7 +119,23 @@ def markdown(source: Stored | Conversation) -> str:
             out += [f"*{DECLINED}*", ""]
     if source.turns and source.turns[-1].role == "user":
         out += [f"*{NO_REPLY}*", ""]
+    if not isinstance(source, Conversation):
+        out += ["---", "", total_line(source), ""]
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def total_line(stored: Stored) -> str:
+    """"total: $0.0050 at list prices checked …"; "total: —" and why when no price is known."""
+    from claudechat.costs import conversation_cost, money
+    from claudechat.models import PRICES_CHECKED
+
+    replies = [(t.model, t.usage) for t in stored.turns if t.role == "assistant"]
+    if not any(usage for _, usage in replies):
+        return "total: — (no usage recorded)"
+    cost = conversation_cost(replies, stored.summary.model)
+    if cost is None:
+        return "total: — (no price known for a model of this conversation)"
+    return f"total: {money(cost)} at list prices checked {PRICES_CHECKED}"
 
 
 def as_json(stored: Stored) -> dict[str, Any]:
@@ -173,3 +189,5 @@ def show_rich(stored: Stored, console: Console) -> None:
             console.print(Text(DECLINED, style="yellow"))
     if stored.turns and stored.turns[-1].role == "user":
         console.print(Text(NO_REPLY, style="yellow"))
+    console.print()
+    console.print(Text(total_line(stored), style="dim"))

@@ -453,6 +453,26 @@ def test_a_file_that_is_not_a_database_is_one_line(env, server):
 # -- history list ------------------------------------------------------------------------------
 
 
+def test_list_and_show_give_each_conversations_cost_at_list_prices(env, server):
+    server.enqueue(Reply(text=TEXT, usage={"input_tokens": 1000, "output_tokens": 500}),
+                   Reply(text=TEXT, usage={"input_tokens": 1000, "output_tokens": 500,
+                                           "cache_read_input_tokens": 1000}),
+                   Reply(text=TEXT, usage={"input_tokens": 1000, "output_tokens": 500}))
+    ok(run(env, "ask", "--model", "claude-sonnet-5-5", "priced"))
+    ok(run(env, "ask", "-c", "again"))
+    ok(run(env, "ask", "--model", "claude-opus-4-6", "unpriced"))
+    # docs/API-2026.md §1a Sonnet 5.5: $2 in, $10 out, $0.20 read per million:
+    # 1,000 x $2 + 500 x $10 = $7,000; then 1,000 x $2 + 1,000 x $0.20 + 500 x $10 = $7,200
+    # -> $14,200 per million = $0.0142. Opus 4.6 has no price (§1b): no figure.
+    unpriced, priced = ok(run(env, "history", "list")).rows
+    assert (priced[2], priced[5]) == ("priced", "$0.0142") and (unpriced[2], unpriced[5]) == ("unpriced", "")
+    assert [row["cost"] for row in listed(env)] == [None, 0.0142]
+    shown = ok(run(env, "history", "show", priced[0])).out.decode().splitlines()
+    assert shown[-1].startswith("total: $0.0142 at list prices checked 2026-"), shown
+    shown = ok(run(env, "history", "show", unpriced[0])).out.decode().splitlines()
+    assert shown[-1] == "total: — (no price known for a model of this conversation)"
+
+
 def test_list_is_tab_separated_on_a_pipe_most_recent_first(env, server):
     before = datetime.now().astimezone().replace(microsecond=0)
     for prompt in ("alpha question", "beta question", "gamma question"):
@@ -462,7 +482,7 @@ def test_list_is_tab_separated_on_a_pipe_most_recent_first(env, server):
     result = ok(run(env, "history", "list"))
     assert b"\x1b" not in result.out
     rows = result.rows
-    assert [len(row) for row in rows] == [5, 5, 5]
+    assert [len(row) for row in rows] == [6, 6, 6]  # the cost last
     assert [row[2] for row in rows] == ["gamma question", "beta question", "alpha question"]
     assert [row[3] for row in rows] == ["claude-sonnet-5-5"] * 3  # the README's default model
     assert [row[4] for row in rows] == ["4", "2", "2"]
@@ -641,9 +661,10 @@ def test_on_a_terminal_list_is_a_table_and_show_renders(env, server):
     child.close()
     assert child.exitstatus == 0
     header = next(line for line in table.splitlines() if "title" in line)
-    assert header.split() == ["id", "updated", "title", "model", "turns"]
+    assert header.split() == ["id", "updated", "title", "model", "turns", "cost"]
     row = next(line for line in table.splitlines() if cid in line)
-    assert "Render me" in row and "\t" not in row and row.split()[-1] == "2"
+    assert "Render me" in row and "\t" not in row and row.split()[-2] == "2"
+    assert row.split()[-1].startswith("$0.")  # Sonnet 5.5 is priced (the figure: the test above)
     child = pexpect_child(env, "history", "list", "--plain")
     assert child.read().split("\t")[2] == "Render me"  # --plain: the pipe's lines
     child.close()

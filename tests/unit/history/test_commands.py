@@ -3,12 +3,13 @@ with an Environment over its own streams (StringIO; a "terminal" is a StringIO t
 it is one, or a real pipe) and the history database under a tmp XDG_DATA_HOME.
 
 Promised: on a pipe `list` prints one tab-separated line per conversation — id, updated
-(ISO 8601), title, model, turns — most recent first, 20 by default and `--limit 0` for
-all; a table on a terminal; `--json`; `show` on a pipe is Markdown with `## You` /
-`## Claude`; `export` md (as `show` prints it on a pipe) or json (`messages` as the API
-takes them, `turns` beside them), to stdout or `-o FILE`; `rm` asks first on a terminal
-and needs `--yes` without one; `path` prints where the database is. A reader that goes
-away (`| head`) ends the output quietly."""
+(ISO 8601), title, model, turns, cost (empty without a price) — most recent first, 20 by
+default and `--limit 0` for all; a table on a terminal; `--json`; `show` on a pipe is
+Markdown with `## You` / `## Claude` and a total line; `export` md (as `show` prints it
+on a pipe) or json (`messages` as the API takes them, `turns` beside them), to stdout
+or `-o FILE`; `rm` asks first on a terminal and needs `--yes` without one; `path`
+prints where the database is. A reader that goes away (`| head`) ends the output
+quietly."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from claudechat.errors import ClaudechatError, ExitCode, UsageError
 from claudechat.history import commands
 from claudechat.history.store import HistoryStore
 from claudechat.message import Message
+from claudechat.models import PRICES_CHECKED
 
 T0 = 1_750_000_000.0  # 2025-06-15
 
@@ -95,8 +97,10 @@ def test_list_on_a_pipe_is_one_tab_separated_line_per_conversation_most_recent_f
                       chat("Explain WAL mode", "It is…", model="claude-opus-4-7"))
     rows = [line.split("\t") for line in listed(Screen()).splitlines()]
     assert [r[0] for r in rows] == [new, old]
-    assert [r[2:] for r in rows] == [["Explain WAL mode", "claude-opus-4-7", "2"],
-                                     ["What is the capital of France?", "claude-sonnet-4-6", "2"]]
+    # the cost last, at docs/API-2026.md §1b prices: Opus 4.7 $5 in, $25 out per million:
+    # 4 x $5 + 2 x $25 = $70 per million; Sonnet 4.6 has no price in the reference: empty
+    assert [r[2:] for r in rows] == [["Explain WAL mode", "claude-opus-4-7", "2", "$0.000070"],
+                                     ["What is the capital of France?", "claude-sonnet-4-6", "2", ""]]
     updated = datetime.fromisoformat(rows[0][1])
     assert updated.tzinfo is not None and updated.timestamp() == T0 + 60
 
@@ -107,7 +111,7 @@ def test_a_title_with_an_escape_sequence_or_a_tab_stays_one_clean_field(data):
         db.execute("UPDATE conversations SET model = ? WHERE id = ?", ("claude\tsonnet\x1b[2J", cid))
     [line] = listed(Screen()).splitlines()
     fields = line.split("\t")
-    assert len(fields) == 5 and fields[0] == cid
+    assert len(fields) == 6 and fields[0] == cid
     assert "\x1b" not in line and "\x07" not in line
     assert "Hello" in fields[2] and "there" in fields[2] and "owned" not in fields[2]
     assert fields[3].split() == ["claude", "sonnet"]
@@ -120,6 +124,7 @@ def test_list_json_is_every_field_of_every_conversation(data):
     [row] = json.loads(screen.out())
     assert row["id"] == cid and row["title"] == "q" and row["turns"] == 2
     assert row["model"] == "claude-sonnet-4-6" and row["profile"] == "anthropic"
+    assert row["cost"] is None  # Sonnet 4.6: no price in docs/API-2026.md §1b
     assert datetime.fromisoformat(row["updated"]).timestamp() == T0
     assert datetime.fromisoformat(row["created"]).timestamp() == T0
 
@@ -142,9 +147,25 @@ def test_on_a_terminal_list_is_a_table_unless_plain(data):
     table = re.sub(r"\x1b\[[0-9;]*m", "", listed(Screen(tty_out=True)))
     assert "\t" not in table
     header, _, row = table.splitlines()
-    assert header.split() == ["id", "updated", "title", "model", "turns"]
-    assert row.split()[0] == cid and "Capital?" in row
+    assert header.split() == ["id", "updated", "title", "model", "turns", "cost"]
+    assert row.split()[0] == cid and "Capital?" in row and row.split()[-1] == "—"
     assert listed(Screen(tty_out=True), plain=True).split("\t")[0] == cid
+
+
+def test_list_prices_each_reply_at_its_own_model_and_json_has_the_cost(data):
+    opus = chat("q", "a", model="claude-opus-5-5")
+    opus.add_user("again")
+    opus.add_assistant(Message(id="msg_2", model="claude-haiku-4-5", content=[{"type": "text", "text": "b"}],
+                               stop_reason="end_turn", usage={"input_tokens": 10, "output_tokens": 4,
+                                                              "cache_read_input_tokens": 1000}))
+    stored(data, opus)
+    # §1a Opus 5.5: 4 x $4 + 2 x $20 = $56; §1b Haiku 4.5 ($1 / $5, reads 0.1 x = $0.10):
+    # 10 x $1 + 1,000 x $0.10 + 4 x $5 = $130; $186 per million
+    screen = Screen()
+    commands.list_conversations(screen.env, 20, None, True, False)
+    assert json.loads(screen.out())[0]["cost"] == 0.000186
+    table = re.sub(r"\x1b\[[0-9;]*m", "", listed(Screen(tty_out=True)))
+    assert table.splitlines()[-1].split()[-1] == "$0.0002"
 
 
 def test_an_empty_history_is_said_on_a_terminal_and_is_nothing_on_a_pipe(data):
@@ -164,8 +185,20 @@ def test_show_on_a_pipe_is_markdown_with_a_section_per_message(data):
     text = screen.out()
     you, claude = text.index("## You"), text.index("## Claude")
     assert you < text.index("What is the capital of France?", you) < claude < text.index("Paris.")
+    assert text.endswith("total: — (no price known for a model of this conversation)\n")  # Sonnet 4.6
     with pytest.raises(UsageError, match="no conversation with id"):
         commands.show(Screen().env, "fffffffffffe", False)
+
+
+def test_show_ends_with_the_total_at_list_prices(data):
+    [cid] = stored(data, chat("Capital?", "Paris.", model="claude-opus-5-5"))
+    screen = Screen()
+    commands.show(screen.env, cid, False)
+    # §1a Opus 5.5: 4 in x $4 + 2 out x $20 = $56 per million
+    assert screen.out().splitlines()[-1] == f"total: $0.000056 at list prices checked {PRICES_CHECKED}"
+    terminal = Screen(tty_out=True)
+    commands.show(terminal.env, cid, False)
+    assert "total: $0.000056" in re.sub(r"\x1b\[[0-9;]*m", "", terminal.out())
 
 
 def test_export_md_is_what_show_prints_on_a_pipe_and_json_has_the_api_messages(data, tmp_path):

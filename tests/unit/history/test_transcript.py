@@ -185,7 +185,9 @@ def test_markdown_of_a_stored_conversation():
     started = datetime.fromtimestamp(T0).strftime("%Y-%m-%d %H:%M")
     assert transcript.markdown(stored()) == (
         "# Which is larger, 9.11 or 9.9?\n\n"
-        f"0123456789ab · claude-x · profile work · started {started} · 5 messages\n\n" + BODY)
+        f"0123456789ab · claude-x · profile work · started {started} · 5 messages\n\n" + BODY
+        # claude-x is no model of docs/API-2026.md §1: no price, rather than a neighbour's
+        + "\n---\n\ntotal: — (no price known for a model of this conversation)\n")
 
 
 def test_markdown_of_a_live_conversation_is_the_same_transcript():
@@ -235,4 +237,5 @@ def test_on_a_terminal_claudes_markdown_is_rendered_and_nothing_escapes():
     assert "9.9 is larger." in lines and "**9.9** is larger." not in shown  # rendered, not raw
     assert "Explain why." in lines
     assert "[thinking: 4 words, not shown]" in lines and "[image: image/png, 100 bytes]" in lines
-    assert lines[-1].startswith("(no reply") and any("interrupted" in line for line in lines)
+    assert lines[-2].startswith("(no reply") and any("interrupted" in line for line in lines)
+    assert lines[-1] == "total: — (no price known for a model of this conversation)"
