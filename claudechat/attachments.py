@@ -137,6 +137,24 @@ def pdf_block(data: bytes, label: str) -> Attachment:
 
 
 _DOCUMENT = re.compile(r'<document name="([^"]*)">\n')
+CHARS_PER_TOKEN = 4  # text: about four characters a token
+PIXELS_PER_TOKEN = 750  # an image costs about width x height / 750 tokens
+TOKENS_PER_PDF_PAGE = 2250  # a PDF page: text and its image, 1,500-3,000 tokens
+
+
+def estimated_tokens(attachment: Attachment) -> int:
+    """About how many input tokens the attachment costs (for asking before a big send)."""
+    block = attachment.block
+    source = block.get("source") or {}
+    if block.get("type") == "text":
+        return len(block.get("text", "")) // CHARS_PER_TOKEN
+    if block.get("type") == "image" and attachment.size:
+        return attachment.size[0] * attachment.size[1] // PIXELS_PER_TOKEN
+    if block.get("type") == "document" and source.get("type") == "base64":
+        raw = base64.b64decode(source.get("data", ""))
+        pages = len(re.findall(rb"/Type\s*/Page(?!s)", raw))
+        return max(1, pages) * TOKENS_PER_PDF_PAGE
+    return 0
 
 
 def document_name(block: dict[str, Any]) -> str | None:

@@ -318,7 +318,7 @@ def cmd_save(state: ReplState, arg: str, out: Printer) -> Outcome:
 def cmd_tokens(state: ReplState, arg: str, out: Printer) -> Outcome:
     from claudechat.api import messages
 
-    conv = state.conversation
+    conv = state.next_request()  # the conversation and what is attached to the next message
     body = messages.build_body(conv, state.session.params, stream=False,
                                allow_trailing_assistant=True)  # counted, not answered
     body.pop("max_tokens", None)
@@ -336,7 +336,8 @@ def cmd_tokens(state: ReplState, arg: str, out: Printer) -> Outcome:
     rules = state.session.rules_of(None)
     price = "" if rules.price_in is None else \
         f" · {money(count * rules.price_in / 1_000_000)} uncached"
-    out.say(f"{count:,} input tokens in the conversation{price}", style="")
+    pending = f" (with {len(state.pending)} attached)" if state.pending else ""
+    out.say(f"{count:,} input tokens in the next request{pending}{price}", style="")
 
 
 @command("/cost", "what each reply cost: tokens by kind, cost, cache hit rate")

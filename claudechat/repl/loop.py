@@ -58,6 +58,16 @@ class Printer:
     def notice(self, text: str) -> None:
         self.console.print(Text(f"claudechat: {sanitize(text)}", style="yellow"))
 
+    def confirm_large(self, large: list[tuple[str, int]]) -> bool:
+        """Ask before sending attachments over the confirm_tokens setting: y sends."""
+        for label, tokens in large:
+            self.say(f"{sanitize(label)} is about {tokens:,} tokens", style="yellow")
+        try:
+            answer = self.console.input(Text("Send it? [y/N] ", style="yellow"))
+        except EOFError:
+            return False
+        return answer.strip().lower() in ("y", "yes")
+
     def internal_error(self, exc: BaseException) -> None:
         """A bug, or a failure nothing foresaw: one line; the traceback with --debug."""
         line = f"internal error: {type(exc).__name__}: {exc}"
@@ -99,7 +109,7 @@ def handle(state: ReplState, out: Printer, text: str) -> None:
         if text.startswith("/") and not text.startswith("//") and not mentions.dropped_file(text):
             if commands.dispatch(state, text.strip(), out) == commands.SEND:
                 send(state, out)
-        elif state.compose(text[1:] if text.startswith("//") else text):
+        elif state.compose(text[1:] if text.startswith("//") else text, confirm=out.confirm_large):
             send(state, out)
     except ClaudechatError as exc:
         out.error(str(exc))

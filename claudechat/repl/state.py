@@ -51,6 +51,7 @@ class ReplState:
     quit: bool = False
     notify: Callable[[str], None] = _ignore  # where notices go
     watch: CacheWatch = field(default_factory=CacheWatch)  # cache misses between turns
+    confirmed: set[str] = field(default_factory=set)  # large attachments the user said yes to
 
     def notice(self, text: str) -> None:
         self.notify(text)
@@ -80,10 +81,11 @@ class ReplState:
         if self.recorder is not None and (self.conversation.turns or self.recorder.cid):
             self.recorder(self.conversation)
 
-    def compose(self, text: str) -> bool:
+    def compose(self, text: str, confirm: Callable[[list[tuple[str, int]]], bool] | None = None) -> bool:
         """The typed message, with what is attached, as the conversation's next user turn.
         False: there was nothing to send. A message that cannot be sent raises UsageError
-        and comes back as `prefill`, to be fixed."""
+        and comes back as `prefill`, to be fixed. `confirm([(label, tokens)…])` is asked,
+        once per attachment, about any over the confirm_tokens setting."""
         try:
             self.session.params.checked()
             found, text_to_send = self.mentioned(text, strict=True)
@@ -92,6 +94,7 @@ class ReplState:
             raise
         attached = attachments.check_request([*self.pending, *found],
                                              resize=self.settings.resize_images)
+        self.confirm_large(attached, text, confirm)
         blocks = [a.block for a in attached]
         if text_to_send.strip():
             blocks.append({"type": "text", "text": text_to_send})
@@ -100,6 +103,31 @@ class ReplState:
         self.pending.clear()
         self.conversation.add_user(blocks)
         return True
+
+    def confirm_large(self, attached: list[attachments.Attachment], text: str,
+                      confirm: Callable[[list[tuple[str, int]]], bool] | None) -> None:
+        """Ask once about attachments over confirm_tokens (0: never); a no sends nothing."""
+        limit = self.settings.confirm_tokens
+        large = [(a.label, attachments.estimated_tokens(a)) for a in attached]
+        large = [(label, n) for label, n in large
+                 if limit and n > limit and f"{label}:{n}" not in self.confirmed]
+        if not large or confirm is None:
+            return
+        if not confirm(large):
+            self.prefill = text
+            raise UsageError("nothing sent; /detach N drops an attachment, or send again to be asked again")
+        self.confirmed.update(f"{label}:{n}" for label, n in large)
+
+    def next_request(self) -> Conversation:
+        """The conversation as the next message would send it: with the pending attachments
+        as a user turn of their own when there are any (for counting, not for sending)."""
+        import copy
+
+        conv = copy.copy(self.conversation)
+        conv.turns = list(conv.turns)
+        if self.pending:
+            conv.add_user([a.block for a in self.pending])
+        return conv
 
     def ready_to_send(self) -> Conversation:
         """The conversation, with the request settings of now (the cache watch told)."""

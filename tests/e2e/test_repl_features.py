@@ -321,16 +321,57 @@ def test_tokens_shows_the_servers_count_for_the_conversation(server, spawn):
     term.say(question)
     finish(term, 1)
     term.say("/tokens")
-    row = term.wait_prompt(after="input tokens in the conversation")
+    row = term.wait_prompt(after="input tokens in the next request")
     expected = (len(system) + len(question) + len(answer)) // 4 + 1  # the fake server: characters // 4 + 1
     # priced at Sonnet 5.5's $2 per million input tokens (docs/API-2026.md §1a): 24 x $2 = $0.000048
     assert expected == 24
-    assert said(term, "/tokens", row) == ["24 input tokens in the conversation · $0.000048 uncached"]
+    assert said(term, "/tokens", row) == ["24 input tokens in the next request · $0.000048 uncached"]
     counted = _count_requests(server)
     assert len(counted) == 1
     assert plain(counted[0]["messages"]) == [user(question), assistant(answer)]
     assert system in json.dumps(counted[0].get("system"))
     assert len(posts(server)) == 1
+
+
+def test_tokens_counts_what_is_attached_to_the_next_message_too(server, spawn, tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("a" * 400, "utf-8")
+    server.enqueue(Reply(text="Seen."))
+    term = spawn()
+    term.say("hello")
+    finish(term, 1)
+    term.say(f"/file {notes}")
+    term.wait_prompt(after="notes.txt")
+    term.say("/tokens")
+    row = term.wait_prompt(after="input tokens in the next request")
+    line = " ".join(said(term, "/tokens", row))  # one line, wrapped on the screen
+    assert "input tokens in the next request (with 1 attached)" in line
+    [counted] = _count_requests(server)
+    sent = counted["messages"]
+    assert [m["role"] for m in sent] == ["user", "assistant", "user"]  # the attachment: the next turn
+    assert "a" * 400 in json.dumps(sent[2]["content"])
+    assert len(posts(server)) == 1  # counted, not sent
+
+
+def test_an_attachment_over_confirm_tokens_is_sent_only_after_a_yes(server, config, env, spawn, tmp_path):
+    big = tmp_path / "big.txt"
+    big.write_text("word " * 2000, "utf-8")  # 10,000 characters: about 2,500 tokens
+    server.enqueue(Reply(text="Read it."))
+    term = spawn(CLAUDECHAT_CONFIG=config(env, "confirm_tokens = 1000\n")["CLAUDECHAT_CONFIG"])
+    term.say(f"/file {big}")
+    term.wait_prompt(after="big.txt")
+    term.say("summarise it")
+    term.wait_text("Send it? [y/N]")
+    assert "big.txt is about 2,5" in term.text()
+    term.say("n")
+    term.wait_prompt(after="nothing sent", typed="summarise it")  # the message comes back
+    assert len(posts(server)) == 0
+    term.say("")  # sent again: asked again
+    term.wait(lambda: term.text().count("Send it? [y/N]") == 2, "the second question")
+    term.say("y")
+    term.wait_prompt(after="Read it.")
+    [body] = wait_for_bodies(server, 1)
+    assert "word word" in json.dumps(body["messages"][0]["content"]) and "summarise it" in json.dumps(body)
 
 
 # -- the toolbar -------------------------------------------------------------------------------------------

@@ -210,3 +210,27 @@ def test_nothing_to_ask_is_refused(prompt, stdin):
     with pytest.raises(UsageError) as caught:
         compose(prompt, stdin)
     assert "nothing to ask" in str(caught.value)
+
+
+# -- about how many tokens an attachment costs (for confirm_tokens) ---------------------------
+
+
+def test_a_text_file_is_about_four_characters_a_token():
+    assert attachments.estimated_tokens(attachments.text_document("x" * 4000, "a.txt")) >= 1000
+    assert attachments.estimated_tokens(attachments.text_document("x" * 4000, "a.txt")) < 1100
+
+
+def test_an_image_is_about_its_pixels_over_750():
+    shot = attachments.image_from_bytes(png(1500, 1000), "shot.png")
+    assert attachments.estimated_tokens(shot) == 1500 * 1000 // 750
+
+
+def pdf_of(pages: int) -> bytes:
+    return (b"%PDF-1.4\n" + b"1 0 obj << /Type /Pages /Count %d >> endobj\n" % pages
+            + b"".join(b"%d 0 obj << /Type /Page >> endobj\n" % (n + 2) for n in range(pages)) + b"%%EOF\n")
+
+
+def test_a_pdf_is_counted_by_its_pages_1500_to_3000_tokens_each():
+    one = attachments.estimated_tokens(attachments.pdf_block(pdf_of(1), "one.pdf"))
+    three = attachments.estimated_tokens(attachments.pdf_block(pdf_of(3), "three.pdf"))
+    assert 1500 <= one <= 3000 and three == 3 * one
