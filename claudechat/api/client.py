@@ -76,14 +76,17 @@ class ApiClient:
         return self._json(response)
 
     @contextmanager
-    def stream(self, path: str, body: dict[str, Any],
-               headers: dict[str, str] | None = None) -> Iterator[Iterator[ServerSentEvent]]:
+    def stream(self, path: str, body: dict[str, Any], headers: dict[str, str] | None = None,
+               read_done: Callable[[], None] | None = None,
+               ) -> Iterator[Iterator[ServerSentEvent]]:
         """POST and yield the reply's SSE records; the response is closed on exit,
         also when the caller is interrupted (Ctrl-C closes the connection at once).
-        `headers`: this request's own, such as `anthropic-beta`."""
+        `headers`: this request's own, such as `anthropic-beta`. `read_done()` is called
+        once every record of a network read has been taken, before the next read (the
+        view flushes there: once per read, never leaving a record unshown while waiting)."""
         response = self._send("POST", path, body=body, stream=True, headers=headers)
         try:
-            yield self._records(response)
+            yield self._records(response, read_done)
         finally:
             response.close()
 
@@ -190,11 +193,14 @@ class ApiClient:
             self._debug(f"retrying in {delay:.2f} s after: {error}")
         self._sleep(delay)
 
-    def _records(self, response: httpx.Response) -> Iterator[ServerSentEvent]:
+    def _records(self, response: httpx.Response,
+                 read_done: Callable[[], None] | None = None) -> Iterator[ServerSentEvent]:
         decoder = SSEDecoder()
         try:
             for chunk in response.iter_bytes():
                 yield from decoder.feed(chunk)
+                if read_done is not None:
+                    read_done()
         except httpx.TimeoutException:
             raise IncompleteReply(
                 f"the server sent nothing for {self.idle_timeout:g} s",

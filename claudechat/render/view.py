@@ -51,6 +51,10 @@ class StreamView(Protocol):
     def whole(self, message: Message) -> None:
         """A reply that arrived in one piece (no streaming)."""
 
+    def flush(self) -> None:
+        """Every event of one network read has been drawn: show it now (views that
+        draw on their own clock need not do anything)."""
+
     def notice(self, text: str) -> None:
         """A one-line warning for the user."""
 
@@ -64,7 +68,9 @@ class StreamView(Protocol):
 class _Stream:
     """A text stream that remembers whether its line is open. On a terminal, text is
     sanitised as a stream: an escape sequence split across two deltas is held back
-    until it is complete, so its payload never shows as text."""
+    until it is complete, so its payload never shows as text. Deltas are written
+    without a flush; `flush` (once per network read, and before anything goes to
+    the other stream) shows them."""
 
     def __init__(self, file: TextIO, *, terminal: bool, style: str = "") -> None:
         self.file = file
@@ -72,6 +78,8 @@ class _Stream:
         self.style = style
         self.last = ""
         self.closed = False  # the reader went away
+        self.pending = False  # written since the last flush
+        self.partner: _Stream | None = None  # the other stream, flushed before this one writes
         self.sanitizer = StreamSanitizer() if terminal else None
 
     def write(self, text: str) -> None:
@@ -94,14 +102,27 @@ class _Stream:
         if self.last and self.last != "\n" and not self.closed:
             self._out("\n")
             self.last = "\n"
+        self.flush()
 
-    def _out(self, text: str) -> None:
+    def flush(self) -> None:
+        if not self.pending or self.closed:
+            return
+        self.pending = False
         try:
-            self.file.write(text)
             self.file.flush()
         except BrokenPipeError:
             self.closed = True
             raise OutputClosed() from None
+
+    def _out(self, text: str) -> None:
+        if self.partner is not None and self.partner.pending:
+            self.partner.flush()  # stdout and stderr may share a screen: keep the order
+        try:
+            self.file.write(text)
+        except BrokenPipeError:
+            self.closed = True
+            raise OutputClosed() from None
+        self.pending = True
 
 
 class PlainView:
@@ -113,6 +134,7 @@ class PlainView:
         self.show_thinking = show_thinking
         self.thinking = _Stream(err, terminal=err_terminal,
                                 style=DIM if err_terminal and color else "")
+        self.text.partner, self.thinking.partner = self.thinking, self.text
         self.costing: Any = None  # Message -> the `cost` object --json adds (the caller's)
 
     def begin(self) -> None:
@@ -133,6 +155,10 @@ class PlainView:
             if message.content[event.index].get("type") == "thinking":
                 self.thinking.end_line()
 
+    def flush(self) -> None:
+        self.thinking.flush()
+        self.text.flush()
+
     def whole(self, message: Message) -> None:
         for block in message.content:
             if block.get("type") == "fallback":
@@ -147,11 +173,13 @@ class PlainView:
         self.text.write(message.text)
 
     def notice(self, text: str) -> None:
+        self.text.flush()
         self.thinking.end_line()
         self.err.write(f"claudechat: {sanitize(text)}\n")
         self.err.flush()
 
     def note(self, text: str) -> None:
+        self.text.flush()
         self.thinking.end_line()
         line = f"claudechat: {sanitize(text)}"
         self.err.write(f"{self.thinking.style}{line}{RESET}\n" if self.thinking.style else f"{line}\n")
@@ -177,4 +205,5 @@ class JsonView(PlainView):
             if self.costing is not None:  # claudechat's own field: what the reply cost
                 data["cost"] = self.costing(result.message)
             self.text.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+            self.text.flush()
 
