@@ -176,8 +176,8 @@ def _receive(client: ApiClient, wire: Wire, body: dict, acc: Accumulator,
 
 def _stream(client: ApiClient, wire: Wire, body: dict, acc: Accumulator,
             view: StreamView, headers: dict[str, str]) -> None:
-    read_done = getattr(view, "flush", None)  # once per network read (StreamView.flush)
-    with client.stream(wire.PATH, body, headers=headers, read_done=read_done) as records:
+    caught_up = getattr(view, "flush", None)  # once per network read (StreamView.flush)
+    with client.stream(wire.PATH, body, headers=headers, caught_up=caught_up) as records:
         for event in wire.events(records):
             message = acc.feed(event)
             view.event(event, message)

@@ -68,9 +68,9 @@ class StreamView(Protocol):
 class _Stream:
     """A text stream that remembers whether its line is open. On a terminal, text is
     sanitised as a stream: an escape sequence split across two deltas is held back
-    until it is complete, so its payload never shows as text. Deltas are written
-    without a flush; `flush` (once per network read, and before anything goes to
-    the other stream) shows them."""
+    until it is complete, so its payload never shows as text. Deltas are queued and
+    written together by `flush` (once per network read, and before the other stream
+    writes, so that stdout and stderr on one screen keep their order)."""
 
     def __init__(self, file: TextIO, *, terminal: bool, style: str = "") -> None:
         self.file = file
@@ -78,9 +78,13 @@ class _Stream:
         self.style = style
         self.last = ""
         self.closed = False  # the reader went away
-        self.pending = False  # written since the last flush
-        self.partner: _Stream | None = None  # the other stream, flushed before this one writes
+        self.queued: list[str] = []  # written since the last flush
+        self.partner: _Stream | None = None  # the other stream, flushed before this one queues
         self.sanitizer = StreamSanitizer() if terminal else None
+
+    @property
+    def pending(self) -> bool:
+        return bool(self.queued)
 
     def write(self, text: str) -> None:
         if not text or self.closed:
@@ -89,40 +93,34 @@ class _Stream:
             text = self.sanitizer.feed(text)
         self._write(text)
 
-    def _write(self, text: str) -> None:
+    def _write(self, text: str, *, styled: bool = True) -> None:
         if not text:
             return
-        self.last = "?"  # unknown until the write returns (Ctrl-C may cut it short)
-        self._out(f"{self.style}{text}{RESET}" if self.style else text)
+        if self.partner is not None and self.partner.queued:
+            self.partner.flush()
+        self.queued.append(f"{self.style}{text}{RESET}" if self.style and styled else text)
         self.last = text[-1]
 
     def end_line(self) -> None:
         if self.sanitizer is not None and not self.closed:
             self._write(self.sanitizer.flush())  # an unfinished sequence: its control bytes go
         if self.last and self.last != "\n" and not self.closed:
-            self._out("\n")
-            self.last = "\n"
+            self._write("\n", styled=False)
         self.flush()
 
     def flush(self) -> None:
-        if not self.pending or self.closed:
+        if not self.queued or self.closed:
             return
-        self.pending = False
+        text = "".join(self.queued)
+        self.queued.clear()  # an interrupted write is not repeated
+        last, self.last = self.last, "?"  # unknown until the write returns (Ctrl-C may cut it)
         try:
+            self.file.write(text)
             self.file.flush()
         except BrokenPipeError:
             self.closed = True
             raise OutputClosed() from None
-
-    def _out(self, text: str) -> None:
-        if self.partner is not None and self.partner.pending:
-            self.partner.flush()  # stdout and stderr may share a screen: keep the order
-        try:
-            self.file.write(text)
-        except BrokenPipeError:
-            self.closed = True
-            raise OutputClosed() from None
-        self.pending = True
+        self.last = last
 
 
 class PlainView:
