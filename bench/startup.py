@@ -103,7 +103,8 @@ def main() -> None:
             tempfile.TemporaryDirectory() as home:
         server.set_default(Reply(text="Hello! How can I help you today?"))
         env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("ANTHROPIC_", "ACEDATA_", "CLAUDECHAT_", "XDG_"))}
+               if not k.startswith(("ANTHROPIC_", "ACEDATA_", "CLAUDECHAT_", "XDG_"))
+               and k != "PYTHONUNBUFFERED"}
         env.update(ANTHROPIC_API_KEY="sk-bench", ANTHROPIC_BASE_URL=server.url,
                    XDG_CONFIG_HOME=f"{home}/config", XDG_CACHE_HOME=f"{home}/cache",
                    XDG_DATA_HOME=f"{home}/data", XDG_STATE_HOME=f"{home}/state",
