@@ -63,7 +63,7 @@ def timed(cmd: list[str], env: dict[str, str]) -> float:
 
 ASK_GOAL = 1.3  # ask / the httpx floor
 PROMPT_GOAL = 0.25  # seconds: the chat's prompt after --version's whole run
-PROMPT = "\u203a ".encode()  # the chat's prompt, "› "
+PROMPT = "\u203a".encode()  # the chat's prompt, "›"
 
 
 def prompt_time(cmd: list[str], env: dict[str, str]) -> float:
