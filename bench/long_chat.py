@@ -2,8 +2,8 @@
 
 A scripted chat runs in this process against the loopback fake server (in a process of its
 own): each turn goes through the chat's own path (`ReplState.compose`, `repl.loop.send`:
-request building, the stream, the live rich view on a terminal-sized console written to
-memory, saving to the history in SQLite), then the prompt's bottom toolbar is drawn once, as
+request building, the stream, the view that console gets (the plain one: it writes to
+memory, not a terminal), saving to the history in SQLite), then the prompt's bottom toolbar is drawn once, as
 it is at every key. What is measured is this process's CPU time per turn (the client's own
 time, its view's ticker thread included; the server and the network wait are not in it).
 Reported: the median of turns 2-11 and of the last ten, and their ratio.
