@@ -68,6 +68,7 @@ def environment(home: Path, url: str) -> dict[str, str]:
         (home / name.lower()).mkdir(exist_ok=True)
         env[f"XDG_{name}_HOME"] = str(home / name.lower())
     env.pop("NO_COLOR", None)
+    env.pop("PYTHONUNBUFFERED", None)  # a write-through stdout would cost the floor a write per delta
     env.update(HOME=str(home), NO_PROXY="127.0.0.1,localhost", TERM="xterm-256color",
                COLUMNS=str(WIDTH), LINES=str(HEIGHT), ANTHROPIC_API_KEY="sk-bench",
                ANTHROPIC_BASE_URL=url, PYTHONPATH=str(ROOT))

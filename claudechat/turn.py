@@ -76,6 +76,15 @@ def run_turn(
     return result
 
 
+def _show(view: StreamView, result: TurnResult) -> None:
+    flush = getattr(view, "flush", None)
+    try:
+        if flush is not None:
+            flush()
+    except OutputClosed:
+        result.output_closed = True
+
+
 def _note(view: StreamView, text: str) -> None:
     note = getattr(view, "note", None)
     (note or view.notice)(text)
@@ -108,6 +117,7 @@ def _run_once(conversation: Conversation, client: ApiClient, view: StreamView, *
         result.message = acc.message
     finally:
         result.elapsed = time.monotonic() - started
+    _show(view, result)  # the last read's text is on screen before the save, which may wait
     if result.has_content:
         conversation.add_assistant(result.message, interrupted=not result.complete)
     if persist is not None:
@@ -176,7 +186,8 @@ def _receive(client: ApiClient, wire: Wire, body: dict, acc: Accumulator,
 
 def _stream(client: ApiClient, wire: Wire, body: dict, acc: Accumulator,
             view: StreamView, headers: dict[str, str]) -> None:
-    with client.stream(wire.PATH, body, headers=headers) as records:
+    caught_up = getattr(view, "flush", None)  # once per network read (StreamView.flush)
+    with client.stream(wire.PATH, body, headers=headers, caught_up=caught_up) as records:
         for event in wire.events(records):
             message = acc.feed(event)
             view.event(event, message)

@@ -8,6 +8,7 @@ IncompleteReply (the stream was cut short); never as a raw httpx exception.
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import json
 import random
@@ -76,15 +77,20 @@ class ApiClient:
         return self._json(response)
 
     @contextmanager
-    def stream(self, path: str, body: dict[str, Any],
-               headers: dict[str, str] | None = None) -> Iterator[Iterator[ServerSentEvent]]:
+    def stream(self, path: str, body: dict[str, Any], headers: dict[str, str] | None = None,
+               caught_up: Callable[[], None] | None = None) -> Iterator[Iterator[ServerSentEvent]]:
         """POST and yield the reply's SSE records; the response is closed on exit,
         also when the caller is interrupted (Ctrl-C closes the connection at once).
-        `headers`: this request's own, such as `anthropic-beta`."""
+        `headers`: this request's own (`anthropic-beta`). `caught_up()` comes before each
+        read of the connection, every record that arrived taken (the view flushes there:
+        once per network read, never leaving a record unshown while the stream waits)."""
         response = self._send("POST", path, body=body, stream=True, headers=headers)
-        try:
-            yield self._records(response)
+        undo = _hook_reads(response, caught_up) if caught_up is not None else None
+        try:  # without a connection to watch, caught_up() comes after every HTTP chunk
+            yield self._records(response, None if undo is not None else caught_up)
         finally:
+            if undo is not None:
+                undo()
             response.close()
 
     def redact(self, text: str) -> str:
@@ -190,11 +196,14 @@ class ApiClient:
             self._debug(f"retrying in {delay:.2f} s after: {error}")
         self._sleep(delay)
 
-    def _records(self, response: httpx.Response) -> Iterator[ServerSentEvent]:
+    def _records(self, response: httpx.Response,
+                 caught_up: Callable[[], None] | None = None) -> Iterator[ServerSentEvent]:
         decoder = SSEDecoder()
         try:
-            for chunk in response.iter_bytes():
+            for chunk in response.iter_bytes():  # one per HTTP chunk: many per network read
                 yield from decoder.feed(chunk)
+                if caught_up is not None:
+                    caught_up()
         except httpx.TimeoutException:
             raise IncompleteReply(
                 f"the server sent nothing for {self.idle_timeout:g} s",
@@ -269,23 +278,17 @@ class ApiClient:
 
 def _should_retry(response: httpx.Response) -> bool:
     override = response.headers.get("x-should-retry")
-    if override == "true":
-        return True
-    if override == "false":
-        return False
-    status = response.status_code
-    return status in RETRY_STATUSES or status >= 500
+    if override in ("true", "false"):
+        return override == "true"
+    return response.status_code in RETRY_STATUSES or response.status_code >= 500
 
 
 def _retry_after(response: httpx.Response) -> float | None:
     headers = response.headers
-    value = headers.get("retry-after-ms")
     seconds: float | None = None
-    if value:
-        try:
+    if value := headers.get("retry-after-ms"):
+        with contextlib.suppress(ValueError):
             seconds = float(value) / 1000
-        except ValueError:
-            seconds = None
     if seconds is None and (value := headers.get("retry-after")):
         try:
             seconds = float(value)
@@ -378,3 +381,20 @@ def _hint(status: int, code: str | None, ep: Endpoint, message: str = "") -> str
 def _describe(exc: Exception) -> str:
     text = str(exc) or type(exc).__name__
     return _one_line(text, 160)
+
+
+def _hook_reads(response: httpx.Response, before: Callable[[], None]) -> Callable[[], None] | None:
+    """Call `before()` ahead of every read of the response's connection (httpx's
+    `network_stream` extension); returns the undo. None without a network stream to
+    wrap (a mock transport)."""
+    stream = response.extensions.get("network_stream")
+    read = getattr(stream, "read", None)
+    if read is None or not hasattr(stream, "__dict__"):
+        return None
+
+    def hooked(*args: Any, **kwargs: Any) -> Any:
+        before()
+        return read(*args, **kwargs)
+
+    vars(stream)["read"] = hooked
+    return lambda: vars(stream).pop("read", None)

@@ -52,6 +52,9 @@ class SSEDecoder:
             self._skip_lf = False
             if chunk[:1] == b"\n":
                 chunk = chunk[1:]
+        if (not self._buf and not self._at_start and not self._has_data and not self._event
+                and chunk.endswith(b"\n\n") and b"\r" not in chunk):
+            return self._whole_events(chunk.decode("utf-8", errors="replace"))
         self._buf += chunk
         if self._at_start:
             if len(self._buf) < len(_BOM) and _BOM.startswith(bytes(self._buf)):
@@ -84,6 +87,24 @@ class SSEDecoder:
         if pos:
             del buf[:pos]
         self._scanned = len(buf)
+        return events
+
+    def _whole_events(self, text: str) -> list[ServerSentEvent]:
+        """A read of whole events, LF line ends, nothing pending (the usual read): the
+        common `event: NAME` + `data: JSON` pair directly, any other block line by line."""
+        events: list[ServerSentEvent] = []
+        for block in text[:-2].split("\n\n"):
+            if block.startswith("data: ") and "\n" not in block:  # chat completions
+                events.append(ServerSentEvent("message", block[6:], self.last_event_id, self._retry))
+                continue
+            event, sep, data = block.partition("\ndata: ")
+            if sep and event.startswith("event: ") and "\n" not in data and "\n" not in event:
+                events.append(ServerSentEvent(event[7:] or "message", data, self.last_event_id,
+                                              self._retry))
+                continue
+            for line in [*block.split("\n"), ""]:
+                if (ev := self._line(line)) is not None:
+                    events.append(ev)
         return events
 
     def flush(self) -> list[ServerSentEvent]:

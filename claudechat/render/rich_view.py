@@ -153,6 +153,9 @@ class RichView:
                 return
             self._dirty = True
 
+    def flush(self) -> None:
+        """The ticker draws what changed; nothing to do per network read."""
+
     def whole(self, message: Message) -> None:
         for index, block in enumerate(message.content):
             self.event(ContentBlockStart(index, block), message)

@@ -51,6 +51,10 @@ class StreamView(Protocol):
     def whole(self, message: Message) -> None:
         """A reply that arrived in one piece (no streaming)."""
 
+    def flush(self) -> None:
+        """Every event of one network read has been drawn: show it now (views that
+        draw on their own clock need not do anything)."""
+
     def notice(self, text: str) -> None:
         """A one-line warning for the user."""
 
@@ -64,7 +68,9 @@ class StreamView(Protocol):
 class _Stream:
     """A text stream that remembers whether its line is open. On a terminal, text is
     sanitised as a stream: an escape sequence split across two deltas is held back
-    until it is complete, so its payload never shows as text."""
+    until it is complete, so its payload never shows as text. Deltas are queued and
+    written together by `flush` (once per network read, and before the other stream
+    writes, so that stdout and stderr on one screen keep their order)."""
 
     def __init__(self, file: TextIO, *, terminal: bool, style: str = "") -> None:
         self.file = file
@@ -72,7 +78,13 @@ class _Stream:
         self.style = style
         self.last = ""
         self.closed = False  # the reader went away
+        self.queued: list[str] = []  # written since the last flush
+        self.partner: _Stream | None = None  # the other stream, flushed before this one queues
         self.sanitizer = StreamSanitizer() if terminal else None
+
+    @property
+    def pending(self) -> bool:
+        return bool(self.queued)
 
     def write(self, text: str) -> None:
         if not text or self.closed:
@@ -81,27 +93,34 @@ class _Stream:
             text = self.sanitizer.feed(text)
         self._write(text)
 
-    def _write(self, text: str) -> None:
+    def _write(self, text: str, *, styled: bool = True) -> None:
         if not text:
             return
-        self.last = "?"  # unknown until the write returns (Ctrl-C may cut it short)
-        self._out(f"{self.style}{text}{RESET}" if self.style else text)
+        if self.partner is not None and self.partner.queued:
+            self.partner.flush()
+        self.queued.append(f"{self.style}{text}{RESET}" if self.style and styled else text)
         self.last = text[-1]
 
     def end_line(self) -> None:
         if self.sanitizer is not None and not self.closed:
             self._write(self.sanitizer.flush())  # an unfinished sequence: its control bytes go
         if self.last and self.last != "\n" and not self.closed:
-            self._out("\n")
-            self.last = "\n"
+            self._write("\n", styled=False)
+        self.flush()
 
-    def _out(self, text: str) -> None:
+    def flush(self) -> None:
+        if not self.queued or self.closed:
+            return
+        text = "".join(self.queued)
+        self.queued.clear()  # an interrupted write is not repeated
+        last, self.last = self.last, "?"  # unknown until the write returns (Ctrl-C may cut it)
         try:
             self.file.write(text)
             self.file.flush()
         except BrokenPipeError:
             self.closed = True
             raise OutputClosed() from None
+        self.last = last
 
 
 class PlainView:
@@ -113,6 +132,7 @@ class PlainView:
         self.show_thinking = show_thinking
         self.thinking = _Stream(err, terminal=err_terminal,
                                 style=DIM if err_terminal and color else "")
+        self.text.partner, self.thinking.partner = self.thinking, self.text
         self.costing: Any = None  # Message -> the `cost` object --json adds (the caller's)
 
     def begin(self) -> None:
@@ -133,6 +153,10 @@ class PlainView:
             if message.content[event.index].get("type") == "thinking":
                 self.thinking.end_line()
 
+    def flush(self) -> None:
+        self.thinking.flush()
+        self.text.flush()
+
     def whole(self, message: Message) -> None:
         for block in message.content:
             if block.get("type") == "fallback":
@@ -147,11 +171,13 @@ class PlainView:
         self.text.write(message.text)
 
     def notice(self, text: str) -> None:
+        self.text.flush()
         self.thinking.end_line()
         self.err.write(f"claudechat: {sanitize(text)}\n")
         self.err.flush()
 
     def note(self, text: str) -> None:
+        self.text.flush()
         self.thinking.end_line()
         line = f"claudechat: {sanitize(text)}"
         self.err.write(f"{self.thinking.style}{line}{RESET}\n" if self.thinking.style else f"{line}\n")
@@ -177,4 +203,5 @@ class JsonView(PlainView):
             if self.costing is not None:  # claudechat's own field: what the reply cost
                 data["cost"] = self.costing(result.message)
             self.text.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+            self.text.flush()
 

@@ -42,11 +42,56 @@ class _MemoryHistory(_WithPastes, InMemoryHistory):
     pass
 
 
+class _Totals:
+    """The toolbar's tokens used and running cost, added up one new turn at a time: the
+    toolbar is drawn at every key, and summing (and pricing) every turn each time made a
+    long chat slower with each turn. The same sums as ReplState.tokens_used and
+    running_cost; started again whenever the turns are not the ones added up before
+    (another conversation, /undo, /retry) or the model or its rules change."""
+
+    def __init__(self, state: ReplState) -> None:
+        self.state = state
+        self.key: tuple[Any, ...] = ()
+        self.count, self.last = 0, None  # how many turns are added up, and the last of them
+        self.tokens, self.cost, self.priced = 0, 0.0, False
+
+    def update(self) -> None:
+        from claudechat import costs
+        from claudechat.models import rules_for
+
+        state, turns = self.state, self.state.conversation.turns
+        settings = state.settings
+        key = (id(state.conversation), id(turns), settings.model, id(settings.model_rules))
+        if key != self.key or len(turns) < self.count or (
+                self.count and turns[self.count - 1] is not self.last):
+            self.__init__(state)  # type: ignore[misc]
+            self.key = key
+        for turn in turns[self.count:]:
+            usage = turn.usage or {}
+            self.tokens += sum(int(usage.get(k) or 0) for k in (
+                "input_tokens", "output_tokens", "cache_read_input_tokens",
+                "cache_creation_input_tokens"))
+            if turn.role == "assistant" and turn.usage:
+                rules = rules_for(turn.model or settings.model, None, settings.model_rules)
+                price = costs.price(costs.Tokens.of(turn.usage), rules)
+                if price is not None:
+                    self.cost, self.priced = self.cost + price.total, True
+        self.count, self.last = len(turns), turns[-1] if turns else None
+
+    def money(self) -> str | None:
+        from claudechat import costs
+
+        return costs.money(self.cost) if self.priced else None
+
+
 def toolbar(state: ReplState) -> Any:
+    totals = _Totals(state)
+
     def render() -> FormattedText:
+        totals.update()
         parts = [state.settings.profile, state.settings.model,
-                 f"thinking {state.thinking_label()}", f"{state.tokens_used():,} tokens"]
-        cost = state.running_cost()
+                 f"thinking {state.thinking_label()}", f"{totals.tokens:,} tokens"]
+        cost = totals.money()
         if cost:
             parts.append(cost)
         if state.pending:

@@ -433,3 +433,14 @@ def test_a_password_in_the_base_url_is_never_in_an_error_or_a_debug_line():
     assert "hunter2pass" not in str(caught.value)
     for line in client.debug:
         assert "hunter2pass" not in line, line
+
+
+def test_caught_up_comes_after_every_record_of_a_read_and_before_the_next_read():
+    first = SSE + b"event: a\ndata: 1\n\nevent: b\ndata: "  # two whole records and half a third
+    second = b"2\n\n"
+    seen: list[str] = []
+    client = Client(Server(sse_response(first, second)))
+    with client.api.stream("/v1/messages", {"stream": True},
+                           caught_up=lambda: seen.append("|")) as records:
+        seen.extend(record.event for record in records)
+    assert seen == ["message_start", "ping", "a", "|", "b", "|"]

@@ -99,3 +99,21 @@ def test_end_of_stream_keeps_complete_lines_and_drops_a_partial_one():
         ServerSentEvent("message_stop", '{"type":"message_stop"}')
     ]
     assert decode(b"data: complete\n\ndata: {\"half") == [ServerSentEvent("message", "complete")]
+
+
+TRICKY = [b"event: a\ndata: 1\n\n", b"data: x\n\n", b": comment\nevent: b\ndata: 2\n\n",
+          b"event: c\ndata: 3\ndata: 4\n\n", b"id: 7\nevent: d\ndata: 5\n\n", b"event: e\ndata: 6\n\n",
+          b"retry: 10\ndata: 7\n\n", b"event: \ndata: 8\n\n", b"\n\nevent: f\ndata: 9\n\n\n",
+          b"event: g\n\n", b"data: z\n\n", b"event:h\ndata:10\n\n", b"event: i\ndata: 11\n\n"]
+
+
+@pytest.mark.parametrize("reads", ["one-per-event", "all-at-once", "pairs"])
+def test_reads_of_whole_events_decode_as_byte_by_byte(reads):
+    data = b"".join(TRICKY)
+    expected = decode(*(data[i:i + 1] for i in range(len(data))))
+    chunks = {"one-per-event": TRICKY, "all-at-once": [data],
+              "pairs": [b"".join(TRICKY[i:i + 2]) for i in range(0, len(TRICKY), 2)]}[reads]
+    assert decode(*chunks) == expected
+    assert [(e.event, e.data) for e in expected][:3] == [("a", "1"), ("message", "x"), ("b", "2")]
+    assert ("c", "3\n4") in [(e.event, e.data) for e in expected]
+    assert [e.id for e in expected if e.data in ("5", "6")] == ["7", "7"]

@@ -160,9 +160,11 @@ def test_a_closed_reader_becomes_output_closed_once_and_then_nothing_more_is_wri
     view.event(MessageStart({"id": "m", "model": "x", "content": [], "usage": {}}),
                acc.feed(MessageStart({"id": "m", "model": "x", "content": [], "usage": {}})))
     acc.feed(ContentBlockStart(0, {"type": "text", "text": ""}))
-    with pytest.raises(OutputClosed):
-        view.event(ContentBlockDelta(0, TextDelta("hello")), acc.message)
+    view.event(ContentBlockDelta(0, TextDelta("hello")), acc.message)
+    with pytest.raises(OutputClosed):  # deltas are written and then flushed once per read
+        view.flush()
     view.event(ContentBlockDelta(0, TextDelta(" more")), acc.message)
+    view.flush()
     view.end(TurnResult(message=acc.message))
     assert err.getvalue() == ""
 

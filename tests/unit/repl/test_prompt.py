@@ -72,3 +72,30 @@ def test_vi_editing_mode_gives_vi_keys(tmp_path, monkeypatch):
     keys = "abc\x1bbix\r"  # Esc, b (word back), i (insert), x
     assert typed(new_state(settings_for(tmp_path, editing_mode="vi")), keys) == ["xabc"]
     assert typed(new_state(settings_for(tmp_path)), keys) == ["ixabc"]  # emacs: Esc b, then text
+
+
+def test_the_toolbar_keeps_the_states_sums_as_turns_come_and_go(state, out):
+    bar = toolbar(state)
+
+    def shown() -> tuple[str, str | None]:
+        parts = [part.strip() for part in plain(bar).split("·")]
+        return parts[3], parts[4] if len(parts) > 4 else None
+
+    def expected() -> tuple[str, str | None]:
+        return f"{state.tokens_used():,} tokens", state.running_cost()
+
+    for n in range(1, 5):
+        usage = {"input_tokens": 100 * n, "output_tokens": 10 * n}
+        state.conversation.turns.append(Turn("user", [{"type": "text", "text": f"q{n}"}]))
+        state.conversation.turns.append(Turn("assistant", [{"type": "text", "text": "a"}], usage=usage))
+        assert shown() == expected() and shown()[1] is not None
+    del state.conversation.turns[-2:]  # /undo
+    assert shown() == expected() == ("660 tokens", shown()[1])
+    state.conversation.turns.append(Turn("user", [{"type": "text", "text": "again"}]))
+    state.conversation.turns.append(Turn("assistant", [{"type": "text", "text": "b"}],
+                                         usage={"input_tokens": 7, "output_tokens": 1}))
+    assert shown() == expected()
+    commands.dispatch(state, "/model claude-haiku-4-5", out)
+    assert shown() == expected()
+    commands.dispatch(state, "/new", out)
+    assert shown() == expected() == ("0 tokens", None)
