@@ -12,7 +12,7 @@ from helpers.fixtures import FIXTURES, sse_fixtures
 
 ROOT = Path(__file__).resolve().parents[1]
 SKIP_DIRS = {".git", "__pycache__", ".pytest_cache", ".ruff_cache", ".venv", "build", "dist"}
-# a path outside the repository: ../shared, or a shared/ folder found from a parent
+# a path outside the repository: the shared folder beside it, or a shared/ folder found from a parent
 OUTSIDE = re.compile(r"\.\./shared"
                      r"|parents\[\d\]\s*/\s*[\"']shared[\"']"
                      r"|[\"']shared[\"']\s*/\s*[\"']fixtures[\"']")
