@@ -51,7 +51,6 @@ import gc
 import io
 import os
 import pty
-import select
 import statistics
 import struct
 import subprocess
@@ -66,6 +65,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from helpers.markdown_corpus import realistic  # noqa: E402
+from ptyio import drain  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.markdown import Markdown  # noqa: E402
 
@@ -228,22 +228,7 @@ def run_cli(env: dict[str, str], *, tty: bool, stream: bool) -> tuple[float, byt
     os.close(slave)
     if pipe_w is not None:
         os.close(pipe_w)
-    out = {master: bytearray(), **({pipe_r: bytearray()} if pipe_r is not None else {})}
-    open_fds = list(out)
-    while open_fds:
-        readable, _, _ = select.select(open_fds, [], [], 60)
-        if not readable:
-            proc.kill()
-            raise RuntimeError("the CLI wrote nothing for 60 s")
-        for fd in readable:
-            try:
-                data = os.read(fd, 1 << 16)
-            except OSError:  # EIO: the pty's other end is closed
-                data = b""
-            if data:
-                out[fd] += data
-            else:
-                open_fds.remove(fd)
+    out = drain(proc, [master, *([pipe_r] if pipe_r is not None else [])], timeout=60)
     _, status, usage = os.wait4(proc.pid, 0)  # this child's own rusage
     proc.returncode = os.waitstatus_to_exitcode(status)
     for fd in out:

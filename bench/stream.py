@@ -32,7 +32,6 @@ import fcntl
 import http.client
 import os
 import pty
-import select
 import socketserver
 import statistics
 import struct
@@ -48,6 +47,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from helpers.markdown_corpus import realistic  # noqa: E402
+from ptyio import drain  # noqa: E402
 from startup import FLOOR  # noqa: E402
 
 WIDTH, HEIGHT = 100, 40
@@ -73,26 +73,6 @@ def environment(home: Path, url: str) -> dict[str, str]:
                COLUMNS=str(WIDTH), LINES=str(HEIGHT), ANTHROPIC_API_KEY="sk-bench",
                ANTHROPIC_BASE_URL=url, PYTHONPATH=str(ROOT))
     return env
-
-
-def drain(proc: subprocess.Popen, fds: list[int]) -> dict[int, bytearray]:
-    out = {fd: bytearray() for fd in fds}
-    open_fds = list(fds)
-    while open_fds:
-        readable, _, _ = select.select(open_fds, [], [], 120)
-        if not readable:
-            proc.kill()
-            raise RuntimeError("the child wrote nothing for 120 s")
-        for fd in readable:
-            try:
-                data = os.read(fd, 1 << 16)
-            except OSError:  # EIO: the pty's other end is closed
-                data = b""
-            if data:
-                out[fd] += data
-            else:
-                open_fds.remove(fd)
-    return out
 
 
 def run(args: list[str], env: dict[str, str], *, tty: bool) -> tuple[float, float, bytes]:
