@@ -99,5 +99,7 @@ def usage_line(message: Any, elapsed: float, cost: str | None = None) -> str:
 
     parts = token_counts(message.usage)
     stop = message.stop_reason or "none (incomplete)"
+    if cost and not message.stop_reason:  # cut short: the final usage never came
+        cost = f"at least {cost}"
     priced = f"cost: {cost} · " if cost else ""
     return f"tokens: {', '.join(parts)} · {priced}stop: {stop} · {elapsed:.2f} s"

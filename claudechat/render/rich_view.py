@@ -308,8 +308,8 @@ def status_text(result: TurnResult, width: int = 80, cost: str | None = None) ->
     line is cut."""
     message = result.message
     parts = token_counts(message.usage)
-    if cost:
-        parts.append(cost)
+    if cost:  # a reply cut short never got its final usage: what is known is a lower bound
+        parts.append(cost if message.stop_reason else f"at least {cost}")
     if result.interrupted:
         parts.append("interrupted")
     elif message.stop_reason:

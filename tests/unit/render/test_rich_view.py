@@ -264,3 +264,21 @@ def test_thinking_is_drawn_on_the_status_console_not_with_the_reply():
 ], ids=["unknown", "vte", "xterm", "gnu-screen", "tmux-in-xterm"])
 def test_which_terminals_rewrap_their_lines(env, rewraps):
     assert terminal_rewraps(env) is rewraps
+
+
+def test_a_reply_cut_short_shows_its_cost_as_a_lower_bound():
+    """The usage of a reply that never got its message_delta is message_start's (output 1):
+    the cost it gives is only what is known so far, and the line says so."""
+    from claudechat.ask import usage_line
+    from claudechat.render.rich_view import status_text
+
+    cut = Message(model="claude-test", content=[{"type": "text", "text": "Half"}],
+                  usage={"input_tokens": 12, "output_tokens": 1})
+    line = status_text(TurnResult(message=cut, interrupted=True), 120, cost="$0.0001").plain
+    assert "at least $0.0001" in line and "interrupted" in line
+    assert "cost: at least $0.0001" in usage_line(cut, 1.0, "$0.0001")
+    whole = Message(model="claude-test", content=[{"type": "text", "text": "Whole"}],
+                    stop_reason="end_turn", usage={"input_tokens": 12, "output_tokens": 3})
+    line = status_text(TurnResult(message=whole, complete=True), 120, cost="$0.0001").plain
+    assert "$0.0001" in line and "at least" not in line
+    assert "cost: $0.0001 ·" in usage_line(whole, 1.0, "$0.0001")
