@@ -1,0 +1,99 @@
+"""Commands on the conversation: help, quit, new, retry, undo and the editor."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from claudechat import attachments
+from claudechat.errors import UsageError
+from claudechat.repl.commands.registry import COMMANDS, SEND, Outcome, command
+from claudechat.repl.editor import edited, editor
+from claudechat.repl.state import ReplState
+from claudechat.sanitize import sanitize
+
+if TYPE_CHECKING:
+    from claudechat.repl.loop import Printer
+
+
+
+@command("/help", "this list")
+def cmd_help(state: ReplState, arg: str, out: Printer) -> Outcome:
+    lines = [f"{c.usage:<28} {c.help}" for c in COMMANDS.values()]
+    lines.append("")
+    lines.append("Enter sends; Ctrl-J or Esc Enter adds a line; @path attaches a file;")
+    lines.append("Ctrl-C stops a reply (or clears the line); Ctrl-D or /quit leaves.")
+    out.say("\n".join(lines), style="")
+
+
+@command("/quit", "leave (also Ctrl-D)")
+def cmd_quit(state: ReplState, arg: str, out: Printer) -> Outcome:
+    state.quit = True
+
+
+@command("/new", "a fresh conversation with the same settings")
+def cmd_new(state: ReplState, arg: str, out: Printer) -> Outcome:
+    state.new_conversation()
+    out.say("new conversation")
+
+
+@command("/retry", "ask for the last reply again (only the end of the conversation changes)")
+def cmd_retry(state: ReplState, arg: str, out: Printer) -> Outcome:
+    if not state.drop_reply():
+        raise UsageError("nothing to retry yet")
+    return SEND
+
+
+def _label(block: dict[str, Any]) -> str:
+    """What an attachment taken back by /undo is called in the pending list."""
+    kind = block.get("type", "attachment")
+    document = attachments.document_name(block)
+    if document is not None:
+        return document
+    source = block.get("source") or {}
+    if source.get("type") == "url":
+        return str(source.get("url"))
+    return {"image": f"image ({source.get('media_type', '?')})", "document": "PDF"}.get(kind, kind)
+
+
+@command("/undo", "drop the last exchange; its message comes back for editing")
+def cmd_undo(state: ReplState, arg: str, out: Printer) -> Outcome:
+    user = state.drop_exchange()
+    if user is None:
+        raise UsageError("nothing to undo")
+    blocks = list(user.content)
+    typed = ""
+    if blocks and blocks[-1].get("type") == "text" and attachments.document_name(blocks[-1]) is None:
+        typed = blocks.pop()["text"]
+    for again in state.mentioned(typed)[0]:  # the @paths in the text attach these once more
+        if again.block in blocks:
+            blocks.remove(again.block)
+    state.prefill = typed
+    state.pending = [attachments.Attachment(b, _label(b)) for b in blocks] + state.pending
+    state.saved_changed()
+    out.say("removed the last exchange")
+
+
+@command("/edit-last", "edit your last message in $VISUAL / $EDITOR and send it instead")
+def cmd_edit_last(state: ReplState, arg: str, out: Printer) -> Outcome:
+    last = next((t for t in reversed(state.conversation.turns) if t.role == "user"), None)
+    if last is None:
+        raise UsageError("there is no message of yours to edit yet")
+    typed = [b for b in last.content if b.get("type") == "text" and attachments.document_name(b) is None]
+    kept = [b for b in last.content if b not in typed]  # its attachments go again
+    text = edited(editor(), "".join(b["text"] for b in typed)).rstrip("\n")
+    if state.drop_exchange() is None:
+        raise UsageError("there is no message of yours to edit yet")
+    state.conversation.add_user([*kept, {"type": "text", "text": text}])
+    out.say("sending your edited message:")
+    out.say(sanitize(text), style="")
+    return SEND
+
+
+@command("/edit", "write the next message in $VISUAL / $EDITOR")
+def cmd_edit(state: ReplState, arg: str, out: Printer) -> Outcome:
+    try:
+        text = edited(editor(), arg)
+    except (UsageError, KeyboardInterrupt):
+        state.prefill = arg  # what was typed after /edit is not lost
+        raise
+    return SEND if state.compose(text.rstrip("\n")) else None

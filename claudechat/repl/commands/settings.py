@@ -1,0 +1,83 @@
+"""Commands on the settings: model, system prompt, thinking and sampling."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from claudechat.errors import UsageError
+from claudechat.models import EFFORTS, MIN_THINKING_BUDGET, rules_for
+from claudechat.repl.commands.registry import Outcome, command
+from claudechat.repl.state import ReplState
+from claudechat.sanitize import sanitize
+
+if TYPE_CHECKING:
+    from claudechat.repl.loop import Printer
+
+
+
+@command("/model [NAME]", "show or change the model", completes="model")
+def cmd_model(state: ReplState, arg: str, out: Printer) -> Outcome:
+    if not arg:
+        out.say(f"model: {state.settings.model}", style="")
+        return
+    changes: dict[str, Any] = {"model": arg}
+    rules = rules_for(arg, None, state.settings.model_rules)
+    if state.settings.thinking_budget is not None and not rules.takes("enabled"):
+        changes["thinking_budget"] = None  # a budget-style setting the new model has no use for
+    if state.settings.effort is not None and state.settings.effort not in rules.efforts:
+        changes["effort"] = None
+    state.update_settings(**changes)
+    dropped = [k.replace("_", " ") for k in changes if k != "model"]
+    them = "it" if len(dropped) == 1 else "them"
+    out.say(f"model: {arg}" + (f" ({' and '.join(dropped)} dropped: the model does not take {them})"
+                               if dropped else ""))
+
+
+@command("/system [TEXT|clear]", "show, set or clear the system prompt")
+def cmd_system(state: ReplState, arg: str, out: Printer) -> Outcome:
+    if not arg:
+        current = state.conversation.current_system()
+        out.say(f"system: {sanitize(current)}" if current else "no system prompt", style="")
+        return
+    out.say(state.change_system(None if arg == "clear" else arg))
+
+
+@command("/think on|off|default|EFFORT|BUDGET", "thinking: on, off, the model's default, "
+         "an effort (low…max) or a token budget")
+def cmd_think(state: ReplState, arg: str, out: Printer) -> Outcome:
+    if arg in ("on", "off"):
+        state.update_settings(thinking=arg == "on")
+    elif arg == "default":
+        state.update_settings(thinking=None, effort=None, thinking_budget=None)
+    elif arg in EFFORTS:
+        state.update_settings(thinking=True, effort=arg)
+    elif arg.isdigit():
+        budget = int(arg)
+        if budget < MIN_THINKING_BUDGET:
+            raise UsageError(f"the thinking budget must be at least {MIN_THINKING_BUDGET} tokens "
+                             f"(got {budget})")
+        state.update_settings(thinking=True, thinking_budget=budget)
+    else:
+        raise UsageError(f"usage: /think on|off|default, /think {'|'.join(EFFORTS)} "
+                         f"or /think BUDGET (tokens, >= {MIN_THINKING_BUDGET})")
+    out.say(f"thinking: {state.thinking_label()}")
+
+
+SETTABLE = {"temperature": float, "top_p": float, "top_k": int, "max_tokens": int, "effort": str}
+
+
+@command("/set NAME VALUE", "temperature, top_p, top_k, max_tokens or effort")
+def cmd_set(state: ReplState, arg: str, out: Printer) -> Outcome:
+    name, _, value = arg.partition(" ")
+    kind = SETTABLE.get(name)
+    if kind is None or not value.strip():
+        raise UsageError(f"usage: /set {'|'.join(SETTABLE)} VALUE")
+    if kind is str and value.strip() not in EFFORTS:
+        raise UsageError(f"effort must be one of {', '.join(EFFORTS)} (got {sanitize(value.strip())!r})")
+    try:
+        number = kind(value.strip())
+    except ValueError:
+        raise UsageError(f"{name} takes {'a number' if kind is float else 'a whole number'}") from None
+    state.update_settings(**{name: number})  # refused now, rather than the next request
+    out.say(f"{name} = {number}")
+
