@@ -16,7 +16,7 @@ import typer
 
 from claudechat import __version__, signals
 from claudechat.environment import Environment
-from claudechat.errors import ClaudechatError, ExitCode
+from claudechat.errors import ClaudechatError, ExitCode, UsageError
 
 app = typer.Typer(
     name="claudechat",
@@ -96,6 +96,8 @@ def root(
     """Chat with Claude from the terminal (no arguments: the interactive chat;
     `claudechat ask "…"`: one question). Without a terminal, behaves like ask."""
     if ctx.invoked_subcommand is not None:
+        _environment(plain=plain, debug=debug)
+        _pass_down(ctx)
         return
     from claudechat.options import Options
     from claudechat.repl import start
@@ -106,6 +108,55 @@ def root(
                       base_url=base_url, debug=env.debug, continue_last=continue_last, cid=cid,
                       save=save, plain=plain)
     raise typer.Exit(int(start(options, env)))
+
+
+GLOBAL_OPTIONS = ("plain", "debug")  # the environment's: every command takes them
+
+
+def _pass_down(ctx: typer.Context) -> None:
+    """Options given before a subcommand apply to it (`claudechat -m X ask hi` is
+    `claudechat ask -m X hi`): they become its own options' defaults, so the same option
+    given after the subcommand wins. One it has no use for is refused in one line."""
+    given = {p.name: ctx.params[p.name] for p in ctx.command.params
+             if p.name and _source(ctx, p.name) == "COMMANDLINE"}
+    name = ctx.invoked_subcommand or ""
+    sub = ctx.command.get_command(ctx, name) if isinstance(ctx.command, typer.core.TyperGroup) else None
+    if not given or sub is None:
+        return
+    defaults = _defaults_for(sub, given)
+    for key in given:
+        if key not in GLOBAL_OPTIONS and not _mentions(defaults, key):
+            raise UsageError(_misplaced(_option(ctx, key), given[key], name))
+    ctx.default_map = {name: defaults}
+
+
+def _misplaced(option: Any, value: Any, command: str) -> str:
+    """"-m/--model does not apply to `claudechat history`; it goes with the chat (…) or ask (…)"."""
+    flags = "/".join([*sorted(option.opts, key=len), *option.secondary_opts])
+    typed = option.secondary_opts[0] if value is False and option.secondary_opts else option.opts[0]
+    shown = typed if option.is_flag else f"{typed} {option.metavar or 'VALUE'}"
+    return (f"{flags} does not apply to `claudechat {command}`; it goes with the chat "
+            f"(claudechat {shown}) or with ask (claudechat ask {shown} PROMPT)")
+
+
+def _source(ctx: typer.Context, name: str) -> str:
+    source = ctx.get_parameter_source(name)
+    return source.name if source is not None else ""
+
+
+def _defaults_for(command: Any, given: dict[str, Any]) -> dict[str, Any]:
+    """{param: value} for the options of `command` among `given`; for a group, per subcommand."""
+    if isinstance(command, typer.core.TyperGroup):
+        return {name: _defaults_for(sub, given) for name, sub in command.commands.items()}
+    return {p.name: given[p.name] for p in command.params if p.name in given}
+
+
+def _mentions(defaults: dict[str, Any], key: str) -> bool:
+    return key in defaults or any(isinstance(v, dict) and _mentions(v, key) for v in defaults.values())
+
+
+def _option(ctx: typer.Context, name: str) -> Any:
+    return next(p for p in ctx.command.params if p.name == name)
 
 
 # Options only ask takes.
@@ -190,7 +241,8 @@ def history(ctx: typer.Context) -> None:
     if ctx.invoked_subcommand is None:
         from claudechat.history.commands import list_conversations
 
-        raise typer.Exit(int(list_conversations(_environment(), 20, None, False, False)))
+        plain = bool(ctx.find_root().params.get("plain"))  # claudechat --plain history
+        raise typer.Exit(int(list_conversations(_environment(), 20, None, False, plain)))
 
 
 @history_app.command("list")

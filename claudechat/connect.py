@@ -189,7 +189,9 @@ def resolve_thinking(settings: Settings, rules: models.ModelRules) -> Thinking:
                          f"(it supports: {', '.join(rules.efforts)})")
     want = settings.thinking
     if want is None:
-        want = None if rules.thinking_default != "off" else (True if effort else False)
+        # an effort or a budget given on a model that does not think unasked: thinking, then
+        asked = effort is not None or settings.thinking_budget is not None
+        want = None if rules.thinking_default != "off" else asked
     if want is False:
         return _thinking_off(settings, rules)
     if not rules.takes("adaptive") and not rules.takes("enabled"):
