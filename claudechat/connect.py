@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 
 from claudechat import costs, models
+from claudechat.advice import COMMAND_LINE, Advice
 from claudechat.api.client import ApiClient, Endpoint
 from claudechat.api.wire import Wire
 from claudechat.conversation import Conversation, RequestParams, Thinking
@@ -28,6 +29,7 @@ class Session:
     wire: Wire
     params: RequestParams
     catalog: models.ModelCatalog | None = None
+    advice: Advice = COMMAND_LINE  # how a refusal says what to do: the command line's words
 
     def rules_of(self, model: str | None) -> models.ModelRules:
         """The rules (prices included) of the model a reply names, else the session's."""
@@ -55,14 +57,17 @@ class Session:
     def new_conversation(self) -> Conversation:
         return Conversation(params=self.params, system=self.settings.system)
 
-    def apply(self, settings: Settings, *, notice: Callable[[str], None] | None = None) -> None:
+    def apply(self, settings: Settings, *, notice: Callable[[str], None] | None = None,
+              advice: Advice | None = None) -> None:
         """Take new settings (a /model or /think in the REPL): the model's rules and the
         request parameters are derived again. A setting the model refuses raises
-        UsageError, in one line, before anything is sent."""
+        UsageError, in one line in `advice`'s words (default: the session's), before
+        anything is sent."""
+        advice = advice or self.advice
         catalog = self.catalog
         info = (lambda: catalog.info(settings.model)) if catalog else (lambda: None)
         rules = model_rules(settings, info)
-        thinking = resolve_thinking(settings, rules)
+        thinking = resolve_thinking(settings, rules, advice)
         budget = thinking.budget_tokens if thinking.mode == "enabled" else None
         params = RequestParams(
             model=settings.model,
@@ -76,7 +81,7 @@ class Session:
             api_version=settings.anthropic_version,
             cache_ttl=settings.cache_ttl if caching(settings) else None,
         )
-        params.checked()
+        params.checked(advice)
         self.settings = settings
         self.params = params
 
@@ -87,6 +92,7 @@ def open_session(
     debug: bool = False,
     notice: Callable[[str], None] | None = None,
     transport: httpx.BaseTransport | None = None,
+    advice: Advice = COMMAND_LINE,
 ) -> Session:
     key, source = resolve_key(settings)
     endpoint = Endpoint(
@@ -108,7 +114,7 @@ def open_session(
                        idle_timeout=settings.idle_timeout, debug=log)
     session = Session(settings=settings, client=client, wire=_wire(settings.api),
                       params=RequestParams(model=settings.model, max_tokens=1),
-                      catalog=models.ModelCatalog(client, cache_dir()))
+                      catalog=models.ModelCatalog(client, cache_dir()), advice=advice)
     session.apply(settings, notice=notice)
     client.cache_refused = lambda: _cache_refused(session, notice)
     return session
@@ -174,16 +180,16 @@ def model_rules(settings: Settings, info: Callable[[], dict[str, Any] | None]) -
     return models.rules_for(settings.model, info() if asked else None, settings.model_rules)
 
 
-def resolve_thinking(settings: Settings, rules: models.ModelRules) -> Thinking:
+def resolve_thinking(settings: Settings, rules: models.ModelRules, advice: Advice = COMMAND_LINE) -> Thinking:
     """What to send for the thinking settings on this model: adaptive (+effort),
     enabled+budget, disabled, between_tools, or nothing; UsageError for what it refuses."""
     model, effort = settings.model, settings.effort
     if settings.thinking_budget is not None and not rules.takes("enabled"):
         raise UsageError(f"{model} decides itself how long to think and takes no thinking budget; "
-                         f"use --effort {'|'.join(rules.efforts or EFFORTS)} instead")
+                         f"use {advice.effort('|'.join(rules.efforts or EFFORTS))} instead")
     if effort is not None and not rules.efforts:
         raise UsageError(f"{model} takes a thinking budget, not an effort; "
-                         f"use --thinking-budget N instead of --effort")
+                         f"use {advice.budget()} instead" + ("" if advice.chat else " of --effort"))
     if effort is not None and effort not in rules.efforts:
         raise UsageError(f"{model} does not support effort {effort!r} "
                          f"(it supports: {', '.join(rules.efforts)})")
@@ -193,11 +199,13 @@ def resolve_thinking(settings: Settings, rules: models.ModelRules) -> Thinking:
         asked = effort is not None or settings.thinking_budget is not None
         want = None if rules.thinking_default != "off" else asked
     if want is False:
-        return _thinking_off(settings, rules)
+        return _thinking_off(settings, rules, advice)
     if not rules.takes("adaptive") and not rules.takes("enabled"):
         if want is None:
             return Thinking(effort=effort)
-        raise UsageError(f"{model} cannot think; leave out --think (or thinking = true)")
+        how = f"turn thinking off ({advice.thinking(False)})" if advice.chat \
+            else "leave out --think (or thinking = true)"
+        raise UsageError(f"{model} cannot think; {how}")
     display = _display(settings, rules)
     by_default = want is None
     if rules.takes("enabled") and (settings.thinking_budget is not None or not rules.takes("adaptive")):
@@ -206,7 +214,7 @@ def resolve_thinking(settings: Settings, rules: models.ModelRules) -> Thinking:
     return Thinking("adaptive", effort=effort, display=display, by_default=by_default)
 
 
-def _thinking_off(settings: Settings, rules: models.ModelRules) -> Thinking:
+def _thinking_off(settings: Settings, rules: models.ModelRules, advice: Advice) -> Thinking:
     model, effort = settings.model, settings.effort
     if rules.thinking_default == "off":
         return Thinking(effort=effort)  # sending nothing is off
@@ -217,7 +225,7 @@ def _thinking_off(settings: Settings, rules: models.ModelRules) -> Thinking:
         return Thinking("between_tools", effort=effort)
     if not rules.takes("disabled"):
         raise UsageError(f"{model} always thinks and cannot turn thinking off; "
-                         f"use --effort low for less thinking")
+                         f"use {advice.effort('low')} for less thinking")
     limit = rules.disabled_max_effort
     level = effort or rules.default_effort
     if limit and level in EFFORTS and EFFORTS.index(level) > EFFORTS.index(limit):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from claudechat import replay
+from claudechat.advice import COMMAND_LINE, Advice
 from claudechat.attachments import document_name
 from claudechat.errors import UsageError
 from claudechat.message import Message
@@ -62,9 +63,10 @@ class RequestParams:
     def model_rules(self) -> ModelRules:
         return self.rules if self.rules is not None else rules_for(self.model)
 
-    def checked(self) -> tuple[RequestParams, list[str]]:
-        """Validate before sending: UsageError, in one line that says what to do instead,
-        for what the API or this model would refuse. Nothing is dropped silently."""
+    def checked(self, advice: Advice = COMMAND_LINE) -> tuple[RequestParams, list[str]]:
+        """Validate before sending: UsageError, in one line that says what to do instead
+        (in `advice`'s words: the chat's or the command line's), for what the API or this
+        model would refuse. Nothing is dropped silently."""
         if self.max_tokens < 1:
             raise UsageError(f"max_tokens must be at least 1 (got {self.max_tokens})")
         if self.temperature is not None and not 0 <= self.temperature <= 1:
@@ -90,27 +92,29 @@ class RequestParams:
         rules = self.model_rules()
         if t.mode != "off" and not rules.takes(t.mode):
             raise UsageError(f"{self.model} does not take thinking type {t.mode!r}")
-        self._check_sampling(rules)
-        self._check_tool_choice(rules)
+        self._check_sampling(rules, advice)
+        self._check_tool_choice(rules, advice)
         return self, []
 
-    def _check_sampling(self, rules: ModelRules) -> None:
+    def _check_sampling(self, rules: ModelRules, advice: Advice) -> None:
         for name in SAMPLING:
             value = getattr(self, name)
             if value is None:
                 continue
             if self.api_version == NO_SAMPLING_VERSION:
                 raise UsageError(f"anthropic-version {NO_SAMPLING_VERSION} has no {name}; "
-                                 f"remove {name} and steer the reply with --effort instead")
+                                 f"{advice.unset(name)} and steer the reply with "
+                                 f"{advice.effort()} instead")
             if rules.sampling == "never":
                 raise UsageError(f"{self.model} does not accept {name} (the API rejects sampling "
-                                 f"parameters on this model); remove {name} and use --effort instead")
-            if self.thinking.on and not (name == "top_p" and value >= 0.95):
+                                 f"parameters on this model); {advice.unset(name)} and steer the "
+                                 f"reply with {advice.effort()} instead")
+            if self.thinking.on and not (name == "top_p" and value >= 0.95):  # docs/PROTOCOL.md
                 what = "top_p below 0.95" if name == "top_p" else name
-                raise UsageError(f"{self.model} does not accept {what} while thinking is on; "
-                                 f"remove {name}, or turn thinking off (--no-think)")
+                raise UsageError(f"{self.model} does not accept {what} while thinking is on; turn "
+                                 f"thinking off ({advice.thinking(False)}), or {advice.unset(name)}")
 
-    def _check_tool_choice(self, rules: ModelRules) -> None:
+    def _check_tool_choice(self, rules: ModelRules, advice: Advice) -> None:
         if not self.tool_choice or self.tool_choice.get("type") not in ("any", "tool"):
             return
         if not rules.forced_tool_choice:
@@ -118,7 +122,8 @@ class RequestParams:
                              f"use tool_choice auto with a strict tool instead")
         if self.thinking.mode == "enabled":
             raise UsageError(f"a forced tool_choice cannot be combined with thinking on "
-                             f"{self.model}; turn thinking off (--no-think) or use tool_choice auto")
+                             f"{self.model}; turn thinking off ({advice.thinking(False)}) or use "
+                             f"tool_choice auto")
 
 
 @dataclass(slots=True)

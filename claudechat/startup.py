@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from claudechat import settings as settings_mod
+from claudechat.advice import Advice
 from claudechat.connect import Session, open_session
 from claudechat.conversation import Conversation
 from claudechat.history.saving import Continuation, open_continuation
@@ -34,7 +35,8 @@ class Start:
         return self.settings.save_history if self.options.save is None else self.options.save
 
     def connect(self, notice: Callable[[str], None] | None = None) -> Session:
-        return open_session(self.settings, debug=self.options.debug, notice=notice)
+        advice = Advice.command_line(self.options.flags(), self.settings.config_file)
+        return open_session(self.settings, debug=self.options.debug, notice=notice, advice=advice)
 
     def conversation(self, session: Session, notice: Callable[[str], None] | None = None) -> Conversation:
         """A new conversation, or the continued one's turns, with the session's parameters

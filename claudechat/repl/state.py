@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from claudechat import attachments, costs
+from claudechat.advice import CHAT
 from claudechat.cache_health import CacheWatch
 from claudechat.conversation import Conversation
 from claudechat.errors import UsageError
@@ -87,7 +88,7 @@ class ReplState:
         and comes back as `prefill`, to be fixed. `confirm([(label, tokens)…])` is asked,
         once per attachment, about any over the confirm_tokens setting."""
         try:
-            self.session.params.checked()
+            self.session.params.checked(CHAT)
             found, text_to_send = self.mentioned(text, strict=True)
         except UsageError:
             self.prefill = text  # nothing typed is lost: it comes back to be fixed
@@ -202,7 +203,7 @@ class ReplState:
     def update_settings(self, **changes: Any) -> None:
         """Change settings; a combination the model would refuse is refused now (UsageError,
         nothing changed), not at the next request."""
-        self.session.apply(replace(self.settings, **changes), notice=self.notice)
+        self.session.apply(replace(self.settings, **changes), notice=self.notice, advice=CHAT)
         self.settings = self.session.settings
         self.conversation.params = self.session.params
         self.saved_changed()

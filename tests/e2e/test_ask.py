@@ -263,7 +263,7 @@ def test_sampling_parameters_with_thinking_on_an_older_model_are_refused_in_one_
     result = ask(env, "--think", "-m", "claude-sonnet-4-5", "-t", "0.5", "--top-k", "5", "hi")
     line = error_line(result, code=2)
     assert line == ("claudechat: claude-sonnet-4-5 does not accept temperature while thinking is on; "
-                    "remove temperature, or turn thinking off (--no-think)")
+                    "turn thinking off (--no-think), or leave out --temperature")
     assert posts(server) == []
 
 

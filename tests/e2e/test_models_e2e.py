@@ -109,10 +109,10 @@ def test_a_future_model_described_in_the_config_gets_its_rules(env, server, conf
 @pytest.mark.parametrize(("args", "line"), [
     (("-m", "claude-opus-5-5", "-t", "0.7"),
      "claude-opus-5-5 does not accept temperature (the API rejects sampling parameters on this model); "
-     "remove temperature and use --effort instead"),
+     "leave out --temperature and steer the reply with --effort LEVEL instead"),
     (("--top-p", "0.9"),
      "claude-sonnet-5-5 does not accept top_p (the API rejects sampling parameters on this model); "
-     "remove top_p and use --effort instead"),
+     "leave out --top-p and steer the reply with --effort LEVEL instead"),
     (("-m", "claude-opus-5-5", "--no-think"),
      "claude-opus-5-5 always thinks and cannot turn thinking off; use --effort low for less thinking"),
     (("-m", "claude-opus-5-5", "--thinking-budget", "2048"),
@@ -139,14 +139,15 @@ def test_sampling_in_the_config_is_refused_for_a_model_that_rejects_it(env, serv
     env = config(env, "temperature = 0.4\n")
     line = refused(ask(env, "-m", "claude-fable-5-1", "hi"), server)
     assert line == ("claudechat: claude-fable-5-1 does not accept temperature (the API rejects sampling "
-                    "parameters on this model); remove temperature and use --effort instead")
+                    f"parameters on this model); remove temperature from {env['CLAUDECHAT_CONFIG']} "
+                    "and steer the reply with --effort LEVEL instead")
 
 
 def test_anthropic_version_2026_10_21_refuses_sampling_even_on_an_older_model(env, server, config):
     env = config(env, '[profiles.anthropic]\nanthropic_version = "2026-10-21"\n')
     line = refused(ask(env, "-m", "claude-haiku-4-5", "--top-k", "5", "hi"), server)
-    assert line == ("claudechat: anthropic-version 2026-10-21 has no top_k; remove top_k and steer the reply "
-                    "with --effort instead")
+    assert line == ("claudechat: anthropic-version 2026-10-21 has no top_k; leave out --top-k and steer "
+                    "the reply with --effort LEVEL instead")
 
 
 # -- Ace Data Cloud's chat completions ----------------------------------------------------------
@@ -176,9 +177,9 @@ def test_the_chat_maps_think_and_effort_and_refuses_at_once(server, spawn):
     server.enqueue(Reply(text="Fine."))
     term = spawn("-m", "claude-opus-5-5")
     term.say("/think off")
-    term.wait_prompt(after="use --effort low for less thinking")
+    term.wait_prompt(after="use /think low for less thinking")
     term.say("/set temperature 0.5")
-    term.wait_prompt(after="remove temperature and use --effort instead")
+    term.wait_prompt(after="/set temperature default and steer the reply with /think LEVEL instead")
     term.say("/think low")
     term.wait_prompt(after="thinking: on (adaptive, effort low)")
     term.say("/set effort max")

@@ -33,10 +33,10 @@ class FakeSession:
     def new_conversation(self) -> Conversation:
         return Conversation(params=self.params, system=self.settings.system)
 
-    def apply(self, settings: Settings, notice=None) -> None:
+    def apply(self, settings: Settings, notice=None, advice=None) -> None:
         """The real connect.Session.apply, without a model list: the model's rules decide."""
         real = Session(settings=settings, client=None, wire=None, params=self.params)
-        real.apply(settings, notice=notice)
+        real.apply(settings, notice=notice, advice=advice)
         self.settings, self.params = real.settings, real.params
 
 

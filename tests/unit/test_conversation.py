@@ -119,7 +119,8 @@ def test_sampling_with_thinking_on_an_older_model_is_refused_in_one_line():
     with pytest.raises(UsageError) as caught:
         params.checked()
     assert str(caught.value) == ("claude-sonnet-4-5 does not accept temperature while thinking is on; "
-                                 "remove temperature, or turn thinking off (--no-think)")
+                                 "turn thinking off (--no-think), or leave out --temperature "
+                                 "(or the temperature setting)")
 
 
 def test_top_p_of_at_least_0_95_survives_thinking():

@@ -158,7 +158,8 @@ def test_sampling_on_a_model_that_rejects_it_is_refused_naming_the_model_and_eff
     value = 5 if name == "top_k" else 0.5
     assert refusal(tmp_path, model="claude-opus-5-5", **{name: value}) == (
         f"claude-opus-5-5 does not accept {name} (the API rejects sampling parameters on this model); "
-        f"remove {name} and use --effort instead")
+        f"leave out --{name.replace('_', '-')} (or the {name} setting) and steer the reply with "
+        f"--effort LEVEL instead")
 
 
 def test_sampling_on_the_default_model_even_with_thinking_off_is_refused(tmp_path):
@@ -168,7 +169,8 @@ def test_sampling_on_the_default_model_even_with_thinking_off_is_refused(tmp_pat
 
 def test_anthropic_version_2026_10_21_never_sends_sampling(tmp_path):
     assert refusal(tmp_path, model="claude-haiku-4-5", anthropic_version="2026-10-21", top_k=3) == (
-        "anthropic-version 2026-10-21 has no top_k; remove top_k and steer the reply with --effort instead")
+        "anthropic-version 2026-10-21 has no top_k; leave out --top-k (or the top_k setting) and steer "
+        "the reply with --effort LEVEL instead")
     assert "top_k" not in body(tmp_path, model="claude-haiku-4-5", anthropic_version="2026-10-21")
 
 

@@ -66,12 +66,18 @@ def cmd_think(state: ReplState, arg: str, out: Printer) -> Outcome:
 SETTABLE = {"temperature": float, "top_p": float, "top_k": int, "max_tokens": int, "effort": str}
 
 
-@command("/set NAME VALUE", "temperature, top_p, top_k, max_tokens or effort")
+@command("/set NAME VALUE|default", "temperature, top_p, top_k, max_tokens or effort "
+         "(default: back to not sending it)")
 def cmd_set(state: ReplState, arg: str, out: Printer) -> Outcome:
     name, _, value = arg.partition(" ")
     kind = SETTABLE.get(name)
     if kind is None or not value.strip():
-        raise UsageError(f"usage: /set {'|'.join(SETTABLE)} VALUE")
+        raise UsageError(f"usage: /set {'|'.join(SETTABLE)} VALUE|default")
+    if value.strip() == "default":
+        state.update_settings(**{name: None})
+        out.say(f"{name}: the default (not sent)" if name != "max_tokens"
+                else f"max_tokens: the default ({state.session.params.max_tokens})")
+        return
     if kind is str and value.strip() not in EFFORTS:
         raise UsageError(f"effort must be one of {', '.join(EFFORTS)} (got {sanitize(value.strip())!r})")
     try:
