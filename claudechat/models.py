@@ -211,6 +211,18 @@ def override_problem(key: str, value: Any) -> str | None:
     return None if ok else f"must be {allowed}"
 
 
+_DATED = re.compile(r"-\d{8}$")
+
+
+def listed(model: str, ids: list[str]) -> bool:
+    """Is `model` one of the listed `ids`: as listed, or the bare or dated name of one
+    (claude-haiku-4-5 / claude-haiku-4-5-20251001), or its -thinking name (Ace Data Cloud)."""
+    def bare(name: str) -> str:
+        return _DATED.sub("", name.removesuffix("-thinking"))
+
+    return model in ids or bare(model) in {bare(i) for i in ids}
+
+
 class ModelCatalog:
     """`GET /v1/models`, cached per base URL in the cache dir."""
 
@@ -219,6 +231,7 @@ class ModelCatalog:
         digest = hashlib.sha256(client.endpoint.base_url.encode()).hexdigest()[:16]
         self.path = cache_dir / f"models-{digest}.json"
         self._now = now
+        self.problem: str | None = None  # why the last models() could not ask (None: it could)
 
     def info(self, model: str) -> dict[str, Any] | None:
         for entry in self.models() or []:
@@ -228,6 +241,7 @@ class ModelCatalog:
 
     def models(self) -> list[dict[str, Any]] | None:
         now = self._now if self._now is not None else time.time()
+        self.problem = None
         cached = self._read()
         if cached is not None and now - cached.get("fetched", 0) < CACHE_TTL:
             return cached.get("data")
@@ -236,6 +250,7 @@ class ModelCatalog:
         except ApiError as exc:
             if exc.status not in NO_MODEL_LIST:
                 # transient, or a key problem the real request will report: don't remember
+                self.problem = None if cached else str(exc)
                 return cached.get("data") if cached else None
             data = None  # the server does not offer the list
         self._write({"fetched": now, "data": data})

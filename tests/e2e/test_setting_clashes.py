@@ -15,21 +15,6 @@ from helpers.pty_terminal import PROMPT, Term
 from helpers.received import posts, wait_for_bodies
 
 
-def said(term: Term, line: str) -> str:
-    """Type `line` in the chat; what it answered (wrapped lines joined) once the prompt is back."""
-    typed = f"{PROMPT} {line}"
-
-    def rows() -> list[int]:
-        return [i for i, text in enumerate(term.lines()) if text == typed and i < term.cursor_row()]
-
-    before = len(rows())
-    term.say(line)
-    term.wait(lambda: len(rows()) > before, repr(typed))
-    term.wait(lambda: term.lines()[term.cursor_row()] == PROMPT and term.cursor_row() > rows()[-1] + 1,
-              f"the answer to {line!r}")
-    return " ".join(term.lines()[rows()[-1] + 1 : term.cursor_row()]).strip()
-
-
 def refused(result: Result, server: FakeServer) -> str:
     assert (result.code, result.out) == (2, b""), result
     assert len(result.err_lines) == 1 and "Traceback" not in result.err, result.err
@@ -40,25 +25,25 @@ def refused(result: Result, server: FakeServer) -> str:
 def test_the_chat_refuses_temperature_while_thinking_and_thinking_while_temperature(server, spawn):
     server.enqueue(Reply(text="First."), Reply(text="Second."))
     term = spawn("-m", "claude-haiku-4-5")
-    assert said(term, "/set temperature 0.3") == "temperature = 0.3"
-    assert said(term, "/think on") == (
+    assert term.said("/set temperature 0.3") == "temperature = 0.3"
+    assert term.said("/think on") == (
         "claude-haiku-4-5 does not accept temperature while thinking is on; "
         "turn thinking off (/think off), or /set temperature default")
-    assert said(term, "/think 2048") == said(term, "/think on")  # a budget is thinking too
+    assert term.said("/think 2048") == term.said("/think on")  # a budget is thinking too
     term.say("one")
     term.wait_prompt(after="First.")
     [first] = wait_for_bodies(server, 1)
     assert first["temperature"] == 0.3 and "thinking" not in first  # nothing changed
 
-    assert said(term, "/set temperature default") == "temperature: the default (not sent)"
-    assert said(term, "/think on") == "thinking: on (4,096 tokens)"
-    assert said(term, "/set temperature 0.3") == (
+    assert term.said("/set temperature default") == "temperature: the default (not sent)"
+    assert term.said("/think on") == "thinking: on (4,096 tokens)"
+    assert term.said("/set temperature 0.3") == (
         "claude-haiku-4-5 does not accept temperature while thinking is on; "
         "turn thinking off (/think off), or /set temperature default")
-    assert said(term, "/set top_k 5").startswith("claude-haiku-4-5 does not accept top_k while thinking")
-    assert said(term, "/set top_p 0.5").startswith(
+    assert term.said("/set top_k 5").startswith("claude-haiku-4-5 does not accept top_k while thinking")
+    assert term.said("/set top_p 0.5").startswith(
         "claude-haiku-4-5 does not accept top_p below 0.95 while thinking is on")
-    assert said(term, "/set top_p 0.97") == "top_p = 0.97"  # allowed with thinking (PROTOCOL.md)
+    assert term.said("/set top_p 0.97") == "top_p = 0.97"  # allowed with thinking (PROTOCOL.md)
     term.say("two")
     row = term.wait_prompt(after="Second.")
     second = wait_for_bodies(server, 2)[1]
@@ -71,11 +56,11 @@ def test_the_chat_refuses_temperature_while_thinking_and_thinking_while_temperat
 def test_the_chat_refuses_a_model_that_rejects_what_is_set_and_keeps_the_model(server, spawn):
     server.enqueue(Reply(text="Still haiku."))
     term = spawn("-m", "claude-haiku-4-5")
-    assert said(term, "/set temperature 0.3") == "temperature = 0.3"
-    assert said(term, "/model claude-opus-5-5") == (
+    assert term.said("/set temperature 0.3") == "temperature = 0.3"
+    assert term.said("/model claude-opus-5-5") == (
         "claude-opus-5-5 does not accept temperature (the API rejects sampling parameters on this "
         "model); /set temperature default and steer the reply with /think LEVEL instead")
-    assert said(term, "/model") == "model: claude-haiku-4-5"
+    assert term.said("/model") == "model: claude-haiku-4-5"
     term.say("hi")
     term.wait_prompt(after="Still haiku.")
     [body] = wait_for_bodies(server, 1)

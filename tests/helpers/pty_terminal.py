@@ -252,6 +252,21 @@ class Term:
         """Type a line and press Enter."""
         self.child.send(text + "\r")
 
+    def said(self, line: str) -> str:
+        """Type `line`; what the chat answered (wrapped lines joined by spaces) once the
+        prompt is back under it."""
+        typed = f"{PROMPT} {line}"
+
+        def rows() -> list[int]:
+            return [i for i, text in enumerate(self.lines()) if text == typed and i < self.cursor_row()]
+
+        before = len(rows())
+        self.say(line)
+        self.wait(lambda: len(rows()) > before, repr(typed))
+        self.wait(lambda: self.lines()[self.cursor_row()] == PROMPT and self.cursor_row() > rows()[-1] + 1,
+                  f"the answer to {line!r}")
+        return " ".join(self.lines()[rows()[-1] + 1 : self.cursor_row()]).strip()
+
     def exit_status(self) -> int | None:
         self.wait(lambda: self.eof, "the end of the program")
         self.child.close()

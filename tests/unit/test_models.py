@@ -197,3 +197,53 @@ def test_the_models_tables_reach_the_settings_and_name_the_models_offered(tmp_pa
     s = load({}, {"ANTHROPIC_API_KEY": "k", "CLAUDECHAT_CONFIG": str(config)})
     assert s.models == ("claude-opus-6",)
     assert s.model_rules == {"claude-opus-6": {"like": "claude-opus-5-5"}}
+
+
+# -- the server's model list: is a name in it, and could it be asked ------------------------
+
+
+@pytest.mark.parametrize(("name", "ids", "found"), [
+    ("claude-opus-5-5", ["claude-opus-5-5", "claude-sonnet-5-5"], True),
+    ("claude-haiku-4-5", ["claude-haiku-4-5-20251001"], True),  # the alias of a dated id
+    ("claude-haiku-4-5-20251001", ["claude-haiku-4-5"], True),  # a dated id of a bare one
+    ("claude-sonnet-5-5-thinking", ["claude-sonnet-5-5"], True),  # Ace Data Cloud's thinking name
+    ("claude-opus-5-6", ["claude-opus-5-5"], False),
+    ("claude-opus-5", ["claude-opus-5-5"], False),
+])
+def test_a_name_is_listed_as_it_is_or_as_the_bare_or_dated_form_of_an_id(name, ids, found):
+    from claudechat.models import listed
+
+    assert listed(name, ids) is found
+
+
+def catalog_answering(tmp_path, answer):
+    import httpx
+
+    from claudechat.api.client import ApiClient, Endpoint
+    from claudechat.models import ModelCatalog
+
+    endpoint = Endpoint(base_url="http://models.test", auth="x-api-key", api_key="k", key_source="$K")
+    client = ApiClient(endpoint, httpx.Client(transport=httpx.MockTransport(answer)), max_retries=0)
+    return ModelCatalog(client, tmp_path)
+
+
+def test_a_list_that_could_not_be_asked_for_says_why(tmp_path):
+    import httpx
+
+    catalog = catalog_answering(tmp_path, lambda request: httpx.Response(
+        503, json={"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}))
+    assert catalog.models() is None
+    assert "Overloaded" in (catalog.problem or "")
+
+
+def test_a_server_without_a_list_is_no_problem_and_a_listing_clears_one(tmp_path):
+    import httpx
+
+    unlisted = catalog_answering(tmp_path, lambda request: httpx.Response(404, json={
+        "type": "error", "error": {"type": "not_found_error", "message": "Not Found"}}))
+    assert unlisted.models() is None and unlisted.problem is None
+    catalog = catalog_answering(tmp_path / "other", lambda request: httpx.Response(
+        200, json={"data": [{"id": "claude-opus-5-5"}], "has_more": False}))
+    catalog.problem = "an earlier failure"
+    assert catalog.models() == [{"id": "claude-opus-5-5"}]
+    assert catalog.problem is None

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
 from typing import TYPE_CHECKING, Any
 
-from claudechat.errors import UsageError
-from claudechat.models import EFFORTS, MIN_THINKING_BUDGET, rules_for
+from claudechat.errors import ClaudechatError, UsageError
+from claudechat.models import EFFORTS, MIN_THINKING_BUDGET, listed, rules_for
 from claudechat.repl.commands.registry import Outcome, command
 from claudechat.repl.state import ReplState
 from claudechat.sanitize import sanitize
@@ -31,6 +32,31 @@ def cmd_model(state: ReplState, arg: str, out: Printer) -> Outcome:
     them = "it" if len(dropped) == 1 else "them"
     out.say(f"model: {arg}" + (f" ({' and '.join(dropped)} dropped: the model does not take {them})"
                                if dropped else ""))
+    warning = unlisted(state, arg)
+    if warning:
+        out.notice(warning)
+
+
+def unlisted(state: ReplState, name: str) -> str | None:
+    """A warning when the server has a model list and `name` is not in it (still used:
+    a proxy serves names of its own), or when the list could not be fetched; None when
+    it is listed, described in the config, or the server lists no models."""
+    catalog = getattr(state.session, "catalog", None)
+    if catalog is None or name in state.settings.model_rules:
+        return None
+    try:
+        entries = catalog.models()  # cached for a day; else asked now, with the client's timeouts
+    except ClaudechatError as exc:  # an answer not in the list's shape, say
+        entries, catalog.problem = None, str(exc)
+    if entries is None:
+        return (f"could not check {name} against the server's model list ({catalog.problem}); "
+                f"using it anyway") if catalog.problem else None
+    ids = [e["id"] for e in entries if isinstance(e.get("id"), str)]
+    if listed(name, ids):
+        return None
+    close = difflib.get_close_matches(name, ids, n=1)
+    tip = f" (did you mean {close[0]}?)" if close else ""
+    return f"{name} is not in this server's model list{tip}; using it anyway (/model + Tab lists them)"
 
 
 @command("/system [TEXT|clear]", "show, set or clear the system prompt")
