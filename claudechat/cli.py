@@ -349,15 +349,25 @@ def main(argv: list[str] | None = None) -> None:
         if signals.received is not None:  # the terminal closed under a write: nobody to tell
             code = signals.exit_code()
         elif _is_click_error(exc):  # typer's (or click's) own usage errors
-            ctx = getattr(exc, "ctx", None)
-            where = f"{ctx.command_path} --help" if ctx is not None else "claudechat --help"
-            code = _fail(f"{exc.format_message()} (see {where})", exc.exit_code)
+            code = _fail(_usage_message(exc), exc.exit_code)
         elif _debug():  # a bug: one line, the traceback only with --debug
             raise
         else:
             code = _fail(f"internal error: {type(exc).__name__}: {exc} "
                          f"(run with --debug for details)", ExitCode.ERROR)
     sys.exit(int(code or 0))
+
+
+def _usage_message(exc: Any) -> str:
+    """typer's usage error in one line; an option of ask given before it says where it goes."""
+    ctx = getattr(exc, "ctx", None)
+    name = getattr(exc, "option_name", None)
+    if ctx is not None and ctx.parent is None and name:
+        ask_command = ctx.command.get_command(ctx, "ask")
+        if ask_command is not None and any(name in (*p.opts, *p.secondary_opts) for p in ask_command.params):
+            return f"{name} is an option of ask, not of the chat: put it after ask (claudechat ask {name} …)"
+    where = f"{ctx.command_path} --help" if ctx is not None else "claudechat --help"
+    return f"{exc.format_message()} (see {where})"
 
 
 def _is_click_error(exc: Exception) -> bool:

@@ -139,3 +139,18 @@ def test_plain_before_history_applies_to_it(env, server):
     assert result.code == 0, result
     [row] = result.rows
     assert row[2] == "hi"
+
+
+@pytest.mark.parametrize("args", [["-t", "0.3"], ["--json"], ["--stop", "END"], ["-f", "notes.txt"]])
+def test_an_option_of_ask_given_before_it_says_where_it_goes(env, server, args):
+    result = run_cli(env, *args, "ask", "hi")
+    assert (result.code, result.out) == (2, b""), result
+    assert result.err_lines == [f"claudechat: {args[0]} is an option of ask, not of the chat: "
+                                f"put it after ask (claudechat ask {args[0]} …)"]
+    assert posts(server) == []
+
+
+def test_an_option_nobody_has_is_typers_line_with_where_to_look(env, server):
+    result = run_cli(env, "--colour", "ask", "hi")
+    assert (result.code, result.err_lines) == (2, ["claudechat: No such option: --colour "
+                                                   "(see claudechat --help)"]), result
