@@ -49,6 +49,20 @@ def test_settings_commands_change_what_the_next_request_sends(state, out):
         commands.dispatch(state, "/set temperature 1.5", out)
 
 
+def test_set_default_goes_back_to_not_sending_the_parameter(state, out):
+    commands.dispatch(state, "/model claude-haiku-4-5", out)
+    for line in ("/set temperature 0.3", "/set top_k 5", "/set max_tokens 1000"):
+        commands.dispatch(state, line, out)
+    for name in ("temperature", "top_k", "max_tokens"):
+        commands.dispatch(state, f"/set {name} default", out)
+    params = state.conversation.params
+    assert (params.temperature, params.top_k, params.max_tokens) == (None, None, 8192)
+    assert "max_tokens: the default (8192)" in out.console.file.getvalue()
+    with pytest.raises(UsageError) as caught:
+        commands.dispatch(state, "/set temperature", out)
+    assert str(caught.value) == "usage: /set temperature|top_p|top_k|max_tokens|effort VALUE|default"
+
+
 def test_quit_and_its_aliases(state, out):
     for line in ("/quit", "/exit", "/q"):
         state.quit = False
