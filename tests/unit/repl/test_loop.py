@@ -214,6 +214,14 @@ def test_what_the_text_attaches_is_one_line_each_before_the_reply(chat, tmp_path
     assert said.index("(text, 2.0 kB)") < said.index("Both seen.")
 
 
+def test_a_folder_at_the_start_is_no_command_and_says_how_to_reach_its_files(chat, tmp_path):
+    state, out, server = chat()
+    handle(state, out, f"{tmp_path} what is in here?")
+    assert one_line(out) == (f"{tmp_path} is a directory, not a command: attach files from it with "
+                             f"@{tmp_path}/NAME (Tab lists them), or start with // to send it as text")
+    assert server.bodies == [] and state.prefill == f"{tmp_path} what is in here?"
+
+
 def test_an_image_too_large_in_the_chat_names_the_chats_ways_to_resize(chat, tmp_path):
     state, out, server = chat()
     wide = tmp_path / "wide.png"
