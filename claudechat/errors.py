@@ -70,7 +70,8 @@ class UsageError(ClaudechatError):
 
 class ImageTooLarge(UsageError):
     """An image over the API's limits, and no resizing asked for. Its hint gives
-    `ask`'s flag (--resize); the chat raises one `from` it that names what works there."""
+    `ask`'s flag (--resize); the chat says it with what works there instead
+    (repl/commands/attach.py, in_the_chat)."""
 
 
 class ApiError(ClaudechatError):

@@ -62,11 +62,12 @@ class ReplCompleter(Completer):
             full = path[:len(path) + found.start_position] + found.text
             # a folder (PathCompleter shows it with a /) gets its / and an open quote, to
             # go on into it; a file gets the closing quote
-            end = "/" if found.display_text.endswith("/") else '"'
+            folder = found.display_text.endswith("/")
             if " " in full or quoted:  # quoted, so the path stays one token
+                end = "/" if folder else '"'
                 yield Completion(f'@"{full}{end}', start_position=-len(word), display=found.display)
             else:
-                yield Completion(found.text + end.strip('"'), start_position=found.start_position,
+                yield Completion(found.text + ("/" if folder else ""), start_position=found.start_position,
                                  display=found.display)
 
 

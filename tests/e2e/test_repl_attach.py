@@ -126,7 +126,8 @@ def test_an_oversized_image_names_what_works_in_the_chat_and_image_resize_sends_
     term.say(f"what is @{wide}")
     term.wait_prompt(after="resize_images", typed=f"what is @{wide}")
     advice = ("wide.png: the image is 9000×40 px, over the API's 8000 px — shrink it, or attach it "
-              "with /image --resize PATH, or start the chat with --resize (or set resize_images = true)")
+              "resized with /image --resize PATH (/paste --resize for the clipboard's), or start the "
+              "chat with --resize (or set resize_images = true)")
     assert shown(term, advice) >= 0
     assert "pip install" not in term.text()  # Pillow is installed here
     assert posts(server) == []

@@ -24,6 +24,9 @@ def cmd_image(state: ReplState, arg: str, out: Printer) -> Outcome:
     resize, arg = _resize_flag(state, arg)
     if not arg:
         raise UsageError("usage: /image [--resize] PATH or /image https://…")
+    if arg.startswith(("http://", "https://")) and resize and not state.settings.resize_images:
+        raise UsageError("--resize shrinks image files; a URL goes to the API as it is (the API "
+                         "fetches it): drop --resize, or download the image and attach the file")
     attached(out, state.attach(attachments.image_arg(unquote(arg), resize=resize)))
 
 
@@ -88,5 +91,6 @@ def in_the_chat(exc: ClaudechatError) -> ClaudechatError:
     than `ask`'s --resize."""
     if not isinstance(exc, ImageTooLarge):
         return exc
-    how = "attach it with /image --resize PATH, or start the chat with --resize (or set resize_images = true)"
+    how = ("attach it resized with /image --resize PATH (/paste --resize for the clipboard's), "
+           "or start the chat with --resize (or set resize_images = true)")
     return UsageError(exc.message, hint=attachments.resize_hint(how))

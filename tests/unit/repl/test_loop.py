@@ -227,15 +227,17 @@ def test_an_image_too_large_in_the_chat_names_the_chats_ways_to_resize(chat, tmp
     wide = tmp_path / "wide.png"
     wide.write_bytes(png(8001, 1))
     handle(state, out, f"look @{wide}")
-    assert one_line(out) == ("wide.png: the image is 8001×1 px, over the API's 8000 px — shrink it, "
-                                    "or attach it with /image --resize PATH, or start the chat with --resize "
-                                    "(or set resize_images = true)")
+    assert one_line(out) == ("wide.png: the image is 8001×1 px, over the API's 8000 px — shrink it, or "
+                             "attach it resized with /image --resize PATH (/paste --resize for the "
+                             "clipboard's), or start the chat with --resize (or set resize_images = true)")
     assert server.bodies == [] and state.prefill == f"look @{wide}"
     handle(state, out, f"/image {wide}")
     assert "/image --resize PATH" in one_line(out) and not state.pending
     handle(state, out, f"/image --resize {wide}")
     said = one_line(out)  # no transparency: sent as JPEG
     assert said.startswith(f"attached {wide} (image/jpeg, ") and said.endswith(" kB, resized to 1568×1 px)")
+    handle(state, out, "/image --resize https://example.invalid/cat.png")  # the API fetches a URL itself
+    assert "a URL goes to the API as it is" in one_line(out) and len(state.pending) == 1
 
 
 def test_a_commands_usage_error_is_one_red_line_and_the_chat_goes_on(chat):
