@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from claudechat.errors import UsageError
+from claudechat.errors import ImageTooLarge, UsageError
 
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
 MAX_IMAGE_BASE64 = 5 * 1024 * 1024  # the API measures the base64 text
@@ -35,6 +35,43 @@ class Attachment:
     block: dict[str, Any]
     label: str
     size: tuple[int, int] | None = None  # image pixels, when known
+    nbytes: int = 0  # the file's (or the resized image's) bytes; 0: not known (a URL)
+    resized: bool = False  # shrunk to fit the API's limits
+
+
+def human_size(nbytes: int) -> str:
+    """"812 bytes", "3.2 kB", "240 kB", "1.1 MB" (decimal units, as file managers show)."""
+    if nbytes < 1000:
+        return "1 byte" if nbytes == 1 else f"{nbytes} bytes"
+    value, unit = (nbytes / 1e6, "MB") if nbytes >= 999_500 else (nbytes / 1e3, "kB")
+    return f"{value:.1f} {unit}" if value < 9.95 else f"{value:.0f} {unit}"
+
+
+def describe(attachment: Attachment, name: str | None = None) -> str:
+    """What was attached, for the line that says so: "notes.txt (text, 3.2 kB)",
+    "photo.png (image/png, 1.1 MB, resized to 1568×1045 px)", "report.pdf (PDF, 240 kB)".
+    `name`: what to call it (the path as the user wrote it), else its label."""
+    block, source = attachment.block, attachment.block.get("source") or {}
+    name = name or attachment.label
+    if source.get("type") == "url":
+        return f"{name} (image URL)"
+    kind = {"image": source.get("media_type", "image"), "document": "PDF"}.get(block.get("type", ""), "text")
+    parts = [kind, human_size(attachment.nbytes)] if attachment.nbytes else [kind]
+    if attachment.resized and attachment.size:
+        parts.append(f"resized to {attachment.size[0]}×{attachment.size[1]} px")
+    return f"{name} ({', '.join(parts)})"
+
+
+def can_resize() -> bool:
+    """Whether Pillow, the optional extra that resizing needs, is installed."""
+    try:
+        import PIL.Image  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+RESIZE_EXTRA = "pip install 'claudechat[images]'"
 
 
 def sniff_image(data: bytes) -> str | None:
@@ -114,16 +151,24 @@ def image_from_bytes(data: bytes, label: str, *, resize: bool = False) -> Attach
         if not resize:
             too = "larger than the API's 5 MB per image" if encoded_len > MAX_IMAGE_BASE64 \
                 else f"{size[0]}×{size[1]} px, over the API's {MAX_PIXELS} px"  # type: ignore[index]
-            raise UsageError(f"{label}: the image is {too}; shrink it, or pass --resize "
-                             f"(needs: pip install 'claudechat[images]')")
+            raise ImageTooLarge(f"{label}: the image is {too}", hint=resize_hint("pass --resize"))
         data, media_type, size = _downscale(data, label)
+        return _image(data, media_type, label, size, resized=True)
     return _image(data, media_type, label, size)
 
 
-def _image(data: bytes, media_type: str, label: str, size: tuple[int, int] | None) -> Attachment:
+def resize_hint(how: str) -> str:
+    """The advice on an image too large: shrink it, or `how` resizing is asked for (and
+    how to install Pillow, when it is not)."""
+    needs = "" if can_resize() else f" (resizing needs Pillow: {RESIZE_EXTRA})"
+    return f"shrink it, or {how}{needs}"
+
+
+def _image(data: bytes, media_type: str, label: str, size: tuple[int, int] | None,
+           *, resized: bool = False) -> Attachment:
     return Attachment({"type": "image", "source": {"type": "base64", "media_type": media_type,
                                                    "data": base64.b64encode(data).decode("ascii")}},
-                      label, size)
+                      label, size, len(data), resized)
 
 
 def image_from_url(url: str) -> Attachment:
@@ -133,7 +178,7 @@ def image_from_url(url: str) -> Attachment:
 def pdf_block(data: bytes, label: str) -> Attachment:
     block = {"type": "document", "source": {"type": "base64", "media_type": "application/pdf",
                                             "data": base64.b64encode(data).decode("ascii")}}
-    return Attachment(block, label)
+    return Attachment(block, label, nbytes=len(data))
 
 
 _DOCUMENT = re.compile(r'<document name="([^"]*)">\n')
@@ -167,7 +212,7 @@ def text_document(text: str, name: str) -> Attachment:
     """Text wrapped in a <document> element that names where it came from."""
     body = text if text.endswith("\n") or not text else text + "\n"
     wrapped = f'<document name="{html.escape(name)}">\n{body}</document>'
-    return Attachment({"type": "text", "text": wrapped}, name)
+    return Attachment({"type": "text", "text": wrapped}, name, nbytes=len(text.encode("utf-8")))
 
 
 def decode_text(data: bytes, label: str) -> str:
@@ -243,11 +288,11 @@ def _fit_many(image: Attachment, resize: bool) -> Attachment:
     if not image.size or max(image.size) <= MAX_PIXELS_MANY:
         return image
     if not resize:
-        raise UsageError(f"{image.label}: {image.size[0]}×{image.size[1]} px; with more "
-                         f"than {MANY_IMAGES} images the API takes at most "
-                         f"{MAX_PIXELS_MANY} px a side (pass --resize, or send fewer)")
+        raise ImageTooLarge(f"{image.label}: {image.size[0]}×{image.size[1]} px; with more "
+                            f"than {MANY_IMAGES} images the API takes at most "
+                            f"{MAX_PIXELS_MANY} px a side", hint=resize_hint("pass --resize, or send fewer"))
     data, media_type, size = _downscale(base64.b64decode(image.block["source"]["data"]), image.label)
-    return _image(data, media_type, image.label, size)
+    return _image(data, media_type, image.label, size, resized=True)
 
 
 def _downscale(data: bytes, label: str) -> tuple[bytes, str, tuple[int, int]]:
@@ -256,7 +301,7 @@ def _downscale(data: bytes, label: str) -> tuple[bytes, str, tuple[int, int]]:
     try:
         from PIL import Image  # the optional extra: claudechat[images]
     except ImportError:
-        raise UsageError(f"{label}: --resize needs Pillow: pip install 'claudechat[images]'") from None
+        raise UsageError(f"{label}: resizing needs Pillow: {RESIZE_EXTRA}") from None
     import io
 
     with Image.open(io.BytesIO(data)) as img:

@@ -61,6 +61,8 @@ Cid = Annotated[
 Save = Annotated[
     bool | None, typer.Option("--save/--no-save", help="Keep the conversation in the history.")
 ]
+Resize = Annotated[bool | None, typer.Option(
+    "--resize/--no-resize", help="Downscale images over the API's limits (the resize_images setting).")]
 
 
 def _version(value: bool) -> None:
@@ -90,6 +92,7 @@ def root(
     continue_last: Continue = False,
     cid: Cid = None,
     save: Save = None,
+    resize: Resize = None,
     plain: Plain = False,
     debug: Debug = False,
 ) -> None:
@@ -106,7 +109,7 @@ def root(
     options = Options(model=model, system=system, profile=profile, think=think,
                       thinking_budget=thinking_budget, effort=effort, max_tokens=max_tokens,
                       base_url=base_url, debug=env.debug, continue_last=continue_last, cid=cid,
-                      save=save, plain=plain)
+                      save=save, plain=plain, resize=resize)
     raise typer.Exit(int(start(options, env)))
 
 
@@ -173,8 +176,6 @@ Files = Annotated[list[str] | None, typer.Option("--file", "-f", metavar="PATH",
                                                  help="Attach a text file or PDF (repeatable; - is stdin).")]
 Images = Annotated[list[str] | None, typer.Option("--image", "-i", metavar="PATH|URL",
                                                   help="Attach an image file or URL (repeatable).")]
-Resize = Annotated[bool | None,
-                   typer.Option("--resize/--no-resize", help="Downscale images over the limits.")]
 NoStream = Annotated[bool, typer.Option("--no-stream", help="Wait for the whole reply.")]
 JsonOut = Annotated[bool, typer.Option("--json", help="Print the final Message object as JSON.")]
 ShowThinking = Annotated[bool, typer.Option("--show-thinking", help="Print the thinking (to stderr).")]

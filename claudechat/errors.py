@@ -3,6 +3,8 @@
     ClaudechatError            anything the user should see as one line
      ├── ConfigError           the config file or a setting is wrong        -> exit 2
      ├── UsageError            bad command-line input                       -> exit 2
+     │    └── ImageTooLarge    an image over the API's limits, not resized: its hint
+     │                         says how to resize, which differs in the chat
      ├── ApiError              the server answered with an error, or could
      │                         not be reached (status 0)                    -> exit 1
      └── StreamError           the reply could not be read to its end       -> exit 1
@@ -64,6 +66,12 @@ class ConfigError(ClaudechatError):
 
 class UsageError(ClaudechatError):
     exit_code = ExitCode.USAGE
+
+
+class ImageTooLarge(UsageError):
+    """An image over the API's limits, and no resizing asked for. Its hint gives
+    `ask`'s flag (--resize); the chat says it with what works there instead
+    (repl/commands/attach.py, in_the_chat)."""
 
 
 class ApiError(ClaudechatError):

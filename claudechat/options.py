@@ -54,6 +54,7 @@ class Options:
             "thinking_budget": self.thinking_budget,
             "effort": self.effort,
             "base_url": self.base_url,
+            "resize_images": self.resize,
             # --show-thinking shows the thinking whatever the config says, so it is asked for
             "thinking_display": "expanded" if self.show_thinking else None,
         }

@@ -60,11 +60,15 @@ class ReplCompleter(Completer):
         path = word[2:] if quoted else word[1:]
         for found in self.paths.get_completions(Document(path, len(path)), event):
             full = path[:len(path) + found.start_position] + found.text
+            # a folder (PathCompleter shows it with a /) gets its / and an open quote, to
+            # go on into it; a file gets the closing quote
+            folder = found.display_text.endswith("/")
             if " " in full or quoted:  # quoted, so the path stays one token
-                close = "" if full.endswith("/") else '"'  # a folder: keep going inside it
-                yield Completion(f'@"{full}{close}', start_position=-len(word), display=found.display)
+                end = "/" if folder else '"'
+                yield Completion(f'@"{full}{end}', start_position=-len(word), display=found.display)
             else:
-                yield found
+                yield Completion(found.text + ("/" if folder else ""), start_position=found.start_position,
+                                 display=found.display)
 
 
 def model_names(state: ReplState) -> Callable[[], list[str]]:

@@ -12,6 +12,7 @@ from prompt_toolkit.keys import Keys
 
 from claudechat.errors import ClaudechatError
 from claudechat.repl import commands
+from claudechat.repl.commands.attach import in_the_chat
 
 if TYPE_CHECKING:
     from claudechat.repl.loop import Printer
@@ -57,7 +58,7 @@ def bindings(state: ReplState, out: Printer) -> KeyBindings:
             try:
                 commands.dispatch(state, "/paste", out)
             except ClaudechatError as exc:
-                out.error(str(exc))
+                out.error(str(in_the_chat(exc)))
             except Exception as exc:  # noqa: BLE001 - a key must not end the chat
                 out.internal_error(exc)
 

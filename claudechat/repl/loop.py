@@ -23,6 +23,7 @@ from rich.text import Text
 from claudechat import signals
 from claudechat.errors import ClaudechatError, ExitCode
 from claudechat.repl import commands, mentions
+from claudechat.repl.commands import attach
 from claudechat.repl.prompt import make_prompt
 from claudechat.repl.state import ReplState
 from claudechat.sanitize import sanitize
@@ -106,13 +107,15 @@ def handle(state: ReplState, out: Printer, text: str) -> None:
     """One line the user entered: a command, or a message to send. Whatever goes wrong
     is said in a line and the chat goes on."""
     try:
-        if text.startswith("/") and not text.startswith("//") and not mentions.dropped_file(text):
+        literal = text.startswith("//")  # a message that begins with /, sent as written
+        if text.startswith("/") and not literal and not mentions.dropped_file(text):
             if commands.dispatch(state, text.strip(), out) == commands.SEND:
                 send(state, out)
-        elif state.compose(text[1:] if text.startswith("//") else text, confirm=out.confirm_large):
+        elif state.compose(text[1:] if literal else text, confirm=out.confirm_large,
+                           show=lambda typed: attach.typed_attached(out, typed), literal=literal):
             send(state, out)
     except ClaudechatError as exc:
-        out.error(str(exc))
+        out.error(str(attach.in_the_chat(exc)))
     except KeyboardInterrupt:  # during a save, an editor, a command: the chat goes on
         if signals.received is None:
             out.say("interrupted", style="yellow")

@@ -3,7 +3,8 @@ drag-and-drop put at the start. Pure parsing; the one question asked of the outs
 world, "is this a file?", is a function the caller may pass in.
 
 @@ is a plain @. A dropped path is taken out of the text to send; an @path stays in
-it as written.
+it as written. A message escaped with `//` (the loop takes off the first /) is parsed
+with `dropped=False`: a path at its start is text, never an attachment.
 """
 
 from __future__ import annotations
@@ -33,12 +34,21 @@ def is_file(path: str) -> bool:
         return False
 
 
+def is_dir(path: str) -> bool:
+    """Whether `path` (with ~ expanded) is a directory (as is_file, for folders)."""
+    try:
+        return Path(path).expanduser().is_dir()
+    except (OSError, RuntimeError, ValueError):
+        return False
+
+
 @dataclass(frozen=True)
 class Mention:
     """A path the message names: dropped in at the start (always a file), or an @path."""
 
     path: str
     is_file: bool
+    dropped: bool = False  # put at the start by a drag-and-drop, not written as @path
 
     @property
     def looks_like_path(self) -> bool:
@@ -65,13 +75,14 @@ def dropped_file(text: str, is_file: IsFile = is_file) -> tuple[str, int] | None
     return None
 
 
-def parse(text: str, is_file: IsFile = is_file) -> Parsed:
-    """The paths a message names, and the text to send."""
+def parse(text: str, is_file: IsFile = is_file, *, dropped: bool = True) -> Parsed:
+    """The paths a message names, and the text to send. `dropped=False`: a path at the
+    start is no attachment (a message escaped with //)."""
     mentions = []
-    dropped = dropped_file(text, is_file)
-    if dropped is not None:
-        path, end = dropped
-        mentions.append(Mention(path, True))
+    drop = dropped_file(text, is_file) if dropped else None
+    if drop is not None:
+        path, end = drop
+        mentions.append(Mention(path, True, dropped=True))
         text = text[end:]
     for match in _AT_PATH.finditer(text):
         path = next(g for g in match.groups() if g).replace("\\ ", " ")

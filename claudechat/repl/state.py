@@ -37,6 +37,16 @@ def choose(arg: str, count: int, what: str) -> int:
     return int(arg)
 
 
+@dataclass(frozen=True)
+class Typed:
+    """A file the typed text attaches: the path as written, and whether a terminal's
+    drag-and-drop put it at the start (rather than an @path)."""
+
+    path: str
+    attachment: attachments.Attachment
+    dropped: bool = False
+
+
 @dataclass
 class ReplState:
     settings: Settings
@@ -82,19 +92,24 @@ class ReplState:
         if self.recorder is not None and (self.conversation.turns or self.recorder.cid):
             self.recorder(self.conversation)
 
-    def compose(self, text: str, confirm: Callable[[list[tuple[str, int]]], bool] | None = None) -> bool:
+    def compose(self, text: str, confirm: Callable[[list[tuple[str, int]]], bool] | None = None,
+                show: Callable[[list[Typed]], None] | None = None, *, literal: bool = False) -> bool:
         """The typed message, with what is attached, as the conversation's next user turn.
         False: there was nothing to send. A message that cannot be sent raises UsageError
-        and comes back as `prefill`, to be fixed. `confirm([(label, tokens)…])` is asked,
-        once per attachment, about any over the confirm_tokens setting."""
+        and comes back as `prefill`, to be fixed. `show` is given what the text attaches
+        (@paths, a dropped path) before anything is sent; `confirm([(label, tokens)…])` is
+        asked, once per attachment, about any over the confirm_tokens setting. `literal`
+        (a message escaped with //): a path at its start is text, not an attachment."""
         try:
             self.session.params.checked(CHAT)
-            found, text_to_send = self.mentioned(text, strict=True)
+            typed, text_to_send = self.typed_attachments(text, strict=True, dropped=not literal)
         except UsageError:
             self.prefill = text  # nothing typed is lost: it comes back to be fixed
             raise
-        attached = attachments.check_request([*self.pending, *found],
+        attached = attachments.check_request([*self.pending, *(t.attachment for t in typed)],
                                              resize=self.settings.resize_images)
+        if show is not None and typed:  # as check_request left them (resized, maybe)
+            show([replace(t, attachment=a) for t, a in zip(typed, attached[len(self.pending):], strict=True)])
         self.confirm_large(attached, text, confirm)
         blocks = [a.block for a in attached]
         if text_to_send.strip():
@@ -137,13 +152,27 @@ class ReplState:
         return self.conversation
 
     def mentioned(self, text: str, *, strict: bool = False) -> tuple[list[attachments.Attachment], str]:
-        """The files a message attaches, and the text to send (see mentions.parse).
-        `strict`: an @path that looks like a path but is no file is an error."""
-        parsed = mentions.parse(text)
+        """The files a message attaches, and the text to send (see mentions.parse)."""
+        typed, text_to_send = self.typed_attachments(text, strict=strict)
+        return [t.attachment for t in typed], text_to_send
+
+    def typed_attachments(self, text: str, *, strict: bool = False,
+                          dropped: bool = True) -> tuple[list[Typed], str]:
+        """What the text attaches, each with the path as written, and the text to send.
+        `strict`: an @path that looks like a path but is no file, or is a directory, is an
+        error. `dropped=False`: a path at the start stays text."""
+        parsed = mentions.parse(text, dropped=dropped)
         found = []
         for mention in parsed.mentions:
             if mention.is_file:
-                found.append(attachments.file_arg(mention.path, resize=self.settings.resize_images))
+                attachment = attachments.file_arg(mention.path, resize=self.settings.resize_images)
+                found.append(Typed(mention.path, attachment, mention.dropped))
+            elif strict and mentions.is_dir(mention.path):
+                inside = f"{mention.path.rstrip('/')}/NAME"
+                inside = f'"{inside}"' if " " in inside else inside
+                raise UsageError(f"@{sanitize(mention.path)} is a directory, not a file: attach files "
+                                 f"from it with @{sanitize(inside)} (Tab lists them), or write @@ "
+                                 f"for a plain @")
             elif strict and mention.looks_like_path:
                 raise UsageError(f"@{sanitize(mention.path)}: no such file — fix the path "
                                  f"(Tab completes it), or write @@ for a plain @")

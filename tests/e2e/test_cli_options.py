@@ -109,6 +109,7 @@ BEFORE_HISTORY = {
     "continue_last": (["-c"], "-c/--continue", "--continue"),
     "cid": (["--cid", "last"], "--cid", "--cid ID"),
     "save": (["--no-save"], "--save/--no-save", "--no-save"),
+    "resize": (["--resize"], "--resize/--no-resize", "--resize"),
 }
 EVERYWHERE = {"version", "plain", "debug"}  # --version exits; --plain and --debug apply to every command
 

@@ -234,3 +234,45 @@ def test_a_pdf_is_counted_by_its_pages_1500_to_3000_tokens_each():
     one = attachments.estimated_tokens(attachments.pdf_block(pdf_of(1), "one.pdf"))
     three = attachments.estimated_tokens(attachments.pdf_block(pdf_of(3), "three.pdf"))
     assert 1500 <= one <= 3000 and three == 3 * one
+
+
+# -- the line that says what was attached ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("nbytes", "shown"), [
+    (0, "0 bytes"), (1, "1 byte"), (999, "999 bytes"), (1000, "1.0 kB"), (3200, "3.2 kB"),
+    (9949, "9.9 kB"), (9950, "10 kB"), (240_000, "240 kB"), (999_499, "999 kB"),
+    (999_500, "1.0 MB"), (1_100_000, "1.1 MB"), (32_000_000, "32 MB"),
+])
+def test_sizes_are_shown_in_decimal_units_with_two_or_three_figures(nbytes, shown):
+    assert attachments.human_size(nbytes) == shown
+
+
+def test_an_attachment_is_described_by_its_name_kind_and_size(tmp_path):
+    (tmp_path / "notes.txt").write_text("é" * 1600, "utf-8")  # 3,200 bytes of UTF-8
+    (tmp_path / "report.pdf").write_bytes(PDF)
+    (tmp_path / "dot.png").write_bytes(png(2, 2))
+    notes = attachments.file_arg(str(tmp_path / "notes.txt"))
+    assert attachments.describe(notes) == "notes.txt (text, 3.2 kB)"
+    assert attachments.describe(attachments.file_arg(str(tmp_path / "report.pdf"))) == \
+        f"report.pdf (PDF, {len(PDF)} bytes)"
+    dot = attachments.file_arg(str(tmp_path / "dot.png"))
+    assert attachments.describe(dot, "@here/dot.png") == f"@here/dot.png (image/png, {len(png(2, 2))} bytes)"
+    assert attachments.describe(attachments.image_arg("https://example.invalid/cat.png")) == \
+        "https://example.invalid/cat.png (image URL)"
+
+
+def test_a_resized_image_is_described_with_what_was_sent():
+    shrunk = attachments.image_from_bytes(pillow_image("PNG", (9000, 40)), "wide.png", resize=True)
+    assert attachments.describe(shrunk) == \
+        f"wide.png (image/jpeg, {attachments.human_size(shrunk.nbytes)}, resized to 1568×7 px)"
+    assert shrunk.nbytes == len(base64.b64decode(shrunk.block["source"]["data"]))
+
+
+def test_an_image_too_large_is_its_own_error_whose_hint_is_asks_flag():
+    from claudechat.errors import ImageTooLarge
+
+    with pytest.raises(ImageTooLarge) as caught:
+        attachments.image_from_bytes(png(8001, 1), "wide.png")
+    assert caught.value.message == "wide.png: the image is 8001×1 px, over the API's 8000 px"
+    assert caught.value.hint == "shrink it, or pass --resize"  # Pillow is installed here

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from claudechat import attachments
 from claudechat.errors import UsageError
+from claudechat.repl.commands.attach import typed_attached
 from claudechat.repl.commands.registry import COMMANDS, SEND, Outcome, command
 from claudechat.repl.editor import edited, editor
 from claudechat.repl.state import ReplState
@@ -96,4 +97,4 @@ def cmd_edit(state: ReplState, arg: str, out: Printer) -> Outcome:
     except (UsageError, KeyboardInterrupt):
         state.prefill = arg  # what was typed after /edit is not lost
         raise
-    return SEND if state.compose(text.rstrip("\n")) else None
+    return SEND if state.compose(text.rstrip("\n"), show=lambda typed: typed_attached(out, typed)) else None

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from claudechat.errors import UsageError
+from claudechat.repl import mentions
 from claudechat.repl.state import ReplState
 from claudechat.sanitize import sanitize
 
@@ -49,6 +50,13 @@ def dispatch(state: ReplState, line: str, out: Printer) -> Outcome:
     cmd = COMMANDS.get(name)
     if cmd is None:
         import difflib
+
+        first = line.split()[0]
+        if mentions.is_dir(first):  # a folder dropped in, or typed, at the start
+            state.prefill = line  # the question typed after it comes back, to be fixed
+            raise UsageError(f"{sanitize(first)} is a directory, not a command: attach files from it "
+                             f"with @{sanitize(first.rstrip('/'))}/NAME (Tab lists them), or start with "
+                             f"// to send it as text")
 
         close = difflib.get_close_matches(name, list(COMMANDS), n=1)
         tip = f" — did you mean /{close[0]}?" if close else " — /help lists the commands"

@@ -182,3 +182,17 @@ def test_save_writes_markdown_or_json(state, out, tmp_path):
     assert "What is the capital of France?" in json.dumps(saved) and "Paris." in json.dumps(saved)
     with pytest.raises(UsageError, match="cannot write"):
         commands.dispatch(state, f"/save {tmp_path / 'no-such-dir' / 'x.md'}", out)
+
+
+def test_file_and_paste_take_resize_too(state, out, tmp_path):
+    from helpers.images import plain_png
+
+    wide = plain_png(tmp_path / "wide.png", (9000, 40))
+    from claudechat.errors import ImageTooLarge
+
+    with pytest.raises(ImageTooLarge):  # the loop says it with the chat's advice (test_loop.py)
+        commands.dispatch(state, f"/file {wide}", out)
+    commands.dispatch(state, f"/file --resize {wide}", out)
+    assert state.pending[0].size == (1568, 7) and "resized to 1568×7 px" in out.console.file.getvalue()
+    with pytest.raises(UsageError, match=r"usage: /paste \[--resize\]"):
+        commands.dispatch(state, "/paste now", out)

@@ -25,3 +25,16 @@ def test_completion_of_commands_models_and_paths(tmp_path, monkeypatch):
     assert completions("/image sh") == ["ot.png"]
     assert completions("look at @no") == ["tes.txt"]
     assert completions("plain words") == []
+
+
+def test_tab_on_a_folder_adds_its_slash_and_keeps_a_quote_open(tmp_path, monkeypatch):
+    (tmp_path / "dir with space").mkdir()
+    (tmp_path / "dir with space" / "inner.txt").write_text("x")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "my notes.txt").write_text("x")
+    monkeypatch.chdir(tmp_path)
+    assert completions('see @"dir w') == ['@"dir with space/']  # the quote stays open: go on inside
+    assert completions('see @"dir with space/in') == ['@"dir with space/inner.txt"']  # a file closes it
+    assert completions("see @dir") == ['@"dir with space/']  # a space: quoted for you
+    assert completions("see @do") == ["cs/"]
+    assert completions("see @my") == ['@"my notes.txt"']

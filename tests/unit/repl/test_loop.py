@@ -136,6 +136,11 @@ def lines(out: Printer) -> list[str]:
     return [ANSI.sub("", line) for line in raw.splitlines() if ANSI.sub("", line).strip()]
 
 
+def one_line(out: Printer) -> str:
+    """What is on the screen as one line (a long line wraps at 100 columns); emptied."""
+    return " ".join(" ".join(lines(out)).split())
+
+
 def red(out: Printer) -> bool:
     return RED in out.console.file.getvalue()
 
@@ -185,6 +190,54 @@ def test_a_path_dropped_at_the_start_is_a_message_not_a_command(chat, tmp_path):
     assert [b["type"] for b in message["content"]] == ["image", "text"]
     assert server.sent() == [("user", "what is this?")]
     assert "A red pixel." in "\n".join(lines(out))
+
+
+def test_a_double_slash_before_a_file_path_sends_the_path_as_text_with_nothing_attached(chat, tmp_path):
+    state, out, server = chat("Just a path.")
+    secret = tmp_path / "passwd"
+    secret.write_text("root:x:0:0\n")
+    handle(state, out, f"/{secret} is a path")  # //tmp/…/passwd: the escape, then the path
+    assert server.bodies[0]["messages"][0]["content"] == [{"type": "text", "text": f"{secret} is a path"}]
+    assert not any("attached" in line for line in lines(out))
+
+
+def test_what_the_text_attaches_is_one_line_each_before_the_reply(chat, tmp_path):
+    state, out, server = chat("Both seen.")
+    shot = tmp_path / "shot.png"
+    shot.write_bytes(png())
+    (tmp_path / "notes.txt").write_text("a" * 2000)
+    handle(state, out, f"{shot} and @{tmp_path}/notes.txt?")
+    said = one_line(out)
+    assert said.startswith(
+        f"attached {shot} (image/png, {len(png())} bytes) — the path your message starts with; "
+        f"start with // to send it as text attached {tmp_path}/notes.txt (text, 2.0 kB) ")
+    assert said.index("(text, 2.0 kB)") < said.index("Both seen.")
+
+
+def test_a_folder_at_the_start_is_no_command_and_says_how_to_reach_its_files(chat, tmp_path):
+    state, out, server = chat()
+    handle(state, out, f"{tmp_path} what is in here?")
+    assert one_line(out) == (f"{tmp_path} is a directory, not a command: attach files from it with "
+                             f"@{tmp_path}/NAME (Tab lists them), or start with // to send it as text")
+    assert server.bodies == [] and state.prefill == f"{tmp_path} what is in here?"
+
+
+def test_an_image_too_large_in_the_chat_names_the_chats_ways_to_resize(chat, tmp_path):
+    state, out, server = chat()
+    wide = tmp_path / "wide.png"
+    wide.write_bytes(png(8001, 1))
+    handle(state, out, f"look @{wide}")
+    assert one_line(out) == ("wide.png: the image is 8001×1 px, over the API's 8000 px — shrink it, or "
+                             "attach it resized with /image --resize PATH (/paste --resize for the "
+                             "clipboard's), or start the chat with --resize (or set resize_images = true)")
+    assert server.bodies == [] and state.prefill == f"look @{wide}"
+    handle(state, out, f"/image {wide}")
+    assert "/image --resize PATH" in one_line(out) and not state.pending
+    handle(state, out, f"/image --resize {wide}")
+    said = one_line(out)  # no transparency: sent as JPEG
+    assert said.startswith(f"attached {wide} (image/jpeg, ") and said.endswith(" kB, resized to 1568×1 px)")
+    handle(state, out, "/image --resize https://example.invalid/cat.png")  # the API fetches a URL itself
+    assert "a URL goes to the API as it is" in one_line(out) and len(state.pending) == 1
 
 
 def test_a_commands_usage_error_is_one_red_line_and_the_chat_goes_on(chat):

@@ -47,3 +47,19 @@ def test_a_home_that_cannot_be_expanded_is_no_file(tmp_path):
     assert is_file(str(tmp_path / "real.txt"))
     assert not is_file(str(tmp_path))
     assert parse("~claudechat-no-such-user said hi").mentions == []
+
+
+def test_a_message_escaped_with_double_slash_has_no_dropped_path():
+    assert parse("~/report.pdf is where", FILES.__contains__, dropped=False).mentions == []
+    escaped = parse("~/report.pdf and @notes.txt", FILES.__contains__, dropped=False)
+    assert [(m.path, m.dropped) for m in escaped.mentions] == [("notes.txt", False)]  # @paths still count
+    assert [m.dropped for m in parse("~/report.pdf and @notes.txt", FILES.__contains__).mentions] == \
+        [True, False]
+
+
+def test_a_folder_is_a_folder_and_no_file(tmp_path):
+    from claudechat.repl.mentions import is_dir
+
+    (tmp_path / "f.txt").write_text("x")
+    assert is_dir(str(tmp_path)) and not is_dir(str(tmp_path / "f.txt"))
+    assert not is_dir("~claudechat-no-such-user/docs")

@@ -72,3 +72,15 @@ def test_the_history_without_a_store_is_a_usage_error(state):
         state.recent()
     with pytest.raises(UsageError, match="history cannot be read"):
         state.load("last")
+
+
+def test_an_at_folder_is_refused_naming_how_to_reach_its_files(state, tmp_path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "my docs").mkdir()
+    with pytest.raises(UsageError) as caught:
+        state.compose(f"see @{tmp_path}/docs/")
+    assert str(caught.value) == (f"@{tmp_path}/docs/ is a directory, not a file: attach files from it "
+                                 f"with @{tmp_path}/docs/NAME (Tab lists them), or write @@ for a plain @")
+    with pytest.raises(UsageError, match=f'with @"{tmp_path}/my docs/NAME"'):
+        state.compose(f'see @"{tmp_path}/my docs"')
+    assert state.prefill == f'see @"{tmp_path}/my docs"' and state.conversation.turns == []
