@@ -43,12 +43,10 @@ class Clipped:
         hidden = 0
         if self.max_lines is not None and len(lines) > self.max_lines:
             lines, hidden = lines[:self.max_lines], len(lines) - self.max_lines
-        for index, line in enumerate(lines):
-            if index:
-                yield Segment.line()
+        for line in lines:
             yield from line
-        if hidden:
             yield Segment.line()
+        if hidden:
             yield Text(f"… {hidden} more line{'s' * (hidden != 1)} · {self.more}", style="dim",
                        no_wrap=True, overflow="ellipsis")
 
