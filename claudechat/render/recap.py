@@ -53,18 +53,19 @@ class Clipped:
 
 def exchange(turns: list[Any], number: int | None = None, *, full: bool = False) -> list[RenderableType]:
     """Reply `number` (1 is the first; None: the last) and the message it answers,
-    shortened unless `full`. With no reply yet: the last message, and that it has none."""
+    shortened unless `full`. When the last message has no reply (None): that message,
+    and that it has none."""
     replies = [i for i, t in enumerate(turns) if t.role == "assistant"]
+    last_asked = next((i for i in range(len(turns) - 1, -1, -1) if turns[i].role == "user"), None)
+    unanswered = number is None and last_asked is not None and last_asked > max(replies, default=-1)
     number = number or len(replies)
-    at = replies[number - 1] if replies else len(turns)
+    at = len(turns) if unanswered or not replies else replies[number - 1]
     asked = next((i for i in range(at - 1, -1, -1) if turns[i].role == "user"), None)
-    if not replies:  # an unanswered message, or nothing at all
-        asked = next((i for i in range(len(turns) - 1, -1, -1) if turns[i].role == "user"), None)
-    more = f"/show {number} shows it all" if replies else "/show shows it all"
+    more = "/show shows it all" if unanswered or not replies else f"/show {number} shows it all"
     shown: list[RenderableType] = []
     if asked is not None:
         shown.append(Clipped(_yours(turns[asked]), None if full else USER_LINES, more))
-    if not replies:
+    if at == len(turns):  # the last message has no reply (or there is nothing at all)
         if asked is not None:
             shown.append(Text(NO_REPLY, style="yellow"))
         return shown
