@@ -51,10 +51,12 @@ class Clipped:
                        no_wrap=True, overflow="ellipsis")
 
 
-def exchange(turns: list[Any], number: int | None = None, *, full: bool = False) -> list[RenderableType]:
+def exchange(turns: list[Any], number: int | None = None, *, full: bool = False,
+             plain: bool = False) -> list[RenderableType]:
     """Reply `number` (1 is the first; None: the last) and the message it answers,
     shortened unless `full`. When the last message has no reply (None): that message,
-    and that it has none."""
+    and that it has none. `plain` (NO_COLOR, TERM=dumb, --plain): the reply's text as
+    it came, as the chat then prints replies, not rendered Markdown."""
     replies = [i for i, t in enumerate(turns) if t.role == "assistant"]
     last_asked = next((i for i in range(len(turns) - 1, -1, -1) if turns[i].role == "user"), None)
     unanswered = number is None and last_asked is not None and last_asked > max(replies, default=-1)
@@ -69,7 +71,7 @@ def exchange(turns: list[Any], number: int | None = None, *, full: bool = False)
         if asked is not None:
             shown.append(Text(NO_REPLY, style="yellow"))
         return shown
-    shown.append(Clipped(Group(*_reply(turns[at], number)), None if full else REPLY_LINES, more))
+    shown.append(Clipped(Group(*_reply(turns[at], number, plain)), None if full else REPLY_LINES, more))
     shown.append(_status(turns[at], number))
     return shown
 
@@ -86,7 +88,7 @@ def _yours(turn: Any) -> Text:
     return text
 
 
-def _reply(turn: Any, number: int) -> list[RenderableType]:
+def _reply(turn: Any, number: int, plain: bool) -> list[RenderableType]:
     """The reply's blocks as the live view leaves them, a blank line between sections."""
     out: list[RenderableType] = []
     for block in turn.content:
@@ -94,7 +96,8 @@ def _reply(turn: Any, number: int) -> list[RenderableType]:
             out.append(Text(""))
         kind = block.get("type")
         if kind == "text":
-            out.append(Markdown(sanitize(str(block.get("text") or ""))))
+            said = sanitize(str(block.get("text") or ""))
+            out.append(Text(said) if plain else Markdown(said))
         elif kind == "thinking":
             size = len(str(block.get("thinking") or "")) // 4
             out.append(Text(f"▸ Thought (~{size:,} tokens) · /expand {number} shows it", style="dim"))

@@ -90,8 +90,6 @@ def test_load_shows_the_last_exchange_of_the_loaded_conversation(server, spawn):
     term = spawn()
     term.say("tell me about bananas")
     replied(term, 1)
-    term.say("/load last")  # the bananas one, still being written: load the apples by id
-    term.wait_prompt(after="loaded")
     term.say("/history apples")
     row = term.wait_prompt(after=f"{PROMPT} /history apples")
     cid = next(line.split()[0] for line in term.said("/history apples", row) if "apples" in line)
@@ -240,3 +238,11 @@ def test_a_tool_name_with_markup_titles_its_panel_literally(server, env):
     with Terminal(["ask", "use the tool"], env, width=100, height=30) as term:
         term.finish()
         assert any("tool call: [red]probe[/red]" in line for line in term.lines), term.lines
+
+
+def test_a_plain_chat_resumes_with_the_reply_as_it_came(server, spawn):
+    server.enqueue(Reply(text="# Heading\n\nSome *emphasis* here."))
+    first_session(spawn, "render me")
+    term = spawn("-c", NO_COLOR="1")
+    lines = [line for line in term.lines()[:term.cursor_row()] if line]
+    assert lines[1:4] == [f"{PROMPT} render me", "# Heading", "Some *emphasis* here."]

@@ -44,7 +44,7 @@ def cmd_show(state: ReplState, arg: str, out: Printer) -> Outcome:
     if not turns:
         raise UsageError("the conversation is empty")
     number = choose(arg, count, "reply") if arg else None
-    for renderable in exchange(turns, number, full=True):
+    for renderable in exchange(turns, number, full=True, plain=not state.color):
         out.show(renderable)
 
 

@@ -63,5 +63,5 @@ def resumed(state: ReplState, out: Printer, stored: Any, verb: str) -> None:
     n = sum(t.role == "assistant" for t in turns)
     out.say(f"{verb} {stored.summary.id[:8]}: {_one_line(stored.summary.title)} "
             f"({n} repl{'ies' if n != 1 else 'y'})")
-    for renderable in exchange(turns):
+    for renderable in exchange(turns, plain=not state.color):
         out.show(renderable)

@@ -86,3 +86,9 @@ def test_an_interrupted_or_declined_reply_says_so_under_its_status():
     refused = Turn(role="assistant", content=[text("No.")], stop_reason="refusal")
     assert printed(exchange([you("q"), refused]))[-2:] == [
         "#1 · refusal", "(declined: the model refused; this exchange is not sent back to it)"]
+
+
+def test_plain_shows_the_replys_text_as_it_came_as_the_plain_chat_prints_replies():
+    turns = [you("q"), claude(text("# Heading\n\nSome *emphasis*."))]
+    assert printed(exchange(turns, plain=True))[1:4] == ["# Heading", "", "Some *emphasis*."]
+    assert "# Heading" not in printed(exchange(turns))  # rendered where the chat renders
