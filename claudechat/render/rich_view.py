@@ -113,7 +113,7 @@ class RichView:
         self.sync = sync
         self.status_line = status_line
         self.pricing: Any = None  # Message -> "$0.0123 · cache saved …" or None (the caller's)
-        self.number: int | None = None  # the reply's number in the chat (/expand N, /copy N)
+        self.numbering: Any = None  # () -> the number of the reply just kept (the chat's, for /expand N)
         self._lock = threading.RLock()
         self._done: list[Section] = []
         self._current: Section | None = None
@@ -190,7 +190,8 @@ class RichView:
             self._stop_spinner()
         if self.status_line and (result.message.usage or result.message.content):
             cost = self.pricing(result.message) if self.pricing else None
-            number = self.number if result.has_content else None  # else no reply was kept
+            kept = self.numbering is not None and result.has_content  # else no reply was kept
+            number = self.numbering() if kept else None
             self.status.print(status_text(result, self.status.width, cost, number=number))
 
     # -- drawing -------------------------------------------------------------------
@@ -321,10 +322,10 @@ def status_text(result: TurnResult, width: int = 80, cost: str | None = None,
         parts.append("incomplete")
     parts.append(f"{result.elapsed:.1f} s")
     line = " · ".join(parts)
-    if message.model and len(message.model) + 3 + len(line) + 8 * (number is not None) <= width:
+    number_part = "" if number is None else f"#{number} · "  # never the part cut off
+    if message.model and len(number_part) + len(message.model) + 3 + len(line) <= width:
         line = f"{message.model} · {line}"
-    if number is not None:
-        line = f"#{number} · {line}"
+    line = number_part + line
     text = Text(sanitize(line), style="dim", no_wrap=True, overflow="ellipsis")
     text.truncate(width, overflow="ellipsis")
     return text

@@ -163,6 +163,10 @@ class ReplState:
         self.saved_changed()
         return said
 
+    def replies(self) -> int:
+        """How many replies the conversation holds: the last one's number."""
+        return sum(t.role == "assistant" for t in self.conversation.turns)
+
     def reply(self, arg: str) -> Message:
         """Reply number `arg` (1 is the first), or the last."""
         replies = [t for t in self.conversation.turns if t.role == "assistant"]

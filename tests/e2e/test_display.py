@@ -246,3 +246,17 @@ def test_a_plain_chat_resumes_with_the_reply_as_it_came(server, spawn):
     term = spawn("-c", NO_COLOR="1")
     lines = [line for line in term.lines()[:term.cursor_row()] if line]
     assert lines[1:4] == [f"{PROMPT} render me", "# Heading", "Some *emphasis* here."]
+
+
+def test_a_paused_reply_and_its_continuation_each_show_their_own_number(server, spawn):
+    # each part is a reply of its own in the conversation: /expand N and /copy N count it
+    server.enqueue(Reply(text="Searching…", stop_reason="pause_turn"), Reply(text="Found it."))
+    term = spawn()
+    term.say("look it up")
+    replied(term, 2)
+    statuses = [line for line in term.lines() if line.startswith("#")]
+    assert [s.split(" · ")[0] for s in statuses] == ["#1", "#2"]
+    assert "pause_turn" in statuses[0] and "end_turn" in statuses[1]
+    term.say("/show 1")
+    row = term.wait_prompt(after=f"{PROMPT} /show 1")
+    assert term.said("/show 1", row)[:2] == [f"{PROMPT} look it up", "Searching…"]

@@ -40,10 +40,9 @@ def cmd_show(state: ReplState, arg: str, out: Printer) -> Outcome:
     from claudechat.render.recap import exchange
 
     turns = state.conversation.turns
-    count = sum(t.role == "assistant" for t in turns)
     if not turns:
         raise UsageError("the conversation is empty")
-    number = choose(arg, count, "reply") if arg else None
+    number = choose(arg, state.replies(), "reply") if arg else None
     for renderable in exchange(turns, number, full=True, plain=not state.color):
         out.show(renderable)
 

@@ -60,7 +60,7 @@ def resumed(state: ReplState, out: Printer, stored: Any, verb: str) -> None:
     from claudechat.render.recap import exchange
 
     turns = state.conversation.turns
-    n = sum(t.role == "assistant" for t in turns)
+    n = state.replies()
     out.say(f"{verb} {stored.summary.id[:8]}: {_one_line(stored.summary.title)} "
             f"({n} repl{'ies' if n != 1 else 'y'})")
     for renderable in exchange(turns, plain=not state.color):
