@@ -99,8 +99,9 @@ def _reply(turn: Any, number: int, plain: bool) -> list[RenderableType]:
             said = sanitize(str(block.get("text") or ""))
             out.append(Text(said) if plain else Markdown(said))
         elif kind == "thinking":
-            size = len(str(block.get("thinking") or "")) // 4
-            out.append(Text(f"▸ Thought (~{size:,} tokens) · /expand {number} shows it", style="dim"))
+            thought = sanitize(str(block.get("thinking") or "")).strip("\n")  # as the live view counts
+            more = f" (~{len(thought) // 4:,} tokens) · /expand {number} shows it" if thought else ""
+            out.append(Text(f"▸ Thought{more}", style="dim"))
         elif kind == "redacted_thinking":
             out.append(Text("▸ Redacted thinking (encrypted by the API)", style="dim"))
         elif kind in ("tool_use", "server_tool_use", "mcp_tool_use"):

@@ -63,6 +63,8 @@ def test_thinking_is_one_collapsed_line_and_other_blocks_are_notes():
     out = [line for line in printed(exchange(turns)) if line]
     assert out[1:5] == ["▸ Thought (~100 tokens) · /expand 1 shows it",
                         "▸ Redacted thinking (encrypted by the API)", "answer", "▸ tool call: [b]look[/b]"]
+    unseen = [you("q"), claude({"type": "thinking", "thinking": "", "signature": "s"}, text("answer"))]
+    assert [line for line in printed(exchange(unseen)) if line][1] == "▸ Thought"  # nothing to expand
 
 
 def test_attachments_are_notes_and_outside_text_is_sanitised():
