@@ -52,11 +52,13 @@ class Clipped:
 
 
 def exchange(turns: list[Any], number: int | None = None, *, full: bool = False,
-             plain: bool = False) -> list[RenderableType]:
+             plain: bool = False, thinking: str = "collapsed") -> list[RenderableType]:
     """Reply `number` (1 is the first; None: the last) and the message it answers,
     shortened unless `full`. When the last message has no reply (None): that message,
     and that it has none. `plain` (NO_COLOR, TERM=dumb, --plain): the reply's text as
-    it came, as the chat then prints replies, not rendered Markdown."""
+    it came, as the chat then prints replies, not rendered Markdown. `thinking` (the
+    thinking_display setting): "hidden" leaves thinking out, as the live view does;
+    otherwise it is one line."""
     replies = [i for i, t in enumerate(turns) if t.role == "assistant"]
     last_asked = next((i for i in range(len(turns) - 1, -1, -1) if turns[i].role == "user"), None)
     unanswered = number is None and last_asked is not None and last_asked > max(replies, default=-1)
@@ -71,7 +73,8 @@ def exchange(turns: list[Any], number: int | None = None, *, full: bool = False,
         if asked is not None:
             shown.append(Text(NO_REPLY, style="yellow"))
         return shown
-    shown.append(Clipped(Group(*_reply(turns[at], number, plain)), None if full else REPLY_LINES, more))
+    reply = Group(*_reply(turns[at], number, plain, thinking))
+    shown.append(Clipped(reply, None if full else REPLY_LINES, more))
     shown.append(_status(turns[at], number))
     return shown
 
@@ -88,13 +91,15 @@ def _yours(turn: Any) -> Text:
     return text
 
 
-def _reply(turn: Any, number: int, plain: bool) -> list[RenderableType]:
+def _reply(turn: Any, number: int, plain: bool, thinking: str) -> list[RenderableType]:
     """The reply's blocks as the live view leaves them, a blank line between sections."""
     out: list[RenderableType] = []
     for block in turn.content:
+        kind = block.get("type")
+        if thinking == "hidden" and kind in ("thinking", "redacted_thinking"):
+            continue
         if out:
             out.append(Text(""))
-        kind = block.get("type")
         if kind == "text":
             said = sanitize(str(block.get("text") or ""))
             out.append(Text(said) if plain else Markdown(said))

@@ -43,7 +43,8 @@ def cmd_show(state: ReplState, arg: str, out: Printer) -> Outcome:
     if not turns:
         raise UsageError("the conversation is empty")
     number = choose(arg, state.replies(), "reply") if arg else None
-    for renderable in exchange(turns, number, full=True, plain=not state.color):
+    for renderable in exchange(turns, number, full=True, plain=not state.color,
+                               thinking=state.settings.thinking_display):
         out.show(renderable)
 
 

@@ -65,6 +65,8 @@ def test_thinking_is_one_collapsed_line_and_other_blocks_are_notes():
                         "▸ Redacted thinking (encrypted by the API)", "answer", "▸ tool call: [b]look[/b]"]
     unseen = [you("q"), claude({"type": "thinking", "thinking": "", "signature": "s"}, text("answer"))]
     assert [line for line in printed(exchange(unseen)) if line][1] == "▸ Thought"  # nothing to expand
+    hidden = [line for line in printed(exchange(turns, thinking="hidden")) if line]  # thinking_display
+    assert hidden[1:3] == ["answer", "▸ tool call: [b]look[/b]"]
 
 
 def test_attachments_are_notes_and_outside_text_is_sanitised():
