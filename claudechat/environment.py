@@ -77,10 +77,13 @@ class Environment:
         return stream
 
     def console(self, *, stderr: bool = False, **options: Any) -> Any:
-        """A rich Console on stdout (or stderr) that honours `colors`."""
+        """A rich Console on stdout (or stderr) that honours `colors`. Strings print
+        literally: no markup (`[red]`, `arr[i]`), no :emoji: codes, no highlighting, as
+        nearly every string printed came from the user, the model, a file or a server."""
         from rich.console import Console
 
-        options.setdefault("highlight", False)
+        for literal in ("markup", "emoji", "highlight"):
+            options.setdefault(literal, False)
         if not self.colors:
             options.setdefault("no_color", True)
         return Console(file=self.stderr if stderr else self.stdout, **options)

@@ -86,6 +86,7 @@ def _table(rows: list[Summary], env: Environment, search: str | None,
            prices: dict[str, float | None]) -> None:
     from rich import box
     from rich.table import Table
+    from rich.text import Text
 
     from claudechat.history.transcript import short_time
 
@@ -108,7 +109,9 @@ def _table(rows: list[Summary], env: Environment, search: str | None,
     table.add_column("turns", justify="right", no_wrap=True)
     table.add_column("cost", justify="right", no_wrap=True)
     for r, model in zip(rows, models, strict=True):
-        table.add_row(r.id, short_time(r.updated), _field(r.title), model, str(r.turns), figures[r.id])
+        # Text cells: a str cell is read as markup ("[WIP] … [red]this[/red]", "arr[i]")
+        table.add_row(r.id, short_time(r.updated), Text(_field(r.title)), Text(model), str(r.turns),
+                      figures[r.id])
     console.print(table)
 
 

@@ -303,6 +303,14 @@ class HistoryStore:
         return found
 
     @_db_errors
+    def reply_counts(self, ids: list[str]) -> dict[str, int]:
+        """How many replies (assistant messages) each conversation holds."""
+        marks = ", ".join("?" * len(ids))
+        found = dict(self.db.execute(f"SELECT conversation, COUNT(*) FROM messages WHERE role = 'assistant' "
+                                     f"AND conversation IN ({marks}) GROUP BY conversation", ids))
+        return {cid: found.get(cid, 0) for cid in ids}
+
+    @_db_errors
     def summary(self, cid: str) -> Summary | None:
         row = self.db.execute(f"SELECT {_COLUMNS} FROM conversations WHERE id = ?", (cid,)).fetchone()
         return Summary(*row) if row else None

@@ -113,6 +113,7 @@ class RichView:
         self.sync = sync
         self.status_line = status_line
         self.pricing: Any = None  # Message -> "$0.0123 · cache saved …" or None (the caller's)
+        self.numbering: Any = None  # () -> the number of the reply just kept (the chat's, for /expand N)
         self._lock = threading.RLock()
         self._done: list[Section] = []
         self._current: Section | None = None
@@ -189,7 +190,9 @@ class RichView:
             self._stop_spinner()
         if self.status_line and (result.message.usage or result.message.content):
             cost = self.pricing(result.message) if self.pricing else None
-            self.status.print(status_text(result, self.status.width, cost))
+            kept = self.numbering is not None and result.has_content  # else no reply was kept
+            number = self.numbering() if kept else None
+            self.status.print(status_text(result, self.status.width, cost, number=number))
 
     # -- drawing -------------------------------------------------------------------
 
@@ -302,10 +305,11 @@ class RichView:
             self._spinner = None
 
 
-def status_text(result: TurnResult, width: int = 80, cost: str | None = None) -> Text:
-    """One dim line: model, tokens (cache reads and writes when any), the cost, stop
-    reason, time. When it is wider than the terminal, the model goes first, then the
-    line is cut."""
+def status_text(result: TurnResult, width: int = 80, cost: str | None = None,
+                number: int | None = None) -> Text:
+    """One dim line: the reply's number in the chat ("#3", for /expand 3 and /copy 3),
+    model, tokens (cache reads and writes when any), the cost, stop reason, time. When
+    it is wider than the terminal, the model goes first, then the line is cut."""
     message = result.message
     parts = token_counts(message.usage)
     if cost:  # a reply cut short never got its final usage: what is known is a lower bound
@@ -318,8 +322,10 @@ def status_text(result: TurnResult, width: int = 80, cost: str | None = None) ->
         parts.append("incomplete")
     parts.append(f"{result.elapsed:.1f} s")
     line = " · ".join(parts)
-    if message.model and len(message.model) + 3 + len(line) <= width:
+    number_part = "" if number is None else f"#{number} · "  # never the part cut off
+    if message.model and len(number_part) + len(message.model) + 3 + len(line) <= width:
         line = f"{message.model} · {line}"
+    line = number_part + line
     text = Text(sanitize(line), style="dim", no_wrap=True, overflow="ellipsis")
     text.truncate(width, overflow="ellipsis")
     return text

@@ -116,13 +116,12 @@ class ToolSection(Section):
         if isinstance(delta, InputJsonDelta):
             self.parts.append(delta.partial_json)
 
-    def _panel(self, body: str) -> Panel:
-        return Panel(Text(sanitize(body)), title=f"tool call: {self.name}", title_align="left",
-                     border_style="cyan")
+    def _panel(self, body: RenderableType) -> Panel:
+        # a str title would be read as markup: the name is the model's, so it is a Text
+        return Panel(body, title=Text(f"tool call: {self.name}"), title_align="left", border_style="cyan")
 
     def tail(self, max_lines: int) -> RenderableType | None:
-        return Panel(Cropped(Text(sanitize("".join(self.parts) or "…")), max(1, max_lines - 2)),
-                     title=f"tool call: {self.name}", title_align="left", border_style="cyan")
+        return self._panel(Cropped(Text(sanitize("".join(self.parts) or "…")), max(1, max_lines - 2)))
 
     def flush(self) -> list[RenderableType]:
         raw = "".join(self.parts)
@@ -131,7 +130,7 @@ class ToolSection(Section):
             body = json.dumps(value, indent=2, ensure_ascii=False)
         except ValueError:
             body = raw
-        return [self._panel(body)]
+        return [self._panel(Text(sanitize(body)))]
 
 
 class NoteSection(Section):

@@ -36,8 +36,10 @@ def start(options: Options, env: Environment) -> int:
     state.start_recording(None, 0)
     stored = start.history.stored
     if stored is not None:
+        from claudechat.repl.commands.saved import resumed
+
         said = state.resume(stored, system=start.settings.system)
-        out.say(f"continuing {stored.summary.id[:8]}: {stored.summary.title} ({len(stored.turns)} turns)")
+        resumed(state, out, stored, "continuing")
         if said:
             out.notice(said)
     return run_repl(state, out)

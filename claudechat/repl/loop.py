@@ -48,7 +48,8 @@ class Printer:
         return self.console.file
 
     def say(self, text: str, style: str = "dim") -> None:
-        self.console.print(Text(text, style=style))
+        """A line of the chat's own, which may quote outside text: shown literally."""
+        self.console.print(Text(sanitize(text), style=style))
 
     def show(self, renderable: RenderableType) -> None:
         self.console.print(renderable)
@@ -135,6 +136,7 @@ def send(state: ReplState, out: Printer) -> None:
     env = out.env or Environment.over(sys.stdin, console.file, console.file, env={})
     view = choose_view(env, thinking_display=state.settings.thinking_display, chat_console=console)
     view.pricing = state.session.cost_line  # type: ignore[attr-defined]
+    view.numbering = state.replies  # type: ignore[attr-defined]  # counted once each reply is kept
     with _no_echo():  # a ^C or typed-ahead keys would break the live region
         result = run_turn(state.ready_to_send(), state.session.client, view,
                           wire=state.session.wire, persist=state.recorder)
@@ -142,7 +144,8 @@ def send(state: ReplState, out: Printer) -> None:
         from claudechat.render.rich_view import status_text
 
         cost = state.session.cost_line(result.message)
-        console.print(Text(status_text(result, console.width, cost).plain))  # no dim either
+        number = state.replies() if result.has_content else None
+        console.print(Text(status_text(result, console.width, cost, number=number).plain))  # no dim
     missed = state.watch.received(result.message)
     if missed:
         console.print(Text(sanitize(missed), style="dim" if state.color else ""))

@@ -14,6 +14,7 @@ from prompt_toolkit.output import ColorDepth
 
 from claudechat.repl.completer import ReplCompleter, model_names
 from claudechat.repl.key_bindings import bindings
+from claudechat.sanitize import sanitize
 from claudechat.settings import state_dir
 
 if TYPE_CHECKING:
@@ -104,8 +105,8 @@ def toolbar(state: ReplState) -> Any:
 def message(state: ReplState) -> Any:
     def render() -> FormattedText:
         out: list[tuple[str, str]] = []
-        if state.pending:
-            names = ", ".join(a.label for a in state.pending)
+        if state.pending:  # numbered as /detach N takes them
+            names = "  ".join(f"#{n} {sanitize(a.label)}" for n, a in enumerate(state.pending, 1))
             out.append(("fg:ansicyan", f"📎 {names}\n"))
         out.append(("bold", "› "))
         return FormattedText(out)

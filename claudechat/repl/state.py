@@ -193,6 +193,10 @@ class ReplState:
         self.saved_changed()
         return said
 
+    def replies(self) -> int:
+        """How many replies the conversation holds: the last one's number."""
+        return sum(t.role == "assistant" for t in self.conversation.turns)
+
     def reply(self, arg: str) -> Message:
         """Reply number `arg` (1 is the first), or the last."""
         replies = [t for t in self.conversation.turns if t.role == "assistant"]
@@ -271,9 +275,13 @@ class ReplState:
 
     # -- history -----------------------------------------------------------------------------
 
-    def recent(self, limit: int = 15) -> list[Any]:
-        """The most recently saved conversations (rows with id, updated, turns, title)."""
-        return self._readable_store().list(limit=limit)
+    def recent(self, limit: int = 15, search: str | None = None) -> list[tuple[Any, int]]:
+        """The most recently saved conversations (with `search` in their title or text):
+        (the row with id, updated, title…, how many replies it holds)."""
+        store = self._readable_store()
+        rows = store.list(limit=limit, search=search or None)
+        replies = store.reply_counts([r.id for r in rows]) if rows else {}
+        return [(row, replies[row.id]) for row in rows]
 
     def load(self, ref: str) -> Any:
         """Continue the stored conversation `ref` names; the stored conversation."""

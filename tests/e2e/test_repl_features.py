@@ -107,7 +107,7 @@ def test_detach_n_drops_one_attachment_and_detach_drops_them_all(server, spawn, 
     term.say("/detach 1")
     row = term.wait_prompt(after=f"{PROMPT} /detach 1")
     # what it said, then the pending list above the prompt: only the second picture is left
-    assert said(term, "/detach 1", row) == [f"dropped {pictures[0]}", f"📎 {pictures[1]}"]
+    assert said(term, "/detach 1", row) == [f"dropped {pictures[0]}", f"📎 #1 {pictures[1]}"]
     term.say("two pictures minus one")
     finish(term, 1)
     content = wait_for_bodies(server, 1)[0]["messages"][-1]["content"]
@@ -140,7 +140,7 @@ def test_detach_a_number_out_of_range_keeps_the_attachments(server, spawn, tmp_p
     term.wait_prompt(after=f"attached {picture}")
     term.say("/detach 2")
     row = term.wait_prompt(after=f"{PROMPT} /detach 2")
-    assert said(term, "/detach 2", row) == ["no attachment 2 (there is 1)", f"📎 {picture}"]
+    assert said(term, "/detach 2", row) == ["no attachment 2 (there is 1)", f"📎 #1 {picture}"]
     term.say("still attached?")
     finish(term, 1)
     assert len(_images(wait_for_bodies(server, 1)[0]["messages"][-1])) == 1
@@ -176,14 +176,17 @@ def test_new_starts_an_empty_conversation_with_the_same_settings(server, spawn):
 # -- /history and /load ----------------------------------------------------------------------------------
 
 
+HISTORY_ROW = re.compile(r"^([0-9a-f]{8})\s+(\d{4}-\d\d-\d\d \d\d:\d\d)\s+(\d+)\s+(.*)$")
+
+
+def _history_rows(term: Term, row: int) -> list[re.Match[str]]:
+    """The conversations /history listed above `row`: (id prefix, updated, replies, title)."""
+    return [m for line in term.between(f"{PROMPT} /history", row) if (m := HISTORY_ROW.match(line))]
+
+
 def _history_ids(term: Term, row: int) -> dict[str, str]:
     """title -> id prefix, from the /history lines above `row`."""
-    found = {}
-    for line in term.between(f"{PROMPT} /history", row):
-        match = re.match(r"^([0-9a-f]{8})\s+\S+\s+(\d+) turns\s+(.*)$", line)
-        if match:
-            found[match.group(3)] = match.group(1)
-    return found
+    return {m.group(4): m.group(1) for m in _history_rows(term, row)}
 
 
 def test_history_lists_conversations_and_load_continues_one(server, spawn):
@@ -198,10 +201,9 @@ def test_history_lists_conversations_and_load_continues_one(server, spawn):
     finish(term, 2)
     term.say("/history")
     row = term.wait_prompt(after=f"{PROMPT} /history")
-    listed = said(term, "/history", row)
-    assert len(listed) == 2
-    assert "tell me about bananas" in listed[0] and "tell me about apples" in listed[1]  # newest first
-    assert all("2 turns" in line for line in listed)
+    listed = _history_rows(term, row)
+    assert [m.group(4) for m in listed] == ["tell me about bananas", "tell me about apples"]  # newest first
+    assert [m.group(3) for m in listed] == ["1", "1"]  # one reply each
     ids = _history_ids(term, row)
     assert set(ids) == {"tell me about apples", "tell me about bananas"}
 
@@ -219,9 +221,9 @@ def test_history_lists_conversations_and_load_continues_one(server, spawn):
     term.send("/history\r")
     term.wait(lambda: term.text().count(f"{PROMPT} /history") == 2, "the second /history")
     row = term.wait_prompt(after=f"{PROMPT} /history")
-    listed = said(term, "/history", row)
+    listed = _history_rows(term, row)
     assert len(listed) == 2
-    assert "tell me about apples" in listed[0] and "4 turns" in listed[0]
+    assert listed[0].group(4) == "tell me about apples" and listed[0].group(3) == "2"
 
 
 def test_load_last_in_a_new_session_continues_the_latest_conversation(server, spawn):
@@ -249,8 +251,8 @@ def test_history_and_load_still_read_in_a_no_save_chat(server, spawn):
     term = spawn("--no-save")
     term.say("/history")
     row = term.wait_prompt(after=f"{PROMPT} /history")
-    listed = said(term, "/history", row)
-    assert len(listed) == 1 and "a saved question" in listed[0], listed
+    listed = _history_rows(term, row)
+    assert [m.group(4) for m in listed] == ["a saved question"]
     term.say("/load last")
     term.wait_prompt(after=f"{PROMPT} /load last")
     term.say("and now?")
@@ -261,8 +263,8 @@ def test_history_and_load_still_read_in_a_no_save_chat(server, spawn):
     term.send("/history\r")
     term.wait(lambda: term.text().count(f"{PROMPT} /history") == 2, "the second /history")
     row = term.wait_prompt(after=f"{PROMPT} /history")
-    listed = said(term, "/history", row)
-    assert len(listed) == 1 and "2 turns" in listed[0], listed  # the new exchange was not saved
+    listed = _history_rows(term, row)
+    assert [m.group(3) for m in listed] == ["1"]  # the new exchange was not saved
 
 
 # -- /save -------------------------------------------------------------------------------------------------

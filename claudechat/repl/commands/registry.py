@@ -33,10 +33,12 @@ COMMANDS: dict[str, Command] = {}
 ALIASES = {"exit": "quit", "q": "quit", "h": "help", "?": "help"}
 
 
-def command(usage: str, help: str, completes: str = "") -> Callable[[Callable], Callable]:
+def command(usage: str, help: str, completes: str = "", name: str = "") -> Callable[[Callable], Callable]:
+    """Register `fn` as /NAME: `name`, else its own name (`cmd_edit_last` is /edit-last)."""
+
     def register(fn: Run) -> Run:
-        name = fn.__name__.removeprefix("cmd_").replace("_", "-")
-        COMMANDS[name] = Command(name, fn, usage, help, completes)
+        key = name or fn.__name__.removeprefix("cmd_").replace("_", "-")
+        COMMANDS[key] = Command(key, fn, usage, help, completes)
         return fn
 
     return register

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from claudechat.errors import UsageError
 from claudechat.repl.commands.registry import Outcome, command, unquote
-from claudechat.repl.state import ReplState
+from claudechat.repl.state import ReplState, choose
 from claudechat.sanitize import sanitize
 
 if TYPE_CHECKING:
@@ -35,6 +35,19 @@ def cmd_expand(state: ReplState, arg: str, out: Printer) -> Outcome:
                                   title_align="left", border_style="dim"))
 
 
+@command("/show [N]", "show exchange N (default: the last) whole: your message and the reply")
+def cmd_show(state: ReplState, arg: str, out: Printer) -> Outcome:
+    from claudechat.render.recap import exchange
+
+    turns = state.conversation.turns
+    if not turns:
+        raise UsageError("the conversation is empty")
+    number = choose(arg, state.replies(), "reply") if arg else None
+    for renderable in exchange(turns, number, full=True, plain=not state.color,
+                               thinking=state.settings.thinking_display):
+        out.show(renderable)
+
+
 @command("/copy [N]", "copy reply N (default: the last) to the clipboard (OSC 52, wl-copy…)")
 def cmd_copy(state: ReplState, arg: str, out: Printer) -> Outcome:
     reply = state.reply(arg)
@@ -43,11 +56,26 @@ def cmd_copy(state: ReplState, arg: str, out: Printer) -> Outcome:
     out.say(f"copied {len(text):,} characters ({how})")
 
 
-@command("/save PATH", "write the conversation to PATH (.md or .json)", completes="path")
+@command("/save PATH", "write the conversation to PATH (.md or .json), a new file", completes="path")
 def cmd_save(state: ReplState, arg: str, out: Printer) -> Outcome:
+    save(state, arg, out, overwrite=False)
+
+
+@command("/save! PATH", "write the conversation to PATH, over the file there", completes="path",
+         name="save!")
+def cmd_save_over(state: ReplState, arg: str, out: Printer) -> Outcome:
+    save(state, arg, out, overwrite=True)
+
+
+def save(state: ReplState, arg: str, out: Printer, *, overwrite: bool) -> None:
+    """/save and /save!: the conversation as Markdown or JSON (by PATH's suffix). /save
+    never writes over a file: it says so, and /save! does."""
+    bang = "!" * overwrite
     if not arg:
-        raise UsageError("usage: /save PATH (.md for Markdown, .json for JSON)")
+        raise UsageError(f"usage: /save{bang} PATH (.md for Markdown, .json for JSON)")
     path = Path(unquote(arg)).expanduser()
+    if path.is_dir():
+        raise UsageError(f"{path} is a folder: give a file name in it")
     if path.suffix.lower() == ".json":
         data = {"model": state.settings.model, **state.conversation.to_dict()}
         text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
@@ -55,11 +83,15 @@ def cmd_save(state: ReplState, arg: str, out: Printer) -> Outcome:
         from claudechat.history import transcript
 
         text = transcript.markdown(state.conversation)
+    existed = path.exists()
     try:
-        path.write_text(text, "utf-8")
+        with path.open("w" if overwrite else "x", encoding="utf-8") as file:  # x: never over a file
+            file.write(text)
+    except FileExistsError:
+        raise UsageError(f"{path} exists: /save! {arg} overwrites it") from None
     except OSError as exc:
         raise UsageError(f"{path}: cannot write it ({exc.strerror})") from None
-    out.say(f"saved to {path}")
+    out.say(f"{'overwrote' if overwrite and existed else 'saved to'} {path}")
 
 
 @command("/tokens", "count the conversation's input tokens (count_tokens)")

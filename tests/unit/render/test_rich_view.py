@@ -282,3 +282,16 @@ def test_a_reply_cut_short_shows_its_cost_as_a_lower_bound():
     line = status_text(TurnResult(message=whole, complete=True), 120, cost="$0.0001").plain
     assert "$0.0001" in line and "at least" not in line
     assert "cost: $0.0001 ·" in usage_line(whole, 1.0, "$0.0001")
+
+
+def test_the_status_line_numbers_the_reply_first_and_keeps_the_number_when_cut():
+    """#N is what /expand N, /copy N and /show N take: it is never the part cut off."""
+    from claudechat.render.rich_view import status_text
+
+    reply = Message(model="claude-test", content=[{"type": "text", "text": "Hi"}], stop_reason="end_turn",
+                    usage={"input_tokens": 12, "output_tokens": 3})
+    line = status_text(TurnResult(message=reply, complete=True), 120, number=7).plain
+    assert line.startswith("#7 · claude-test · 12 in · 3 out · end_turn · ")
+    narrow = status_text(TurnResult(message=reply, complete=True), 20, number=7).plain
+    assert narrow.startswith("#7 · ") and len(narrow) <= 20
+    assert not status_text(TurnResult(message=reply, complete=True), 120).plain.startswith("#")

@@ -146,3 +146,10 @@ def test_a_text_block_strips_a_sequence_split_across_deltas():
     sec = section({"type": "text", "text": ""}, TextDelta("clip\x1b]52;c;aGFj"), TextDelta("aw==\x07board"))
     out = printed([*sec.take_commits(), *sec.flush()])
     assert out.strip() == "clipboard"
+
+
+def test_a_tool_name_with_markup_is_shown_literally_in_the_panel_title():
+    # the name is the model's: "[red]probe[/red]" is its text, not a style
+    sec = section({"type": "tool_use", "id": "t", "name": "[red]probe[/red] arr[i]", "input": {}})
+    assert "tool call: [red]probe[/red] arr[i]" in printed(sec.flush()).splitlines()[0]
+    assert "tool call: [red]probe[/red] arr[i]" in printed([sec.tail(10)]).splitlines()[0]

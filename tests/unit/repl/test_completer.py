@@ -17,12 +17,14 @@ def completions(text: str, models=lambda: ["claude-opus-4-7", "claude-sonnet-4-6
 
 def test_completion_of_commands_models_and_paths(tmp_path, monkeypatch):
     assert completions("/mo") == ["/model"]
+    assert completions("/sav") == ["/save", "/save!"]  # /save! PATH writes over a file
     assert set(completions("/")) == {"/" + name for name in commands.COMMANDS}
     assert completions("/model claude-o") == ["claude-opus-4-7"]
     (tmp_path / "shot.png").write_bytes(b"x")
     (tmp_path / "notes.txt").write_text("x")
     monkeypatch.chdir(tmp_path)
     assert completions("/image sh") == ["ot.png"]
+    assert completions("/save! sh") == ["ot.png"]
     assert completions("look at @no") == ["tes.txt"]
     assert completions("plain words") == []
 

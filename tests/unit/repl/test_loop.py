@@ -319,7 +319,9 @@ def test_the_printer_neutralises_what_came_from_outside():
     out = Printer(Console(file=io.StringIO(), force_terminal=True, color_system="standard", width=100))
     out.error("bad \x1b]0;owned\x07title \x1b[2Jand a clear")
     out.notice("conversation \x1b]52;c;aGk=\x07saved")
+    out.say("continuing \x1b]0;owned\x07[red]this[/red] arr[i]")  # a title from the history
     raw = out.console.file.getvalue()
     assert "\x1b]" not in raw and "\x1b[2J" not in raw and "\x07" not in raw
-    assert lines(out) == ["bad title and a clear", "claudechat: conversation saved"]
+    assert lines(out) == ["bad title and a clear", "claudechat: conversation saved",
+                          "continuing [red]this[/red] arr[i]"]
     assert out.terminal is out.console.file  # where OSC 52 goes
