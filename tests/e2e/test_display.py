@@ -73,7 +73,7 @@ def test_continue_shows_the_last_exchange_shortened_with_its_number(server, spaw
 
     term.say("/show")
     row = term.wait_prompt(after=f"{PROMPT} /show")
-    whole = term.said("/show", row)
+    whole = term.answer_to("/show", row)
     assert whole[0] == f"{PROMPT} second question"
     assert [line.strip().removeprefix("• ") for line in whole[2:-1]] == ITEMS
     term.say("/expand 2")
@@ -92,10 +92,10 @@ def test_load_shows_the_last_exchange_of_the_loaded_conversation(server, spawn):
     replied(term, 1)
     term.say("/history apples")
     row = term.wait_prompt(after=f"{PROMPT} /history apples")
-    cid = next(line.split()[0] for line in term.said("/history apples", row) if "apples" in line)
+    cid = next(line.split()[0] for line in term.answer_to("/history apples", row) if "apples" in line)
     term.say(f"/load {cid}")
     row = term.wait_prompt(after=f"loaded {cid}")
-    *said, status = term.said(f"/load {cid}", row)
+    *said, status = term.answer_to(f"/load {cid}", row)
     assert said == [f"loaded {cid}: tell me about apples (1 reply)",
                     f"{PROMPT} tell me about apples", "Answer about apples."]
     assert re.fullmatch(r"#1 · claude-\S+ · \d+ in · \d+ out · end_turn", status), status
@@ -112,7 +112,7 @@ def test_history_has_a_header_local_times_reply_counts_and_searches(server, spaw
     term = spawn(TZ=zone)
     term.say("/history")
     row = term.wait_prompt(after=f"{PROMPT} /history")
-    lines = term.said("/history", row)
+    lines = term.answer_to("/history", row)
     assert lines[0].split() == ["id", "updated", "replies", "title"]
     with sqlite3.connect(Path(env["XDG_DATA_HOME"]) / "claudechat" / "history.db") as db:
         stored = db.execute("SELECT id, updated, title FROM conversations ORDER BY updated DESC").fetchall()
@@ -124,14 +124,14 @@ def test_history_has_a_header_local_times_reply_counts_and_searches(server, spaw
 
     term.say("/history BANANA")  # a title or any message text, any case
     row = term.wait_prompt(after=f"{PROMPT} /history BANANA")
-    assert [line.split()[-1] for line in term.said("/history BANANA", row)[2:-1]] == ["bananas"]
+    assert [line.split()[-1] for line in term.answer_to("/history BANANA", row)[2:-1]] == ["bananas"]
     term.say("/history green")  # in a reply, not the title
     row = term.wait_prompt(after=f"{PROMPT} /history green")
-    assert [" ".join(line.split()[4:]) for line in term.said("/history green", row)[2:-1]] == [
+    assert [" ".join(line.split()[4:]) for line in term.answer_to("/history green", row)[2:-1]] == [
         "tell me about apples"]
     term.say("/history kiwi")
     row = term.wait_prompt(after=f"{PROMPT} /history kiwi")
-    assert term.said("/history kiwi", row) == ["no conversation matches 'kiwi'"]
+    assert term.answer_to("/history kiwi", row) == ["no conversation matches 'kiwi'"]
 
 
 # -- 12. numbers where they are used ---------------------------------------------------------------------
@@ -171,7 +171,7 @@ def test_save_refuses_an_existing_file_and_save_bang_overwrites_it(server, spawn
     replied(term, 1)
     term.say(f"/save {path}")
     row = term.wait_prompt(after=f"{PROMPT} /save {path}")
-    assert " ".join(term.said(f"/save {path}", row)) == f"{path} exists: /save! {path} overwrites it"
+    assert " ".join(term.answer_to(f"/save {path}", row)) == f"{path} exists: /save! {path} overwrites it"
     assert path.read_text() == "my notes, not to be lost\n"
     term.say(f"/save! {path}")
     term.wait_prompt(after=f"overwrote {path}")
@@ -182,7 +182,7 @@ def test_save_refuses_an_existing_file_and_save_bang_overwrites_it(server, spawn
     assert "Saved answer." in fresh.read_text()
     term.say("/help")
     row = term.wait_prompt(after="Ctrl-D or /quit leaves")
-    assert any(line.startswith("/save! PATH ") for line in term.said("/help", row))
+    assert any(line.startswith("/save! PATH ") for line in term.answer_to("/help", row))
     term.send("/sav\t")  # Tab offers both
 
     def menu() -> list[str]:
@@ -201,7 +201,7 @@ def test_markup_in_a_message_a_reply_a_title_and_a_server_error_is_shown_literal
     replied(term, 1)
     term.say("/history")
     row = term.wait_prompt(after=f"{PROMPT} /history")
-    assert term.said("/history", row)[2].endswith(MARKUP)
+    assert term.answer_to("/history", row)[2].endswith(MARKUP)
     term.say("again")
     term.wait_prompt(after="/retry sends it again")
     error = f"error: HTTP 400 invalid_request_error: refused: {MARKUP}"
@@ -259,4 +259,4 @@ def test_a_paused_reply_and_its_continuation_each_show_their_own_number(server, 
     assert "pause_turn" in statuses[0] and "end_turn" in statuses[1]
     term.say("/show 1")
     row = term.wait_prompt(after=f"{PROMPT} /show 1")
-    assert term.said("/show 1", row)[:2] == [f"{PROMPT} look it up", "Searching…"]
+    assert term.answer_to("/show 1", row)[:2] == [f"{PROMPT} look it up", "Searching…"]

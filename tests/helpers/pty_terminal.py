@@ -243,7 +243,7 @@ class Term:
         """The lines after the last one containing `start`, up to (not including) end_row."""
         return self.lines()[self.last_index(start) + 1 : end_row]
 
-    def said(self, typed: str, end_row: int) -> list[str]:
+    def answer_to(self, typed: str, end_row: int) -> list[str]:
         """The non-blank lines between the prompt line `› typed` and end_row: what the chat
         said to what was typed."""
         return [line for line in self.between(f"{PROMPT} {typed}", end_row) if line]
