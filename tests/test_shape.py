@@ -157,3 +157,33 @@ def test_every_import_goes_to_the_same_layer_or_below():
               for name, path in known.items() for target in sorted(imports(name, path, known))
               if layer(target) > layer(name)]
     assert upward == []
+
+
+def redefined(source: str) -> list[str]:
+    """Functions defined twice in one module or class body, where the second silently hides
+    the first (a property's setter and @overload are meant to share a name)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        seen: set[str] = set()
+        for child in getattr(node, "body", []) if isinstance(node, ast.Module | ast.ClassDef) else []:
+            if not isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            decorators = {ast.unparse(d).split(".")[-1] for d in child.decorator_list}
+            if child.name in seen and not decorators & {"setter", "deleter", "overload"}:
+                found.append(f"{child.name} (line {child.lineno})")
+            seen.add(child.name)
+    return found
+
+
+def test_the_redefinition_finder_finds_a_hidden_method():
+    assert redefined("class T:\n def said(self): pass\n def said(self, x): pass\n") == ["said (line 3)"]
+    assert redefined("class T:\n @property\n def x(self): pass\n @x.setter\n def x(self, v): pass\n") == []
+
+
+def test_no_function_or_method_is_defined_twice_in_one_body():
+    """Two branches merged can each add a function of the same name: the later one wins silently."""
+    roots = [PACKAGE, PACKAGE.parent / "tests", PACKAGE.parent / "bench"]
+    paths = [path for root in roots for path in sorted(root.rglob("*.py"))]
+    twice = {str(path.relative_to(PACKAGE.parent)): names for path in paths
+             if (names := redefined(path.read_text("utf-8")))}
+    assert twice == {}
