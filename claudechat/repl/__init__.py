@@ -15,6 +15,13 @@ def start(options: Options, env: Environment) -> int:
         from claudechat.ask import run_ask
 
         return run_ask(options, env)
+    from claudechat.repl import tty
+
+    with tty.without("ICRNL"):  # first: an Enter typed while the chat starts is Enter
+        return _chat(options, env)
+
+
+def _chat(options: Options, env: Environment) -> int:
     from claudechat.errors import ClaudechatError
     from claudechat.history.store import HistoryStore
     from claudechat.repl.loop import Printer, run_repl

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import sys
 import traceback
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, RenderableType
@@ -22,7 +20,7 @@ from rich.text import Text
 
 from claudechat import signals
 from claudechat.errors import ClaudechatError, ExitCode
-from claudechat.repl import commands, mentions
+from claudechat.repl import commands, mentions, tty
 from claudechat.repl.commands import attach
 from claudechat.repl.prompt import make_prompt
 from claudechat.repl.state import ReplState
@@ -137,7 +135,7 @@ def send(state: ReplState, out: Printer) -> None:
     view = choose_view(env, thinking_display=state.settings.thinking_display, chat_console=console)
     view.pricing = state.session.cost_line  # type: ignore[attr-defined]
     view.numbering = state.replies  # type: ignore[attr-defined]  # counted once each reply is kept
-    with _no_echo():  # a ^C or typed-ahead keys would break the live region
+    with tty.without("ECHO"):  # a ^C or typed-ahead keys would break the live region
         result = run_turn(state.ready_to_send(), state.session.client, view,
                           wire=state.session.wire, persist=state.recorder)
     if not state.color and (result.message.usage or result.message.content):
@@ -156,30 +154,4 @@ def send(state: ReplState, out: Printer) -> None:
     elif result.error is not None:
         console.print(Text(f"error: {sanitize(str(result.error))}", style="red"))
         console.print(Text("/retry sends it again", style="dim"))
-
-
-@contextmanager
-def _no_echo() -> Iterator[None]:
-    """Terminal echo off while a reply streams (when stdin is a terminal at all)."""
-    try:
-        import termios
-    except ImportError:  # not POSIX
-        yield
-        return
-    try:
-        fd = sys.stdin.fileno()
-        saved = termios.tcgetattr(fd)
-    except (termios.error, OSError, ValueError, AttributeError):  # termios.error is no OSError
-        yield
-        return
-    quiet = list(saved)
-    quiet[3] &= ~termios.ECHO
-    termios.tcsetattr(fd, termios.TCSANOW, quiet)
-    try:
-        yield
-    finally:
-        try:
-            termios.tcsetattr(fd, termios.TCSANOW, saved)
-        except (termios.error, OSError):
-            pass  # the terminal is gone
 
