@@ -269,9 +269,12 @@ class Conversation:
 
     def drop_exchange(self) -> Turn | None:
         """Remove the last exchange (the reply and the message it answers) from the end;
-        the user message removed. System messages sent with it wait for the next one."""
-        self.drop_reply()
+        the user message removed (marked unanswered if it got no reply). System messages
+        sent with it wait for the next one."""
         waiting = self._pop_system()
+        while self.turns and self.turns[-1].role == "assistant":
+            self.turns.pop()
+        waiting = self._pop_system() + waiting
         user = self.turns.pop() if self.turns and self.turns[-1].role == "user" else None
         self.turns.extend(waiting)
         return user

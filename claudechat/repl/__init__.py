@@ -18,7 +18,7 @@ def start(options: Options, env: Environment) -> int:
     from claudechat.errors import ClaudechatError
     from claudechat.history.store import HistoryStore
     from claudechat.repl.loop import Printer, run_repl
-    from claudechat.repl.state import ReplState
+    from claudechat.repl.state import RESUMED_UNANSWERED, ReplState
     from claudechat.startup import prepare
 
     start = prepare(options)
@@ -40,4 +40,6 @@ def start(options: Options, env: Environment) -> int:
         out.say(f"continuing {stored.summary.id[:8]}: {stored.summary.title} ({len(stored.turns)} turns)")
         if said:
             out.notice(said)
+        if state.take_back():
+            out.say(RESUMED_UNANSWERED, style="yellow")
     return run_repl(state, out)

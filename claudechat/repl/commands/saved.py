@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from claudechat.errors import UsageError
 from claudechat.repl.commands.registry import Outcome, command
-from claudechat.repl.state import ReplState
+from claudechat.repl.state import RESUMED_UNANSWERED, ReplState
 from claudechat.sanitize import sanitize
 
 if TYPE_CHECKING:
@@ -32,4 +32,6 @@ def cmd_load(state: ReplState, arg: str, out: Printer) -> Outcome:
     n = len(state.conversation.turns)
     out.say(f"loaded {stored.summary.id[:8]}: {sanitize(stored.summary.title)} "
             f"({n} turn{'s' if n != 1 else ''})")
+    if state.take_back():
+        out.say(RESUMED_UNANSWERED, style="yellow")
 
