@@ -123,6 +123,23 @@ def test_undo_gives_back_the_text_and_the_attachments(state, out, tmp_path):
     assert [attachments.document_name(a.block) for a in state.pending] == ["more.txt"]
 
 
+def test_a_message_that_got_no_reply_comes_back_once_and_undo_or_retry_do_not_double_it(state, out,
+                                                                                          tmp_path):
+    (tmp_path / "more.txt").write_text("more")
+    state.attach(attachments.file_arg(str(tmp_path / "more.txt")))
+    assert state.compose("summarize")  # then the request failed: no reply was added
+    assert state.take_back() and state.prefill == "summarize"
+    assert [attachments.document_name(a.block) for a in state.pending] == ["more.txt"]
+    assert state.conversation.turns[0].unanswered  # kept, marked
+    commands.dispatch(state, "/undo", out)
+    assert state.conversation.turns == [] and state.prefill == "summarize"
+    assert [attachments.document_name(a.block) for a in state.pending] == ["more.txt"]  # once
+    assert out.console.file.getvalue().strip() == "removed your message that got no reply"
+    assert state.compose("summarize") and state.take_back()
+    assert commands.dispatch(state, "/retry", out) == commands.SEND
+    assert state.pending == [] and not state.conversation.turns[0].unanswered  # it goes as it was
+
+
 def test_detach_drops_one_attachment_or_all(state, out, tmp_path):
     for name in ("a.txt", "b.txt", "c.txt"):
         (tmp_path / name).write_text(name)
