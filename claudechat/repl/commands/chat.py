@@ -63,6 +63,7 @@ def cmd_edit_last(state: ReplState, arg: str, out: Printer) -> Outcome:
     text = edited(editor(), "".join(b["text"] for b in typed)).rstrip("\n")
     if state.drop_exchange() is None:
         raise UsageError("there is no message of yours to edit yet")
+    state.pending = [a for a in state.pending if a.block not in kept]  # given back after no reply
     state.conversation.add_user([*kept, {"type": "text", "text": text}])
     out.say("sending your edited message:")
     out.say(sanitize(text), style="")
