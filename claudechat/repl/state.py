@@ -68,6 +68,7 @@ class ReplState:
     notify: Callable[[str], None] = _ignore  # where notices go
     watch: CacheWatch = field(default_factory=CacheWatch)  # cache misses between turns
     confirmed: set[str] = field(default_factory=set)  # large attachments the user said yes to
+    given_back: list[attachments.Attachment] = field(default_factory=list)  # by give_back, last
 
     def notice(self, text: str) -> None:
         self.notify(text)
@@ -169,9 +170,14 @@ class ReplState:
         (One that got no reply is sent again as it was; what it gave back is no longer pending.)"""
         if not self.conversation.drop_reply():
             return False
-        last = next(t for t in reversed(self.conversation.turns) if t.role == "user")
-        self.pending = [a for a in self.pending if a.block not in last.content]
+        self.unpend_given_back(next(t for t in reversed(self.conversation.turns) if t.role == "user"))
         return True
+
+    def unpend_given_back(self, turn: Any) -> None:
+        """`turn` goes out again with its attachments: those given back from it are no longer
+        pending (one the user attached anew stays)."""
+        self.pending = [a for a in self.pending
+                        if not (any(a is b for b in self.given_back) and a.block in turn.content)]
 
     def give_back(self, turn: Any) -> None:
         """A message of the user's back for editing: its typed text as the next prompt's,
@@ -188,6 +194,7 @@ class ReplState:
         self.prefill = typed
         back = [attachments.Attachment(b, label(b)) for b in blocks if b not in already]
         self.pending = back + self.pending
+        self.given_back = [a for a in self.pending if a.block in blocks]
 
     def take_back(self, *, declined: bool = False) -> bool:
         """After a reply, or on continuing: the user's last message, when it got no reply

@@ -61,9 +61,10 @@ def cmd_edit_last(state: ReplState, arg: str, out: Printer) -> Outcome:
     typed = [b for b in last.content if b.get("type") == "text" and attachments.document_name(b) is None]
     kept = [b for b in last.content if b not in typed]  # its attachments go again
     text = edited(editor(), "".join(b["text"] for b in typed)).rstrip("\n")
-    if state.drop_exchange() is None:
+    last = state.drop_exchange()
+    if last is None:
         raise UsageError("there is no message of yours to edit yet")
-    state.pending = [a for a in state.pending if a.block not in kept]  # given back after no reply
+    state.unpend_given_back(last)  # given back after no reply: they go with the edited message
     state.conversation.add_user([*kept, {"type": "text", "text": text}])
     out.say("sending your edited message:")
     out.say(sanitize(text), style="")
