@@ -29,7 +29,10 @@ def run_ask(options: Options, env: Environment) -> ExitCode:
     session = start.connect(view.notice)
     view.pricing, view.costing = session.cost_line, session.cost_json  # type: ignore[attr-defined]
     conversation = start.conversation(session, view.notice)
-    conversation.add_user(content)
+    left = left_out_line(conversation.unanswered(), start.history.stored)
+    conversation.add_user(content)  # sets those aside: the request leaves them out
+    if left:
+        view.notice(left)
     watch = _cache_watch(start, conversation)
     persist = start.history.recorder(start.save, settings.profile, view.notice)
     result = run_turn(conversation, session.client, view, wire=session.wire, stream=options.stream,
@@ -49,6 +52,23 @@ def run_ask(options: Options, env: Environment) -> ExitCode:
     if result.interrupted:
         return signals.exit_code() or ExitCode.INTERRUPTED
     return ExitCode.OK
+
+
+def left_out_line(left: list[Any], stored: Any) -> str | None:
+    """The line that says which stored questions without a reply this request leaves out
+    (the continued conversation ends on them): when, and the first words of the last."""
+    if not left:
+        return None
+    from claudechat.conversation import shorten_title, title_of
+    from claudechat.history.transcript import short_time
+
+    last = left[-1]
+    at = next((i for i, turn in enumerate(stored.turns) if turn is last), None) if stored else None
+    when = f" from {short_time(stored.times[at])}" if at is not None else ""
+    words = shorten_title(title_of([last]), 40)
+    what = "your unanswered question" if len(left) == 1 else \
+        f"your {len(left)} unanswered questions, the last"
+    return f"left out {what}{when}: '{words}' (kept in the history, marked unanswered)"
 
 
 def _cache_watch(start: Any, conversation: Any) -> Any:

@@ -254,11 +254,13 @@ def history_list(
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="A JSON array.")] = False,
     plain: Annotated[bool, typer.Option("--plain", help="Tab-separated lines even on a terminal.")] = False,
+    show_all: Annotated[bool, typer.Option(
+        "--all", "-a", help="Also the conversations in which no question got a reply.")] = False,
 ) -> None:
     """List conversations, most recent first."""
     from claudechat.history.commands import list_conversations
 
-    raise typer.Exit(int(list_conversations(_environment(), limit, search, json_out, plain)))
+    raise typer.Exit(int(list_conversations(_environment(), limit, search, json_out, plain, show_all)))
 
 
 @history_app.command("show")

@@ -8,7 +8,7 @@ thinking, tool_use), because the API wants them back byte for byte.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from claudechat import replay
@@ -134,6 +134,7 @@ class Turn:
     stop_reason: str | None = None
     model: str | None = None
     interrupted: bool = False
+    unanswered: bool = False  # a user message that got no usable reply: not sent again
     id: str | None = field(default=None, compare=False)  # the reply's message id (this process only)
 
     @property
@@ -146,8 +147,9 @@ class Turn:
         for key in ("usage", "stop_reason", "model"):
             if getattr(self, key) is not None:
                 data[key] = getattr(self, key)
-        if self.interrupted:
-            data["interrupted"] = True
+        for key in ("interrupted", "unanswered"):
+            if getattr(self, key):
+                data[key] = True
         return data
 
     @classmethod
@@ -162,6 +164,7 @@ class Turn:
             stop_reason=data.get("stop_reason"),
             model=data.get("model"),
             interrupted=bool(data.get("interrupted", False)),
+            unanswered=bool(data.get("unanswered", False)),
         )
 
 
@@ -179,7 +182,9 @@ class Conversation:
     thinking_cut: int = 0
 
     def add_user(self, content: str | list[dict[str, Any]]) -> Turn:
-        """The user's next message, placed before system messages still waiting for one."""
+        """The user's next message, placed before system messages still waiting for one.
+        A message before it that got no reply is set aside (see set_aside), never merged."""
+        self.set_aside()
         blocks = [{"type": "text", "text": content}] if isinstance(content, str) else list(content)
         turn = Turn(role="user", content=blocks)
         at = len(self.turns)
@@ -189,6 +194,21 @@ class Conversation:
             at = len(self.turns)  # they follow a user message already: they went out after it
         self.turns.insert(at, turn)
         return turn
+
+    def unanswered(self) -> list[Turn]:
+        """The user messages at the end that no usable reply followed, oldest first."""
+        return [self.turns[i] for i in replay.unanswered(self.turns)]
+
+    def set_aside(self) -> list[Turn]:
+        """Mark the user messages at the end that got no usable reply as unanswered: they
+        stay (in the history too) but are not sent again. Each marked turn is a new object,
+        so the history's recorder sees it changed. The turns set aside, oldest first."""
+        marked = []
+        for index in replay.unanswered(self.turns):
+            if not self.turns[index].unanswered:
+                self.turns[index] = replace(self.turns[index], unanswered=True)
+            marked.append(self.turns[index])
+        return marked
 
     def add_assistant(self, message: Message, *, interrupted: bool = False) -> Turn:
         turn = Turn(
@@ -243,18 +263,23 @@ class Conversation:
 
     def drop_reply(self) -> bool:
         """Remove the last reply from the end (system messages after it stay, waiting);
-        is there a user message left to answer?"""
+        is there a user message left to answer? One left unanswered is to be sent again."""
         waiting = self._pop_system()
         while self.turns and self.turns[-1].role == "assistant":
             self.turns.pop()
+        if self.turns and self.turns[-1].role == "user" and self.turns[-1].unanswered:
+            self.turns[-1] = replace(self.turns[-1], unanswered=False)
         self.turns.extend(waiting)
         return any(t.role == "user" for t in self.turns) and self._last_role() == "user"
 
     def drop_exchange(self) -> Turn | None:
         """Remove the last exchange (the reply and the message it answers) from the end;
-        the user message removed. System messages sent with it wait for the next one."""
-        self.drop_reply()
+        the user message removed (marked unanswered if it got no reply). System messages
+        sent with it wait for the next one."""
         waiting = self._pop_system()
+        while self.turns and self.turns[-1].role == "assistant":
+            self.turns.pop()
+        waiting = self._pop_system() + waiting
         user = self.turns.pop() if self.turns and self.turns[-1].role == "user" else None
         self.turns.extend(waiting)
         return user

@@ -8,13 +8,15 @@ the stored turns are the documented ones, made the same way every time:
 
 - an interrupted reply goes back with only its usable blocks;
 - a declined exchange (a `refusal` and the message it answered) is not sent (§5);
+- a user message marked unanswered (its request failed, or was stopped before anything
+  usable arrived) is not sent: the next message goes out on its own, never merged with it;
 - before the last `fallback` block of a reply, thinking, connector text and
   client tool calls are left out (§5 "When echoing");
 - a system message goes right after a user message, never first (§3);
 - the thinking of the first `thinking_cut` turns is not sent (the system prompt
   changed on a model that takes no system messages).
 
-Pure; turns are duck-typed (`role`, `content`, `interrupted`, `declined`).
+Pure; turns are duck-typed (`role`, `content`, `interrupted`, `declined`, `unanswered`).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ def messages(turns: Sequence[Any], *, thinking_cut: int = 0) -> list[dict[str, A
     one role merged; system messages wait for a user message and go out right after it."""
     out: list[dict[str, Any]] = []
     waiting: list[dict[str, Any]] = []
-    skipped = declined(turns)
+    skipped = declined(turns) | {i for i, t in enumerate(turns) if getattr(t, "unanswered", False)}
     for index, turn in enumerate(turns):
         blocks = [] if index in skipped else _blocks(turn, cut=index < thinking_cut)
         if not blocks:
@@ -67,6 +69,20 @@ def declined(turns: Sequence[Any]) -> set[int]:
                 skipped.add(back)
             back -= 1
     return skipped
+
+
+def unanswered(turns: Sequence[Any]) -> list[int]:
+    """The indexes of the user messages at the end that no usable reply followed (the
+    request failed, or the reply stopped before anything that can be sent back), oldest
+    first. A declined exchange ends the search: it is left out as a whole."""
+    found: list[int] = []
+    for index in range(len(turns) - 1, -1, -1):
+        turn = turns[index]
+        if turn.role == "user":
+            found.append(index)
+        elif turn.role == "assistant" and (turn.declined or _blocks(turn, cut=False)):
+            break
+    return found[::-1]
 
 
 def _blocks(turn: Any, *, cut: bool) -> list[dict[str, Any]]:

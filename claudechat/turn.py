@@ -2,7 +2,8 @@
 Ctrl-C and errors meet. The REPL and `ask` call it; neither knows HTTP.
 
 Whatever happens, what arrived is kept: the reply (whole or partial) is added
-to the conversation, marked interrupted when it did not finish.
+to the conversation, marked interrupted when it did not finish; a question that
+got no usable reply is marked unanswered (Conversation.set_aside).
 """
 
 from __future__ import annotations
@@ -118,8 +119,9 @@ def _run_once(conversation: Conversation, client: ApiClient, view: StreamView, *
     finally:
         result.elapsed = time.monotonic() - started
     _show(view, result)  # the last read's text is on screen before the save, which may wait
-    if result.has_content:
+    if result.has_content or result.message.stop_reason == "refusal":  # a refusal, empty or not
         conversation.add_assistant(result.message, interrupted=not result.complete)
+    conversation.set_aside()  # no usable reply: the question is kept but not sent again unasked
     if persist is not None:
         persist(conversation)
     try:

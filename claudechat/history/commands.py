@@ -31,25 +31,32 @@ def _emit(env: Environment, text: str) -> None:
 
 
 def list_conversations(env: Environment, limit: int, search: str | None, as_json: bool,
-                       plain: bool) -> ExitCode:
+                       plain: bool, show_all: bool = False) -> ExitCode:
+    """`show_all`: also the conversations in which no question got a reply (hidden otherwise,
+    their number said on stderr)."""
     if limit < 0:
         raise UsageError(f"--limit must be 0 (no limit) or more (got {limit})")
     from claudechat.costs import conversation_cost
 
     with HistoryStore() as store:
-        rows = store.list(limit=limit or None, search=search)
+        rows = store.list(limit=limit or None, search=search, replied=not show_all)
         usages = store.usages([r.id for r in rows]) if rows else {}
+        hidden = 0 if show_all else store.count_unreplied(search)
     prices = {r.id: conversation_cost(usages.get(r.id, []), r.model) for r in rows}
     if as_json:
         _emit(env, json.dumps([{**_summary_json(r), "cost": _usd(prices[r.id])} for r in rows],
                               ensure_ascii=False, indent=2) + "\n")
     elif env.stdout_isatty and not plain:
-        _table(rows, env, search, prices)
+        _table(rows, env, search, prices, hidden)
     else:  # the cost last: readers of the first five fields keep working
         _emit(env, "".join("\t".join(_field(f) for f in (r.id, _iso(r.updated), r.title,
                                                           r.model or "", str(r.turns),
                                                           _money(prices[r.id], ""))) + "\n"
                            for r in rows))
+    if hidden:
+        env.stderr.write(f"claudechat: {hidden} conversation{'s' * (hidden != 1)} in which no question "
+                         f"got a reply {'is' if hidden == 1 else 'are'} not listed (--all lists them)\n")
+        env.stderr.flush()
     return ExitCode.OK
 
 
@@ -83,16 +90,17 @@ def _summary_json(row: Summary) -> dict[str, Any]:
 
 
 def _table(rows: list[Summary], env: Environment, search: str | None,
-           prices: dict[str, float | None]) -> None:
+           prices: dict[str, float | None], hidden: int = 0) -> None:
     from rich import box
     from rich.table import Table
     from rich.text import Text
 
     from claudechat.history.transcript import short_time
 
-    if not rows:
+    if not rows and not hidden:
         env.stderr.write(f"claudechat: no conversation matches {search!r}\n" if search
                          else "claudechat: no conversations yet\n")
+    if not rows:
         return
     console = env.console(soft_wrap=False)
     models = [_field(r.model or "") for r in rows]

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from claudechat.conversation import Conversation
 
 NO_SAVE_HINT = "--no-save asks without keeping a history"
+UNREPLIED_DAYS = 7  # a conversation without any reply is kept this long after its last message
 
 
 class Recorder:
@@ -27,6 +28,8 @@ class Recorder:
         self.kept: list[Any] | None = None  # the turns as last saved (None: the first `saved`)
 
     def __call__(self, conversation: Conversation) -> None:
+        if self.cid is None:
+            self.prune()
         turns = conversation.turns
         start = self.saved
         if self.kept is not None:  # /undo keeps a system message: it moves up, rewrite it
@@ -42,6 +45,20 @@ class Recorder:
         if forked and self.notice:
             self.notice(f"conversation {forked} was changed elsewhere meanwhile; "
                         f"this one was saved as {cid}")
+
+    def prune(self) -> None:
+        """Remove the conversations in which no question got a reply (a failed `ask`)
+        UNREPLIED_DAYS after their last message: until then `history show` and -c can
+        recover the question. Done as a new conversation is first saved."""
+        import time
+
+        try:
+            with signals.deferred():
+                old = self.store.unreplied_before(time.time() - UNREPLIED_DAYS * 86400)
+                if old:
+                    self.store.delete(old)
+        except ClaudechatError as exc:
+            raise exc.with_hint(NO_SAVE_HINT) from exc
 
 
 @dataclass
@@ -93,9 +110,12 @@ class Continuation:
         except ClaudechatError as exc:
             raise exc.with_hint(NO_SAVE_HINT) from exc
         stored = self.stored
-        return Recorder(store, profile=profile, notice=notice,
-                        cid=stored.summary.id if stored else None,
-                        saved=len(stored.turns) if stored else 0)
+        recorder = Recorder(store, profile=profile, notice=notice,
+                            cid=stored.summary.id if stored else None,
+                            saved=len(stored.turns) if stored else 0)
+        if stored is not None:  # a stored question set aside (marked unanswered) is rewritten
+            recorder.kept = list(stored.turns)
+        return recorder
 
 
 def open_continuation(continue_last: bool, cid: str | None) -> Continuation:

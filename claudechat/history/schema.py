@@ -4,9 +4,11 @@ The version is in PRAGMA user_version; MIGRATIONS[i] takes version i to i+1, and
 a new release that changes the tables appends one entry (never edits one):
 
     conversations  id, title, created, updated, profile, model, system,
-                   settings (JSON request parameters, never keys), turns (message count)
+                   settings (JSON request parameters, never keys), turns (message count),
+                   replies (assistant messages with content; 0: no question got a reply)
     messages       (conversation, position): role, content (JSON blocks), usage,
-                   stop_reason, model, interrupted, created
+                   stop_reason, model, interrupted, created, unanswered (a user message
+                   that got no reply and is not sent again)
     blobs          sha256 -> bytes of an image or document, stored once
     blob_refs      (sha256, conversation): which conversations use a blob
 """
@@ -33,6 +35,13 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             conversation TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
             PRIMARY KEY (hash, conversation)) WITHOUT ROWID""",
         "CREATE INDEX blob_refs_conversation ON blob_refs(conversation)",
+    ),
+    (  # 2: questions that got no reply are marked, conversations without any reply found fast
+        "ALTER TABLE messages ADD COLUMN unanswered INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE conversations ADD COLUMN replies INTEGER NOT NULL DEFAULT 0",
+        """UPDATE conversations SET replies = (SELECT count(*) FROM messages m
+            WHERE m.conversation = conversations.id AND m.role = 'assistant' AND m.content != '[]')""",
+        "CREATE INDEX conversations_unreplied ON conversations(updated) WHERE replies = 0",
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)

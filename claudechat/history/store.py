@@ -25,13 +25,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from claudechat.errors import ClaudechatError, UsageError
+from claudechat.history import filters
 from claudechat.history.schema import SCHEMA_VERSION, migrate_from
 
 if TYPE_CHECKING:
     from claudechat.conversation import Conversation, Turn
 
 BUSY_TIMEOUT = 15.0  # seconds to wait for another process's write
-_COLUMNS = "id, title, created, updated, profile, model, turns"
+_COLUMNS = "id, title, created, updated, profile, model, turns, replies"
 
 
 def history_path() -> Path:
@@ -52,6 +53,7 @@ class Summary(NamedTuple):
     profile: str | None
     model: str | None
     turns: int
+    replies: int = 0  # the replies with anything in them
 
 
 @dataclass(slots=True)
@@ -148,7 +150,7 @@ class HistoryStore:
                 db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA synchronous = NORMAL")
             db.execute("PRAGMA foreign_keys = ON")
-            db.create_function("folded_contains", 2, _folded_contains, deterministic=True)
+            db.create_function("folded_contains", 2, filters.folded_contains, deterministic=True)
             if db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
                 self._migrate()
         except BaseException:
@@ -212,8 +214,8 @@ class HistoryStore:
                 cid = self._insert(db, conversation, profile, now, now)
             else:
                 db.execute("UPDATE conversations SET updated = ?, profile = ?, model = ?, system = ?, "
-                           "settings = ?, turns = ? WHERE id = ?",
-                           (now, profile, *_header(conversation), len(conversation.turns), cid))
+                           "settings = ?, turns = ?, replies = ? WHERE id = ?",
+                           (now, profile, *_header(conversation), *_counts(conversation), cid))
             start = saved if start is None else min(start, saved)
             self._write_turns(db, cid, conversation.turns[start:], start, now)
             db.execute("DELETE FROM messages WHERE conversation = ? AND position >= ?",
@@ -238,9 +240,10 @@ class HistoryStore:
         while True:
             cid = os.urandom(6).hex()
             try:
-                db.execute("INSERT INTO conversations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                db.execute("INSERT INTO conversations (id, title, created, updated, profile, model, "
+                           "system, settings, turns, replies) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            (cid, title_of(conversation.turns), created, updated, profile,
-                            *_header(conversation), len(conversation.turns)))
+                            *_header(conversation), *_counts(conversation)))
                 return cid
             except sqlite3.IntegrityError:  # 1 in 2**48: draw another
                 continue
@@ -251,9 +254,10 @@ class HistoryStore:
 
         found: dict[str, bytes] = {}
         rows = [(cid, start + i, t.role, _dumps(blobs.pack(t.content, found)),
-                 _dumps(t.usage) if t.usage else None, t.stop_reason, t.model, int(t.interrupted), now)
+                 _dumps(t.usage) if t.usage else None, t.stop_reason, t.model, int(t.interrupted), now,
+                 int(t.unanswered))
                 for i, t in enumerate(turns)]
-        db.executemany("INSERT OR REPLACE INTO messages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        db.executemany("INSERT OR REPLACE INTO messages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         db.executemany("INSERT OR IGNORE INTO blobs VALUES (?, ?)", found.items())
         db.executemany("INSERT OR IGNORE INTO blob_refs VALUES (?, ?)", [(h, cid) for h in found])
 
@@ -275,21 +279,28 @@ class HistoryStore:
     # -- reading -----------------------------------------------------------------
 
     @_db_errors
-    def list(self, *, limit: int | None = 20, search: str | None = None) -> list[Summary]:
+    def list(self, *, limit: int | None = 20, search: str | None = None,
+             replied: bool = False) -> list[Summary]:
         """Most recently updated first; `search` matches titles and message text
-        (case-insensitive substring)."""
-        sql, args = f"SELECT {_COLUMNS} FROM conversations", []
-        if search:
-            needle = search.casefold()
-            sql += (" WHERE folded_contains(title, ?1) OR EXISTS (SELECT 1 FROM messages m"
-                    " WHERE m.conversation = conversations.id AND folded_contains(m.content, ?2)"
-                    " AND EXISTS (SELECT 1 FROM json_each(m.content) b"
-                    " WHERE folded_contains(json_extract(b.value, '$.text'), ?1)))")
-            args = [needle, json.dumps(needle, ensure_ascii=False)[1:-1]]
-        sql += " ORDER BY updated DESC"
+        (case-insensitive substring); `replied`: only conversations with a reply."""
+        where, args = filters.where(search, replied)
+        sql = f"SELECT {_COLUMNS} FROM conversations{where} ORDER BY updated DESC"
         if limit:
             sql += f" LIMIT {int(limit)}"
         return [Summary(*row) for row in self.db.execute(sql, args)]
+
+    @_db_errors
+    def count_unreplied(self, search: str | None = None) -> int:
+        """How many conversations (matching `search`) have no reply at all."""
+        where, args = filters.where(search, False)
+        where = f"{where} AND replies = 0" if where else " WHERE replies = 0"
+        return self.db.execute(f"SELECT count(*) FROM conversations{where}", args).fetchone()[0]
+
+    @_db_errors
+    def unreplied_before(self, when: float) -> list[str]:
+        """The conversations without any reply last updated before `when` (an index read)."""
+        return [cid for (cid,) in self.db.execute(
+            "SELECT id FROM conversations WHERE replies = 0 AND updated < ?", (when,))]
 
     @_db_errors
     def usages(self, ids: list[str]) -> dict[str, list[tuple[str | None, dict[str, Any]]]]:
@@ -301,14 +312,6 @@ class HistoryStore:
                 f"AND conversation IN ({marks}) ORDER BY conversation, position", ids):
             found[cid].append((model, json.loads(usage)))
         return found
-
-    @_db_errors
-    def reply_counts(self, ids: list[str]) -> dict[str, int]:
-        """How many replies (assistant messages) each conversation holds."""
-        marks = ", ".join("?" * len(ids))
-        found = dict(self.db.execute(f"SELECT conversation, COUNT(*) FROM messages WHERE role = 'assistant' "
-                                     f"AND conversation IN ({marks}) GROUP BY conversation", ids))
-        return {cid: found.get(cid, 0) for cid in ids}
 
     @_db_errors
     def summary(self, cid: str) -> Summary | None:
@@ -346,16 +349,18 @@ class HistoryStore:
                               (cid,)).fetchone()
         if row is None:
             raise UsageError(f"no conversation with id {cid!r} (see: claudechat history list)")
-        stored = Stored(Summary(*row[:7]), system=row[7], settings=json.loads(row[8]))
-        rows = self.db.execute("SELECT role, content, usage, stop_reason, model, interrupted, created "
-                               "FROM messages WHERE conversation = ? ORDER BY position", (cid,)).fetchall()
+        stored = Stored(Summary(*row[:8]), system=row[8], settings=json.loads(row[9]))
+        rows = self.db.execute("SELECT role, content, usage, stop_reason, model, interrupted, created, "
+                               "unanswered FROM messages WHERE conversation = ? ORDER BY position",
+                               (cid,)).fetchall()
         contents = [json.loads(content) for _, content, *_ in rows]
         if any('"$blob"' in content for _, content, *_ in rows):
             contents = self._unpack_all(contents)
-        for (role, _, usage, stop, model, interrupted, created), content in zip(rows, contents,
-                                                                                 strict=True):
+        for (role, _, usage, stop, model, interrupted, created, unanswered), content in zip(
+                rows, contents, strict=True):
             stored.turns.append(Turn(role=role, content=content, usage=json.loads(usage) if usage else None,
-                                     stop_reason=stop, model=model, interrupted=bool(interrupted)))
+                                     stop_reason=stop, model=model, interrupted=bool(interrupted),
+                                     unanswered=bool(unanswered)))
             stored.times.append(created)
         return stored
 
@@ -386,5 +391,7 @@ def _header(conversation: Conversation) -> tuple[str, str | None, str]:
     return model, conversation.system or None, _dumps(params)
 
 
-def _folded_contains(haystack: Any, needle: str) -> bool:
-    return isinstance(haystack, str) and needle in haystack.casefold()
+def _counts(conversation: Conversation) -> tuple[int, int]:
+    """turns, replies: the messages, and the replies with anything in them."""
+    turns = conversation.turns
+    return len(turns), sum(1 for t in turns if t.role == "assistant" and t.content)

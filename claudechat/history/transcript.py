@@ -24,6 +24,7 @@ SPEAKERS = {"user": "You", "assistant": "Claude", "system": "System message"}
 INTERRUPTED = "(interrupted: the reply stopped here; what arrived is kept)"
 DECLINED = "(declined: the model refused; this exchange is not sent back to it)"
 NO_REPLY = "(no reply was saved)"
+UNANSWERED = "(unanswered: no reply came; it is not sent with later messages)"
 
 
 def iso(timestamp: float) -> str:
@@ -117,7 +118,9 @@ def markdown(source: Stored | Conversation) -> str:
             out += [f"*{INTERRUPTED}*", ""]
         if turn.declined:
             out += [f"*{DECLINED}*", ""]
-    if source.turns and source.turns[-1].role == "user":
+        if turn.unanswered:
+            out += [f"*{UNANSWERED}*", ""]
+    if source.turns and source.turns[-1].role == "user" and not source.turns[-1].unanswered:
         out += [f"*{NO_REPLY}*", ""]
     if not isinstance(source, Conversation):
         out += ["---", "", total_line(source), ""]
@@ -154,7 +157,7 @@ def as_json(stored: Stored) -> dict[str, Any]:
         "messages": [{"role": t.role, "content": t.content} for t in stored.turns],
         "turns": [
             {"created": iso(when), "model": t.model, "stop_reason": t.stop_reason, "usage": t.usage,
-             "interrupted": t.interrupted}
+             "interrupted": t.interrupted, "unanswered": t.unanswered}
             for t, when in zip(stored.turns, stored.times, strict=True)
         ],
     }
@@ -187,7 +190,9 @@ def show_rich(stored: Stored, console: Console) -> None:
             console.print(Text(INTERRUPTED, style="yellow"))
         if turn.declined:
             console.print(Text(DECLINED, style="yellow"))
-    if stored.turns and stored.turns[-1].role == "user":
+        if turn.unanswered:
+            console.print(Text(UNANSWERED, style="yellow"))
+    if stored.turns and stored.turns[-1].role == "user" and not stored.turns[-1].unanswered:
         console.print(Text(NO_REPLY, style="yellow"))
     console.print()
     console.print(Text(total_line(stored), style="dim"))

@@ -58,7 +58,11 @@ def exchange(turns: list[Any], number: int | None = None, *, full: bool = False,
     and that it has none. `plain` (NO_COLOR, TERM=dumb, --plain): the reply's text as
     it came, as the chat then prints replies, not rendered Markdown. `thinking` (the
     thinking_display setting): "hidden" leaves thinking out, as the live view does;
-    otherwise it is one line."""
+    otherwise it is one line. Messages at the end set aside unanswered are not the last
+    exchange: the chat gives them back into the input line and says so."""
+    if number is None:
+        while turns and turns[-1].role == "user" and getattr(turns[-1], "unanswered", False):
+            turns = turns[:-1]
     replies = [i for i, t in enumerate(turns) if t.role == "assistant"]
     last_asked = next((i for i in range(len(turns) - 1, -1, -1) if turns[i].role == "user"), None)
     unanswered = number is None and last_asked is not None and last_asked > max(replies, default=-1)

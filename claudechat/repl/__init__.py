@@ -25,7 +25,7 @@ def _chat(options: Options, env: Environment) -> int:
     from claudechat.errors import ClaudechatError
     from claudechat.history.store import HistoryStore
     from claudechat.repl.loop import Printer, run_repl
-    from claudechat.repl.state import ReplState
+    from claudechat.repl.state import RESUMED_UNANSWERED, ReplState
     from claudechat.startup import prepare
 
     start = prepare(options)
@@ -49,4 +49,6 @@ def _chat(options: Options, env: Environment) -> int:
         resumed(state, out, stored, "continuing")
         if said:
             out.notice(said)
+        if state.take_back():
+            out.say(RESUMED_UNANSWERED, style="yellow")
     return run_repl(state, out)

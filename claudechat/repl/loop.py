@@ -30,6 +30,11 @@ if TYPE_CHECKING:
     from claudechat.environment import Environment
 
 
+BACK_UNANSWERED = ("your message got no reply: it is back in the input line, and goes out again "
+                   "only if you send it")
+BACK_DECLINED = "your message is back in the input line, to rephrase"
+
+
 class Printer:
     """The chat's lines on the screen. `debug` (--debug): an internal error shows its
     traceback. `env`: the Environment the chat runs in (None in unit tests: a terminal
@@ -63,7 +68,8 @@ class Printer:
         for label, tokens in large:
             self.say(f"{sanitize(label)} is about {tokens:,} tokens", style="yellow")
         try:
-            answer = self.console.input(Text("Send it? [y/N] ", style="yellow"))
+            with tty.with_("ICRNL"):  # read as a line: Enter must end it
+                answer = self.console.input(Text("Send it? [y/N] ", style="yellow"))
         except EOFError:
             return False
         return answer.strip().lower() in ("y", "yes")
@@ -149,9 +155,13 @@ def send(state: ReplState, out: Printer) -> None:
         console.print(Text(sanitize(missed), style="dim" if state.color else ""))
     for line in stop_notices(result.message, state.conversation.params.max_tokens, chat=True):
         console.print(Text(sanitize(line), style="yellow"))
+    declined = result.message.stop_reason == "refusal"
+    back = state.take_back(declined=declined)
     if result.interrupted:
-        console.print(Text("interrupted — what arrived is kept", style="yellow"))
+        console.print(Text("interrupted before any reply" if back else "interrupted — what arrived is kept",
+                           style="yellow"))
     elif result.error is not None:
         console.print(Text(f"error: {sanitize(str(result.error))}", style="red"))
-        console.print(Text("/retry sends it again", style="dim"))
+    if back:
+        console.print(Text(BACK_DECLINED if declined else BACK_UNANSWERED, style="yellow"))
 

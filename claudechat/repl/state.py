@@ -25,9 +25,25 @@ from claudechat.repl import mentions
 from claudechat.sanitize import sanitize
 from claudechat.settings import Settings
 
+RESUMED_UNANSWERED = ("its last message got no reply: it is back in the input line, and goes out "
+                      "again only if you send it")
+
 
 def _ignore(text: str) -> None:
     pass
+
+
+def label(block: dict[str, Any]) -> str:
+    """What an attachment given back (by /undo, or a message that got no reply) is called
+    in the pending list."""
+    kind = block.get("type", "attachment")
+    document = attachments.document_name(block)
+    if document is not None:
+        return document
+    source = block.get("source") or {}
+    if source.get("type") == "url":
+        return str(source.get("url"))
+    return {"image": f"image ({source.get('media_type', '?')})", "document": "PDF"}.get(kind, kind)
 
 
 def choose(arg: str, count: int, what: str) -> int:
@@ -63,6 +79,7 @@ class ReplState:
     notify: Callable[[str], None] = _ignore  # where notices go
     watch: CacheWatch = field(default_factory=CacheWatch)  # cache misses between turns
     confirmed: set[str] = field(default_factory=set)  # large attachments the user said yes to
+    given_back: list[attachments.Attachment] = field(default_factory=list)  # by give_back, last
 
     def notice(self, text: str) -> None:
         self.notify(text)
@@ -178,9 +195,53 @@ class ReplState:
                                  f"(Tab completes it), or write @@ for a plain @")
         return found, parsed.text
 
-    def drop_reply(self) -> bool:
-        """Remove the last reply (if any), from the end; is there a user message left to answer?"""
-        return self.conversation.drop_reply()
+    def retry(self) -> bool:
+        """Remove the last reply (if any), from the end; is there a user message left to answer?
+        (One that got no reply is sent again as it was; what it gave back is no longer pending.)"""
+        if not self.conversation.drop_reply():
+            return False
+        self.unpend_given_back(next(t for t in reversed(self.conversation.turns) if t.role == "user"))
+        return True
+
+    def unpend_given_back(self, turn: Any) -> None:
+        """`turn` goes out again with its attachments: those given back from it are no longer
+        pending (one the user attached anew stays)."""
+        self.pending = [a for a in self.pending
+                        if not (any(a is b for b in self.given_back) and a.block in turn.content)]
+
+    def give_back(self, turn: Any) -> None:
+        """A message of the user's back for editing: its typed text as the next prompt's,
+        its other attachments pending (each once; the @paths in the text attach theirs
+        again when it is sent)."""
+        blocks = list(turn.content)
+        typed = ""
+        if blocks and blocks[-1].get("type") == "text" and attachments.document_name(blocks[-1]) is None:
+            typed = blocks.pop()["text"]
+        for again in self.mentioned(typed)[0]:
+            if again.block in blocks:
+                blocks.remove(again.block)
+        already = [a.block for a in self.pending]
+        self.prefill = typed
+        back = [attachments.Attachment(b, label(b)) for b in blocks if b not in already]
+        self.pending = back + self.pending
+        self.given_back = [a for a in self.pending if a.block in blocks]
+
+    def take_back(self, *, declined: bool = False) -> bool:
+        """After a reply, or on continuing: the user's last message, when it got no reply
+        (it is set aside: kept, marked unanswered, not sent again unasked) or, with
+        `declined`, was declined, comes back into the input line. Did it?"""
+        before = list(self.conversation.turns)
+        self.conversation.set_aside()
+        if any(a is not b for a, b in zip(before, self.conversation.turns, strict=True)):
+            self.saved_changed()  # newly marked (a conversation continued): the history follows
+        turns = [t for t in self.conversation.turns if t.role != "system"]
+        if turns and turns[-1].role == "user" and turns[-1].unanswered:
+            self.give_back(turns[-1])
+            return True
+        if declined and len(turns) > 1 and turns[-1].declined and turns[-2].role == "user":
+            self.give_back(turns[-2])
+            return True
+        return False
 
     def drop_exchange(self) -> Any:
         """Remove the last exchange from the end; the user Turn removed (None: nothing to drop)."""
@@ -278,10 +339,12 @@ class ReplState:
     def recent(self, limit: int = 15, search: str | None = None) -> list[tuple[Any, int]]:
         """The most recently saved conversations (with `search` in their title or text):
         (the row with id, updated, title…, how many replies it holds)."""
-        store = self._readable_store()
-        rows = store.list(limit=limit, search=search or None)
-        replies = store.reply_counts([r.id for r in rows]) if rows else {}
-        return [(row, replies[row.id]) for row in rows]
+        rows = self._readable_store().list(limit=limit, search=search or None, replied=True)
+        return [(row, row.replies) for row in rows]
+
+    def unreplied(self, search: str | None = None) -> int:
+        """How many saved conversations (with `search`) got no reply at all: /history hides them."""
+        return self._readable_store().count_unreplied(search or None)
 
     def load(self, ref: str) -> Any:
         """Continue the stored conversation `ref` names; the stored conversation."""

@@ -12,15 +12,24 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 
 INPUT_FLAGS = {"ICRNL"}  # c_iflag; the others named here are c_lflag
 LOCAL_FLAGS = {"ECHO"}
 
 
-@contextmanager
-def without(*flags: str) -> Iterator[None]:
+def without(*flags: str) -> AbstractContextManager[None]:
     """The named termios flags off on stdin for the duration, when stdin is a terminal."""
+    return _changed(flags, on=False)
+
+
+def with_(*flags: str) -> AbstractContextManager[None]:
+    """The named flags on for the duration: ICRNL for a question read as a line (input())."""
+    return _changed(flags, on=True)
+
+
+@contextmanager
+def _changed(flags: tuple[str, ...], on: bool) -> Iterator[None]:
     try:
         import termios
     except ImportError:  # not POSIX
@@ -37,7 +46,8 @@ def without(*flags: str) -> Iterator[None]:
         where = 0 if name in INPUT_FLAGS else 3 if name in LOCAL_FLAGS else None
         if where is None:
             raise ValueError(f"no such terminal flag here: {name}")
-        modes[where] &= ~getattr(termios, name)
+        flag = getattr(termios, name)
+        modes[where] = modes[where] | flag if on else modes[where] & ~flag
     termios.tcsetattr(fd, termios.TCSANOW, modes)
     try:
         yield

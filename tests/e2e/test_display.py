@@ -13,13 +13,14 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from helpers.cli import run_cli
 from helpers.fake_server import ErrorReply, Reply
-from helpers.pty_terminal import PROMPT, Term, Terminal
+from helpers.pty_terminal import PROMPT, Term, Terminal, chat_env
 from helpers.received import assistant, plain, user, wait_for_bodies
 
 MARKUP = "[WIP] why does [red]this[/red] fail? arr[i] :smile:"  # a title rich would eat
@@ -194,7 +195,7 @@ def test_save_refuses_an_existing_file_and_save_bang_overwrites_it(server, spawn
 # -- 13. text from outside is shown literally ---------------------------------------------------------------
 
 
-def test_markup_in_a_message_a_reply_a_title_and_a_server_error_is_shown_literally(server, spawn):
+def test_markup_in_a_message_a_reply_a_title_and_a_server_error_is_shown_literally(server, spawn, env):
     server.enqueue(Reply(text=MARKUP), ErrorReply(400, message=f"refused: {MARKUP}"))
     term = spawn()
     term.say(MARKUP)
@@ -203,19 +204,21 @@ def test_markup_in_a_message_a_reply_a_title_and_a_server_error_is_shown_literal
     row = term.wait_prompt(after=f"{PROMPT} /history")
     assert term.answer_to("/history", row)[2].endswith(MARKUP)
     term.say("again")
-    term.wait_prompt(after="/retry sends it again")
+    term.wait_prompt(after="your message got no reply", typed="again")  # the message is back
     error = f"error: HTTP 400 invalid_request_error: refused: {MARKUP}"
     # what you typed, Claude's reply, the /history row, the server's error: literal
     assert [line for line in term.lines() if line.endswith(MARKUP)] == [
         f"{PROMPT} {MARKUP}", MARKUP, term.lines()[term.last_index(f"  {MARKUP}")], error]
     # and uncoloured, but for the error line (red, all of it)
     assert [line for line in red_rows(term, "[red]this[/red]") if not line.startswith("error:")] == []
-    term.send("\x04")
+    term.send("\x03\x04")  # clear the message that came back, then leave
     term.exit_status()
 
-    again = spawn("-c")
-    assert re.search(rf"continuing [0-9a-f]{{8}}: {re.escape(MARKUP)} \(1 reply\)", again.text())
-    assert red_rows(again, "[red]this[/red]") == []
+    with closing(Term(["-c"], chat_env(env))) as again:  # the message that got no reply comes back
+        again.wait_prompt(after="its last message got no reply", typed="again")
+        assert re.search(rf"continuing [0-9a-f]{{8}}: {re.escape(MARKUP)} \(1 reply\)", again.text())
+        assert red_rows(again, "[red]this[/red]") == []
+        assert "no reply was saved" not in again.text()  # the recap is the last exchange that had one
 
 
 def test_history_list_and_show_on_a_terminal_show_a_title_literally_and_uncoloured(server, env):

@@ -506,11 +506,14 @@ def test_an_api_error_is_one_line_and_retry_recovers(server, spawn):
     server.enqueue(ErrorReply(400, message="the fake server refused this"), Reply(text="Recovered."))
     term = spawn()
     term.say("please")
-    row = term.wait_prompt(after="refused")
-    said = [line for line in term.between(f"{PROMPT} please", row) if line]
+    row = term.wait_prompt(after="back in the input line", typed="please")  # the message comes back
+    lines = term.lines()
+    said = [line for line in lines[lines.index(f"{PROMPT} please") + 1:row] if line]
     errors = [line for line in said if "refused" in line]
     assert len(errors) == 1 and "error" in errors[0].lower()
     assert "Traceback" not in term.text()
+    term.send("\x03")  # clear the line, and ask for the same message again
+    term.wait(lambda: term.lines()[term.cursor_row()] == PROMPT, "a cleared prompt")
     term.say("/retry")
     term.wait_text("Recovered.")
     term.wait_prompt(after="Recovered.")

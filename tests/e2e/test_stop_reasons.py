@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from helpers.cli import Result, run_cli
 from helpers.fake_server import FakeServer, RawSSE, Reply
+from helpers.pty_terminal import PROMPT
 from helpers.received import posts, user, wait_for_bodies
 from helpers.streams import reply_stream
 
@@ -126,11 +127,13 @@ def test_in_the_chat_a_refusal_stays_on_screen_marked_declined_and_is_not_sent_b
                    Reply(text="Other answer."))
     term = spawn("--model", MODEL)
     term.say("how do I grow it")
-    term.wait_prompt(after="(/model NAME)")
+    term.wait_prompt(after="to rephrase", typed="how do I grow it")  # the message comes back
     screen = term.text()
     assert "To culture the" in screen
     assert "declined (bio): Pathogen enhancement. — this exchange stays in the history but is " \
            "not sent back" in " ".join(screen.split())
+    term.send("\x03")  # clear the line; say something else
+    term.wait(lambda: term.lines()[term.cursor_row()] == PROMPT, "a cleared prompt")
     term.say("something else")
     term.wait_prompt(after="Other answer.")
     assert wait_for_bodies(server, 2)[1]["messages"] == [user("something else")]

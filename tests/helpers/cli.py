@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 CLI = [sys.executable, "-m", "claudechat"]
@@ -77,6 +78,22 @@ def finish(proc: subprocess.Popen[bytes], timeout: float = 30) -> Result:
     except subprocess.TimeoutExpired:
         raise AssertionError(f"{proc.args} still running after {timeout} s:\n{stacks(proc)}") from None
     return Result(proc.returncode, out, err.decode("utf-8", "replace"))
+
+
+def interrupted(env: dict[str, str], *args: str, ready: Callable[[subprocess.Popen[bytes]], object],
+                signum: int = signal.SIGINT) -> Result:
+    """The CLI started with Popen, sent `signum` (Ctrl-C) once `ready(proc)` returns, finished
+    (killed if anything goes wrong on the way)."""
+    proc = subprocess.Popen([*CLI, *args], env=env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        ready(proc)
+        proc.send_signal(signum)
+        return finish(proc)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
 
 
 KEY = "sk-ant-e2e-SECRET-7f3a91"  # the Anthropic key the fake servers of the e2e tests accept

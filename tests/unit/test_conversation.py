@@ -43,15 +43,58 @@ def test_an_interrupted_reply_is_sent_back_without_unusable_blocks():
     ]
 
 
-def test_an_interrupted_reply_with_nothing_usable_merges_the_user_turns():
+def test_a_message_after_a_reply_with_nothing_usable_goes_out_alone():
     conv = conversation()
     conv.add_user("first try")
     conv.add_assistant(reply({"type": "text", "text": ""}), interrupted=True)
     conv.add_user("second try")
+    assert conv.api_messages() == [{"role": "user", "content": [text("second try")]}]
+    first = conv.turns[0]
+    assert first.unanswered and first.content == [text("first try")]  # kept, marked
+
+
+def test_a_message_after_one_that_got_no_reply_goes_out_alone():
+    conv = conversation()
+    conv.add_user("q1")
+    conv.add_assistant(reply(text("a1")))
+    conv.add_user("failed question")  # its request failed: no reply was added
+    conv.add_user("q2")
     assert conv.api_messages() == [
-        {"role": "user", "content": [{"type": "text", "text": "first try"},
-                                     {"type": "text", "text": "second try"}]},
+        {"role": "user", "content": [text("q1")]},
+        {"role": "assistant", "content": [text("a1")]},
+        {"role": "user", "content": [text("q2")]},
     ]
+    assert [t.unanswered for t in conv.turns] == [False, False, True, False]
+    assert Turn.from_dict(conv.turns[2].to_dict()).unanswered
+
+
+def test_set_aside_marks_every_message_at_the_end_without_a_reply_and_is_idempotent():
+    conv = conversation()
+    conv.add_user("q1")
+    conv.add_assistant(reply(text("a1")))
+    conv.turns += [Turn("user", [text("x")]), Turn("user", [text("y")])]  # stored by an older version
+    assert [t.content for t in conv.set_aside()] == [[text("x")], [text("y")]]
+    assert [t.content for t in conv.set_aside()] == [[text("x")], [text("y")]]
+    assert conv.api_messages()[-1] == {"role": "assistant", "content": [text("a1")]}
+
+
+def test_a_declined_exchange_is_not_set_aside_it_is_left_out_as_declined():
+    conv = conversation()
+    conv.add_user("q1")
+    conv.add_assistant(Message(id="m", model="m", content=[], stop_reason="refusal"))
+    assert conv.set_aside() == []
+    conv.add_user("q2")
+    assert conv.api_messages() == [{"role": "user", "content": [text("q2")]}]
+    assert not conv.turns[0].unanswered
+
+
+def test_retry_sends_an_unanswered_message_again_as_it_was():
+    conv = conversation()
+    conv.add_user("q1")
+    conv.set_aside()
+    assert conv.api_messages() == []
+    assert conv.drop_reply() is True
+    assert conv.api_messages() == [{"role": "user", "content": [text("q1")]}]
 
 
 def test_roles_alternate_starting_with_a_user():
@@ -73,12 +116,14 @@ def test_a_leading_assistant_turn_is_not_sent():
     assert conv.api_messages() == [{"role": "user", "content": [text("q")]}]
 
 
-def test_empty_turns_are_skipped_and_the_user_turns_around_them_merged():
+def test_stored_user_turns_in_a_row_that_were_answered_stay_merged():
+    # an older claudechat sent them as one message, and a reply is bound to that prefix
     conv = conversation()
-    conv.add_user("q1")
-    conv.turns.append(Turn("assistant", []))
-    conv.add_user("q2")
-    assert conv.api_messages() == [{"role": "user", "content": [text("q1"), text("q2")]}]
+    conv.turns += [Turn("user", [text("q1")]), Turn("assistant", []), Turn("user", [text("q2")]),
+                   Turn("assistant", [text("a2")])]
+    conv.add_user("q3")
+    assert conv.api_messages()[0] == {"role": "user", "content": [text("q1"), text("q2")]}
+    assert not any(t.unanswered for t in conv.turns)
 
 
 def test_an_interrupted_reply_keeps_signed_thinking_and_redacted_thinking():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from claudechat import attachments
 from claudechat.errors import UsageError
@@ -39,21 +39,9 @@ def cmd_new(state: ReplState, arg: str, out: Printer) -> Outcome:
 
 @command("/retry", "ask for the last reply again (only the end of the conversation changes)")
 def cmd_retry(state: ReplState, arg: str, out: Printer) -> Outcome:
-    if not state.drop_reply():
+    if not state.retry():
         raise UsageError("nothing to retry yet")
     return SEND
-
-
-def _label(block: dict[str, Any]) -> str:
-    """What an attachment taken back by /undo is called in the pending list."""
-    kind = block.get("type", "attachment")
-    document = attachments.document_name(block)
-    if document is not None:
-        return document
-    source = block.get("source") or {}
-    if source.get("type") == "url":
-        return str(source.get("url"))
-    return {"image": f"image ({source.get('media_type', '?')})", "document": "PDF"}.get(kind, kind)
 
 
 @command("/undo", "drop the last exchange; its message comes back for editing")
@@ -61,17 +49,9 @@ def cmd_undo(state: ReplState, arg: str, out: Printer) -> Outcome:
     user = state.drop_exchange()
     if user is None:
         raise UsageError("nothing to undo")
-    blocks = list(user.content)
-    typed = ""
-    if blocks and blocks[-1].get("type") == "text" and attachments.document_name(blocks[-1]) is None:
-        typed = blocks.pop()["text"]
-    for again in state.mentioned(typed)[0]:  # the @paths in the text attach these once more
-        if again.block in blocks:
-            blocks.remove(again.block)
-    state.prefill = typed
-    state.pending = [attachments.Attachment(b, _label(b)) for b in blocks] + state.pending
+    state.give_back(user)
     state.saved_changed()
-    out.say("removed the last exchange")
+    out.say("removed your message that got no reply" if user.unanswered else "removed the last exchange")
 
 
 @command("/edit-last", "edit your last message in $VISUAL / $EDITOR and send it instead")
@@ -82,8 +62,10 @@ def cmd_edit_last(state: ReplState, arg: str, out: Printer) -> Outcome:
     typed = [b for b in last.content if b.get("type") == "text" and attachments.document_name(b) is None]
     kept = [b for b in last.content if b not in typed]  # its attachments go again
     text = edited(editor(), "".join(b["text"] for b in typed)).rstrip("\n")
-    if state.drop_exchange() is None:
+    last = state.drop_exchange()
+    if last is None:
         raise UsageError("there is no message of yours to edit yet")
+    state.unpend_given_back(last)  # given back after no reply: they go with the edited message
     state.conversation.add_user([*kept, {"type": "text", "text": text}])
     out.say("sending your edited message:")
     out.say(sanitize(text), style="")

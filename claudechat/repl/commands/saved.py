@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from claudechat.errors import UsageError
 from claudechat.repl.commands.registry import Outcome, command, unquote
-from claudechat.repl.state import ReplState
+from claudechat.repl.state import RESUMED_UNANSWERED, ReplState
 
 if TYPE_CHECKING:
     from claudechat.repl.loop import Printer
@@ -24,8 +24,13 @@ def cmd_history(state: ReplState, arg: str, out: Printer) -> Outcome:
 
     term = unquote(arg)
     rows = state.recent(limit=HISTORY_ROWS + 1, search=term)
+    hidden = state.unreplied(term)
+    unlisted = (f"{hidden} without a reply not listed (claudechat history list --all lists them)"
+                if hidden else "")
     if not rows:
         out.say(f"no conversation matches {term!r}" if term else "no saved conversations yet")
+        if unlisted:
+            out.say(unlisted)
         return
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
     table.add_column("id", no_wrap=True, style="cyan")
@@ -38,6 +43,8 @@ def cmd_history(state: ReplState, arg: str, out: Printer) -> Outcome:
     if len(rows) > HISTORY_ROWS:
         narrower = "a longer TERM narrows it" if term else "/history TERM searches"
         out.say(f"the {HISTORY_ROWS} most recent shown; {narrower}; claudechat history list shows all")
+    if unlisted:
+        out.say(unlisted)
     out.say("/load ID continues one")
 
 
@@ -52,6 +59,8 @@ def cmd_load(state: ReplState, arg: str, out: Printer) -> Outcome:
     if not arg:
         raise UsageError("usage: /load ID (see /history)")
     resumed(state, out, state.load(arg), "loaded")
+    if state.take_back():
+        out.say(RESUMED_UNANSWERED, style="yellow")
 
 
 def resumed(state: ReplState, out: Printer, stored: Any, verb: str) -> None:

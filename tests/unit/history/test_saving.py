@@ -182,3 +182,31 @@ def test_a_history_that_cannot_be_opened_says_how_to_ask_without_it(data_home):
     with pytest.raises(ClaudechatError) as info:
         Continuation().recorder(True, "anthropic", None)
     assert "--no-save" in (info.value.hint or "")
+
+
+def test_continuing_rewrites_a_stored_question_that_the_next_one_sets_aside(store):
+    cid = saved(store, conversation("q", answer="a"))
+    failed = open_continuation(False, cid)
+    c = failed.resume(Conversation(params=RequestParams(model="m", max_tokens=1)))
+    c.add_user("this one failed")
+    failed.recorder(True, None, None)(c)  # saved before it was sent; then no reply came
+    found = open_continuation(False, cid)
+    c = found.resume(Conversation(params=RequestParams(model="m", max_tokens=1)))
+    c.add_user("next")
+    found.recorder(True, None, None)(c)
+    assert [(t.role, t.unanswered) for t in store.load(cid).turns] == [
+        ("user", False), ("assistant", False), ("user", True), ("user", False)]
+
+
+def test_a_new_conversation_prunes_those_without_any_reply_after_seven_days(store):
+    import time
+
+    from claudechat.history.saving import UNREPLIED_DAYS
+
+    old, recent = saved(store, conversation("old")), saved(store, conversation("recent"))
+    answered_long_ago = saved(store, conversation("answered", answer="yes"))
+    for cid, days in ((old, UNREPLIED_DAYS + 1), (recent, UNREPLIED_DAYS - 1), (answered_long_ago, 400)):
+        store.db.execute("UPDATE conversations SET updated = ? WHERE id = ?",
+                         (time.time() - days * 86400, cid))
+    Recorder(store, profile=None)(conversation("a new one"))
+    assert sorted(r.title for r in store.list()) == ["a new one", "answered", "recent"]

@@ -8,6 +8,7 @@ import copy
 import os
 import signal
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -200,3 +201,42 @@ def test_the_history_lives_in_the_settings_data_dir(clean_env, monkeypatch):
     monkeypatch.setenv("XDG_DATA_HOME", clean_env["XDG_DATA_HOME"])
     assert history_path() == data_dir() / "history.db"
     assert str(history_path()).startswith(clean_env["XDG_DATA_HOME"])
+
+
+def test_an_unanswered_message_is_kept_marked_and_a_conversation_without_replies_is_found(store):
+    conversation = new("no reply came")
+    conversation.set_aside()
+    lone, _ = store.save(conversation, cid=None, saved=0, profile=None)
+    answered = new("q")
+    reply(answered, {"type": "text", "text": "a"})
+    kept, _ = store.save(answered, cid=None, saved=0, profile=None)
+    assert [t.unanswered for t in store.load(lone).turns] == [True]
+    assert [r.id for r in store.list(replied=True)] == [kept]
+    assert {r.id for r in store.list()} == {lone, kept}
+    assert store.count_unreplied() == 1 and store.count_unreplied("no reply") == 1
+    assert store.count_unreplied("nothing like it") == 0
+    assert store.unreplied_before(time.time() + 1) == [lone] and store.unreplied_before(0) == []
+
+
+def test_a_schema_1_database_is_migrated_counting_each_conversations_replies(tmp_path):
+    from claudechat.history.schema import MIGRATIONS
+
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as db:
+        for statement in MIGRATIONS[0]:
+            db.execute(statement)
+        db.execute("PRAGMA user_version = 1")
+        for cid, roles in (("a" * 12, ["user", "assistant"]), ("b" * 12, ["user"]),
+                           ("c" * 12, ["user", "assistant"])):
+            db.execute("INSERT INTO conversations VALUES (?, 't', 1, 1, NULL, 'm', NULL, '{}', ?)",
+                       (cid, len(roles)))
+            for position, role in enumerate(roles):
+                empty = cid.startswith("c") and role == "assistant"
+                content = "[]" if empty else '[{"type":"text","text":"x"}]'
+                db.execute("INSERT INTO messages VALUES (?, ?, ?, ?, NULL, NULL, NULL, 0, 1)",
+                           (cid, position, role, content))
+    db.close()
+    with HistoryStore(path) as store:
+        assert [r.id for r in store.list(replied=True)] == ["a" * 12]  # an empty reply is no reply
+        assert store.count_unreplied() == 2
+        assert [t.unanswered for t in store.load("b" * 12).turns] == [False]  # nothing guessed

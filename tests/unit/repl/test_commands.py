@@ -137,6 +137,39 @@ def test_undo_gives_back_the_text_and_the_attachments(state, out, tmp_path):
     assert [attachments.document_name(a.block) for a in state.pending] == ["more.txt"]
 
 
+def test_a_message_that_got_no_reply_comes_back_once_and_undo_or_retry_do_not_double_it(state, out,
+                                                                                          tmp_path):
+    (tmp_path / "more.txt").write_text("more")
+    state.attach(attachments.file_arg(str(tmp_path / "more.txt")))
+    assert state.compose("summarize")  # then the request failed: no reply was added
+    assert state.take_back() and state.prefill == "summarize"
+    assert [attachments.document_name(a.block) for a in state.pending] == ["more.txt"]
+    assert state.conversation.turns[0].unanswered  # kept, marked
+    commands.dispatch(state, "/undo", out)
+    assert state.conversation.turns == [] and state.prefill == "summarize"
+    assert [attachments.document_name(a.block) for a in state.pending] == ["more.txt"]  # once
+    assert out.console.file.getvalue().strip() == "removed your message that got no reply"
+    assert state.compose("summarize") and state.take_back()
+    assert commands.dispatch(state, "/retry", out) == commands.SEND
+    assert state.pending == [] and not state.conversation.turns[0].unanswered  # it goes as it was
+
+
+def test_edit_last_after_no_reply_sends_the_edited_message_with_its_attachment_once(state, out, tmp_path,
+                                                                                    monkeypatch):
+    (tmp_path / "more.txt").write_text("more")
+    editor = tmp_path / "editor"
+    editor.write_text('#!/bin/sh\nprintf "summarize briefly" > "$1"\n')
+    editor.chmod(0o755)
+    monkeypatch.setenv("VISUAL", str(editor))
+    state.attach(attachments.file_arg(str(tmp_path / "more.txt")))
+    assert state.compose("summarize") and state.take_back()
+    assert commands.dispatch(state, "/edit-last", out) == commands.SEND
+    [turn] = state.conversation.turns
+    assert [b.get("text", "").startswith("<document") for b in turn.content] == [True, False]
+    assert turn.content[-1] == {"type": "text", "text": "summarize briefly"}
+    assert state.pending == []  # it went with the edited message, not again with the next
+
+
 def test_detach_drops_one_attachment_or_all(state, out, tmp_path):
     for name in ("a.txt", "b.txt", "c.txt"):
         (tmp_path / name).write_text(name)

@@ -307,7 +307,7 @@ def test_an_api_error_is_one_line_and_retry_sends_the_message_again(chat):
     assert red(out)
     shown = lines(out)
     [error] = [line for line in shown if "text content blocks must be non-empty" in line]
-    assert any("/retry" in line for line in shown)
+    assert any("back in the input line" in line for line in shown) and state.prefill == "hello"
     assert [t.role for t in state.conversation.turns] == ["user"]  # ready for /retry
     handle(state, out, "/retry")
     assert len(server.bodies) == 2 and server.sent(1) == server.sent(0) == [("user", "hello")]

@@ -64,7 +64,7 @@ def test_replies_are_chosen_by_number(state):
     with pytest.raises(UsageError, match=r"no reply 3 \(there are 2\)"):
         state.reply("3")
     assert choose("1", 1, "attachment") == 1
-    assert state.drop_reply() and state.conversation.turns[-1].role == "user"
+    assert state.retry() and state.conversation.turns[-1].role == "user"
 
 
 def test_the_history_without_a_store_is_a_usage_error(state):
