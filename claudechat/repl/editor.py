@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 from claudechat.errors import UsageError
+from claudechat.repl import tty
 
 
 def editor() -> str:
@@ -28,7 +29,8 @@ def edited(editor: str, start: str) -> str:
         path = f.name
     try:
         try:
-            done = subprocess.run([*argv, path], check=False)
+            with tty.with_("ICRNL"):  # the editor gets the terminal as the shell left it
+                done = subprocess.run([*argv, path], check=False)
         except FileNotFoundError:
             raise UsageError(f"the editor ({editor}) was not found: set VISUAL or EDITOR to an "
                              f"editor that is installed; nothing sent") from None

@@ -18,3 +18,16 @@ def test_a_question_typed_with_enter_while_a_reply_streams_is_sent_after_it(serv
     term.wait_prompt(after="The second answer.")
     second = wait_for_bodies(server, 2)[1]["messages"]
     assert plain(second)[-1] == user("next question")  # sent as typed: no line break added
+
+
+def test_an_editor_that_reads_a_line_gets_enter_as_the_shell_gives_it(server, spawn, tmp_path):
+    script = tmp_path / "line-editor"  # an editor that reads one line from the terminal
+    script.write_text('#!/bin/sh\nprintf "editing> "\nread -r line\nprintf "%s" "$line" > "$1"\n')
+    script.chmod(0o755)
+    server.enqueue(Reply(text="Got it."))
+    term = spawn(VISUAL=str(script))
+    term.say("/edit")
+    term.wait_text("editing>")
+    term.send("written in the editor\r")  # Enter ends the editor's line, as in the shell
+    term.wait_prompt(after="Got it.")
+    assert plain(wait_for_bodies(server, 1)[0]["messages"]) == [user("written in the editor")]
