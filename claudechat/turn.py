@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from claudechat import replay
 from claudechat.accumulator import Accumulator
 from claudechat.api import messages as messages_wire
 from claudechat.api.client import ApiClient
@@ -120,6 +121,7 @@ def _run_once(conversation: Conversation, client: ApiClient, view: StreamView, *
     _show(view, result)  # the last read's text is on screen before the save, which may wait
     if result.has_content:
         conversation.add_assistant(result.message, interrupted=not result.complete)
+        result.notices.extend(filter(None, [replay.unsigned_note(conversation.turns)]))
     if persist is not None:
         persist(conversation)
     try:
