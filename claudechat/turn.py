@@ -121,7 +121,8 @@ def _run_once(conversation: Conversation, client: ApiClient, view: StreamView, *
     _show(view, result)  # the last read's text is on screen before the save, which may wait
     if result.has_content:
         conversation.add_assistant(result.message, interrupted=not result.complete)
-        result.notices.extend(filter(None, [replay.unsigned_note(conversation.turns)]))
+        if wire is messages_wire:  # Chat Completions has no signatures and sends no thinking back
+            result.notices.extend(filter(None, [replay.unsigned_note(conversation.turns)]))
     if persist is not None:
         persist(conversation)
     try:

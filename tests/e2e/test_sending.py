@@ -126,10 +126,12 @@ def test_tokens_after_a_reply_ending_in_whitespace_counts_the_next_request(serve
 
 
 def test_tokens_on_a_chat_completions_profile_is_not_available_and_sends_nothing(ace, chat_env, spawn):
-    ace.enqueue(Reply(text="Hi there."))
+    ace.enqueue(Reply(text="Hi there.", thinking="A greeting; greet back."))
     term = spawn("--profile", "ace", ACEDATA_API_TOKEN=TOKEN, CLAUDECHAT_CONFIG=chat_env["CLAUDECHAT_CONFIG"])
     term.say("hello")
     term.wait_prompt(after="Hi there.")
+    assert "Thought for" in term.text()
+    assert "signature" not in term.text()  # this API has none and sends no thinking back: nothing to say
     term.say("/tokens")
     row = term.wait_prompt(after="/tokens")
     assert said(term, "/tokens", row) == ("/tokens: not available on this API (chat-completions has no "

@@ -122,8 +122,8 @@ one back with altered thinking text gets the API's 400, as the real API does
 (explicit ``Reply(signature=...)`` values included).
 
 Standalone: ``python tests/helpers/fake_server.py [--port N] [--reply TEXT]
-[--auth bearer|x-api-key|any|none] [--key KEY]`` prints ``http://127.0.0.1:PORT`` on
-its first line and serves until SIGTERM or SIGINT.
+[--thinking TEXT [--unsigned]] [--auth bearer|x-api-key|any|none] [--key KEY]`` prints
+``http://127.0.0.1:PORT`` on its first line and serves until SIGTERM or SIGINT.
 """
 
 from __future__ import annotations
@@ -1679,11 +1679,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--reply", help="the text of every reply")
     parser.add_argument("--auth", choices=("bearer", "x-api-key", "any", "none"), default="any")
     parser.add_argument("--key", help="the API key or token to require")
+    parser.add_argument("--thinking", help="a thinking block of this text before every reply")
+    parser.add_argument("--unsigned", action="store_true",
+                        help="send that thinking block without a signature (as Ace Data Cloud did)")
     args = parser.parse_args(argv)
 
     server = FakeServer(auth=args.auth, key=args.key, port=args.port)
-    if args.reply is not None:
-        server.set_default(Reply(text=args.reply))
+    if args.reply is not None or args.thinking is not None:
+        server.set_default(Reply(text=DEFAULT_TEXT if args.reply is None else args.reply,
+                                 thinking=args.thinking, unsigned=args.unsigned))
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     signal.signal(signal.SIGINT, lambda *_: done.set())
