@@ -76,11 +76,11 @@ def unsigned_note(turns: Sequence[Any]) -> str | None:
         return None
     if not _blocks(last, cut=False):
         return ("this reply is only thinking, which the server sent without a signature: it is kept "
-                "and shown (/expand), but the model will not see it; ask again for an answer")
+                "in the history, but the model will not see it; ask again for an answer")
     if any(unsigned(b) for t in turns[:-1] if t.role == "assistant" and not t.interrupted
            for b in t.content):
         return None
-    return ("this server sent thinking without a signature: it is kept and shown (/expand), "
+    return ("this server sent thinking without a signature: it is kept in the history, "
             "but not sent back to the model (the API would refuse it)")
 
 

@@ -47,7 +47,7 @@ def test_unsigned_thinking_is_shown_and_kept_but_not_sent_back(ace, spawn, env):
     term.say("How often are there tides?")
     row = finish(term, 1)
     assert "Twice a day." in term.text()
-    assert ("this server sent thinking without a signature: it is kept and shown (/expand), but not "
+    assert ("this server sent thinking without a signature: it is kept in the history, but not "
             "sent back to the model (the API would refuse it)") in said(term, "How often", row)
     [first] = wait_for_bodies(ace, 1)
 
@@ -87,8 +87,8 @@ def test_a_reply_that_is_only_unsigned_thinking_says_the_model_will_not_see_it(a
     term = ace_chat(spawn, ace)
     term.say("How often are there tides?")
     row = finish(term, 1)
-    assert ("this reply is only thinking, which the server sent without a signature: it is kept and "
-            "shown (/expand), but the model will not see it; ask again for an answer") in \
+    assert ("this reply is only thinking, which the server sent without a signature: it is kept in the "
+            "history, but the model will not see it; ask again for an answer") in \
         said(term, "How often", row)
     term.say("Please answer.")
     finish(term, 2)
@@ -152,3 +152,18 @@ def test_a_count_the_server_refuses_is_reported_as_its_answer(server, spawn, tmp
     assert line.startswith(f"the server refused the count: HTTP 404 not_found_error: model: {retired}")
     assert "cannot count" not in line
     assert len(counted(server)) == 1
+
+
+def test_ask_continuing_a_conversation_with_unsigned_thinking_leaves_it_out(ace, clean_env):
+    ace.enqueue(Reply(thinking=THOUGHT, text="Twice a day.", unsigned=True), Reply(text="The moon."))
+    ace_env = {**clean_env, "ACEDATA_API_TOKEN": TOKEN}
+    first = run_cli(ace_env, "ask", "--base-url", ace.url, "How often are there tides?")
+    assert (first.code, first.out) == (0, b"Twice a day.\n"), first.err
+    assert first.err_lines == ["claudechat: this server sent thinking without a signature: it is kept in "
+                               "the history, but not sent back to the model (the API would refuse it)"]
+    second = run_cli(ace_env, "ask", "--base-url", ace.url, "-c", "Why?")
+    assert (second.code, second.out) == (0, b"The moon.\n"), second.err
+    assert "signature" not in second.err  # said once per conversation
+    sent = wait_for_bodies(ace, 2)[1]["messages"]
+    assert plain(sent) == [user("How often are there tides?"), assistant("Twice a day."), user("Why?")]
+    assert "thinking" not in json.dumps(sent)
