@@ -7,6 +7,12 @@ signature, unknown blocks, `fallback` blocks), and the only differences from
 the stored turns are the documented ones, made the same way every time:
 
 - an interrupted reply goes back with only its usable blocks;
+- a thinking block without a signature (Ace Data Cloud sends some) is never sent: the
+  API cannot verify it and refuses it ("signature: Field required"); it is left out of
+  every request alike, so the prefix does not change (issue 10);
+- a request that ends on an assistant message (counting tokens, a `pause_turn`
+  continuation) goes without the whitespace that ends it, which the API refuses
+  ("final assistant content cannot end with trailing whitespace");
 - a declined exchange (a `refusal` and the message it answered) is not sent (§5);
 - a user message marked unanswered (its request failed, or was stopped before anything
   usable arrived) is not sent: the next message goes out on its own, never merged with it;
@@ -52,7 +58,43 @@ def messages(turns: Sequence[Any], *, thinking_cut: int = 0) -> list[dict[str, A
         out.pop(0)
     if out and out[-1]["role"] == "user":
         out.extend(waiting)
+    if out and out[-1]["role"] == "assistant":
+        out[-1] = _trimmed(out[-1])
     return out
+
+
+def unsigned(block: dict[str, Any]) -> bool:
+    """A thinking block without its signature: kept and shown, never sent back."""
+    return block.get("type") == "thinking" and not block.get("signature")
+
+
+def unsigned_note(turns: Sequence[Any]) -> str | None:
+    """What to say when the last reply (a finished one) has thinking without a signature:
+    the first time in a conversation, and whenever nothing of the reply can go back."""
+    last = turns[-1] if turns else None
+    if last is None or last.role != "assistant" or last.interrupted:
+        return None
+    if not any(unsigned(b) for b in last.content):
+        return None
+    if not _blocks(last, cut=False):
+        return ("this reply is only thinking, which the server sent without a signature: it is kept "
+                "in the history, but the model will not see it; ask again for an answer")
+    if any(unsigned(b) for t in turns[:-1] if t.role == "assistant" and not t.interrupted
+           for b in t.content):
+        return None
+    return ("this server sent thinking without a signature: it is kept in the history, "
+            "but not sent back to the model (the API would refuse it)")
+
+
+def _trimmed(message: dict[str, Any]) -> dict[str, Any]:
+    """The final assistant message without the whitespace its last text ends with (a copy)."""
+    content = message["content"]
+    last = content[-1] if content else {}
+    text = last.get("text") if last.get("type") == "text" else None
+    if not isinstance(text, str) or text == text.rstrip():
+        return message
+    kept = [{**last, "text": text.rstrip()}] if text.strip() else []
+    return {**message, "content": content[:-1] + kept}
 
 
 def declined(turns: Sequence[Any]) -> set[int]:
@@ -86,7 +128,7 @@ def unanswered(turns: Sequence[Any]) -> list[int]:
 
 
 def _blocks(turn: Any, *, cut: bool) -> list[dict[str, Any]]:
-    blocks = _usable(turn.content) if turn.interrupted else list(turn.content)
+    blocks = _usable(turn.content) if turn.interrupted else [b for b in turn.content if not unsigned(b)]
     if cut:
         blocks = [b for b in blocks if b.get("type") not in THINKING]
     fallbacks = [i for i, b in enumerate(blocks) if b.get("type") == "fallback"]
@@ -102,7 +144,7 @@ def _usable(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     keep = []
     for block in blocks:
         kind = block.get("type")
-        if kind == "thinking" and not block.get("signature"):
+        if unsigned(block):
             continue
         if kind == "tool_use":
             continue

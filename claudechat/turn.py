@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from claudechat import replay
 from claudechat.accumulator import Accumulator
 from claudechat.api import messages as messages_wire
 from claudechat.api.client import ApiClient
@@ -121,6 +122,8 @@ def _run_once(conversation: Conversation, client: ApiClient, view: StreamView, *
     _show(view, result)  # the last read's text is on screen before the save, which may wait
     if result.has_content or result.message.stop_reason == "refusal":  # a refusal, empty or not
         conversation.add_assistant(result.message, interrupted=not result.complete)
+        if wire is messages_wire:  # Chat Completions has no signatures and sends no thinking back
+            result.notices.extend(filter(None, [replay.unsigned_note(conversation.turns)]))
     conversation.set_aside()  # no usable reply: the question is kept but not sent again unasked
     if persist is not None:
         persist(conversation)

@@ -254,6 +254,43 @@ def test_summarized_thinking_streams_its_text(server):
     assert old["content"][0]["thinking"] == "Let me think."
 
 
+def test_an_unsigned_thinking_block_streams_without_a_signature_and_is_refused_back():
+    # issue 10: Ace Data Cloud streamed thinking with no signature, and the API answered the
+    # block sent back with "signature: Field required"
+    with FakeServer(auth="bearer", key="ace-token") as ace:
+        ace.enqueue(Reply(thinking="Unsigned thought.", text="Hi.", unsigned=True))
+        ace.enqueue(Reply(thinking="Unsigned thought.", text="Hi.", unsigned=True))
+        headers = {"authorization": "Bearer ace-token"}
+        body = request("claude-sonnet-4-6", stream=True)
+        response = httpx.post(ace.url + "/v1/messages", json=body, headers=headers, timeout=10)
+        thinking = [data for name, data in events(response)
+                    if data.get("index") == 0 and name.startswith("content_block")]
+        assert thinking[0]["content_block"] == {"type": "thinking", "thinking": ""}  # no signature field
+        assert [d["delta"]["type"] for d in thinking[1:-1]] == ["thinking_delta"] * len(thinking[2:])
+        assert "".join(d["delta"]["thinking"] for d in thinking[1:-1]) == "Unsigned thought."
+        whole = httpx.post(ace.url + "/v1/messages", json=request("claude-sonnet-4-6"), headers=headers,
+                           timeout=10).json()
+        block = whole["content"][0]
+        assert block == {"type": "thinking", "thinking": "Unsigned thought."}
+        back = request("claude-sonnet-4-6", user("hi"), assistant(whole["content"]), user("and?"))
+        answer = httpx.post(ace.url + "/v1/messages", json=back, headers=headers, timeout=10)
+        assert answer.status_code == 400
+        assert answer.json()["error"]["message"] == "messages.1.content.0.signature: Field required"
+
+
+def test_a_final_assistant_turn_ending_in_whitespace_is_refused_even_by_count_tokens(server):
+    # issue 10 quotes the answer to /tokens: "final assistant content cannot end with trailing whitespace"
+    refusal = "messages: final assistant content cannot end with trailing whitespace"
+    for content in ("Sure.\n", [{"type": "text", "text": "Sure. "}]):
+        body = request("claude-sonnet-4-6", user("hi"), assistant(content))
+        assert refused(post(server, body)) == refusal
+        del body["max_tokens"]
+        assert refused(post(server, body, path="/v1/messages/count_tokens")) == refusal
+    ended = request("claude-sonnet-4-6", user("hi"), assistant("Sure.\n"), user("and?"))
+    ok(post(server, ended))  # not final: sent back as it came
+    ok(post(server, request("claude-sonnet-4-5", user("hi"), assistant("Sure."))))  # a prefill it takes
+
+
 # -- §2 preserved thinking -------------------------------------------------------------------------
 
 

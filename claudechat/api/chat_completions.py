@@ -33,6 +33,7 @@ from claudechat.errors import MalformedStream, UsageError
 from claudechat.message import Message
 
 PATH = "/v1/chat/completions"
+COUNT_PATH: str | None = None  # no token count in this format
 THINKING_SUFFIX = "-thinking"
 STOP_REASONS = {
     "stop": "end_turn",

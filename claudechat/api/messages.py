@@ -30,6 +30,7 @@ from claudechat.errors import MalformedStream, UsageError
 from claudechat.message import Message
 
 PATH = "/v1/messages"
+COUNT_PATH: str | None = "/v1/messages/count_tokens"
 BINDING_BETA = "thinking-binding-controls-2026-08-01"  # docs/API-2026.md §2, §11
 
 
@@ -67,6 +68,19 @@ def build_body(conversation: Conversation, params: RequestParams, *, stream: boo
     if stream:
         body["stream"] = True
     return body
+
+
+# what count_tokens takes of a request (docs/API-2026.md §8D)
+COUNTED = ("model", "messages", "system", "tools", "tool_choice", "thinking", "output_config",
+           "cache_control")
+
+
+def count_body(conversation: Conversation, params: RequestParams) -> dict[str, Any]:
+    """The count_tokens body for the request `build_body` would send (the same function, so
+    the two cannot differ), with only the fields count_tokens takes. A conversation that
+    ends on a reply is counted as it stands (a prefill is counted, not answered)."""
+    body = build_body(conversation, params, stream=False, allow_trailing_assistant=True)
+    return {key: value for key, value in body.items() if key in COUNTED}
 
 
 def thinking_fields(thinking: Thinking) -> dict[str, Any]:

@@ -17,6 +17,8 @@ from claudechat.message import Message
 class Wire(Protocol):
     PATH: str
     """The path the request is POSTed to, below the base URL."""
+    COUNT_PATH: str | None
+    """Where a request body of this format is counted (count_tokens); None: nowhere."""
 
     def build_body(self, conversation: Conversation, params: RequestParams, *,
                    stream: bool, allow_trailing_assistant: bool = False) -> dict[str, Any]:

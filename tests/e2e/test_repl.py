@@ -491,6 +491,7 @@ def test_new_keeps_the_system_prompt_and_no_save_still_reads_the_history(server,
 def test_no_color_dumb_terminal_or_plain_gives_plain_replies(server, spawn, setting):
     server.enqueue(Reply(text="Some **bold** words and `code`."))
     term = spawn(*([] if setting else ["--plain"]), **setting)
+    term.wait_raw()  # on TERM=dumb the prompt shows before keys are read one by one
     term.say("format something")
     term.wait_prompt(after="bold")
     assert "Some **bold** words and `code`." in term.text()  # the Markdown as written

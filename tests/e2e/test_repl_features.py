@@ -327,7 +327,8 @@ def test_tokens_shows_the_servers_count_for_the_conversation(server, spawn):
     expected = (len(system) + len(question) + len(answer)) // 4 + 1  # the fake server: characters // 4 + 1
     # priced at Sonnet 5.5's $2 per million input tokens (docs/API-2026.md §1a): 24 x $2 = $0.000048
     assert expected == 24
-    assert said(term, "/tokens", row) == ["24 input tokens in the next request · $0.000048 uncached"]
+    assert said(term, "/tokens", row) == [
+        "24 input tokens in the next request, before your message · $0.000048 uncached"]
     counted = _count_requests(server)
     assert len(counted) == 1
     assert plain(counted[0]["messages"]) == [user(question), assistant(answer)]

@@ -45,7 +45,11 @@ Validation (400 ``invalid_request_error``; Ace style ``token_mismatched`` when
 ``messages``, ``max_tokens`` missing; roles not alternating or not starting with
 user; empty content or empty text blocks; ``tool_result`` ids that don't answer the
 previous turn's ``tool_use`` (or unanswered ``tool_use``); a thinking block sent
-back with a signature this server issued but altered text; images with a bad media
+back without a ``signature`` (``messages.N.content.M.signature: Field required``) or
+with a signature this server issued but altered text; a request (count_tokens too)
+ending on an assistant message whose content ends in whitespace (``messages: final
+assistant content cannot end with trailing whitespace``; both texts as issue 10
+reports the real servers answered them); images with a bad media
 type, base64, magic bytes, > 5 MB of base64 or > 8000 px (2000 px beyond 20
 images); PDFs that aren't; ``temperature``/``top_p``/``top_k`` out of range or sent
 with ``anthropic-version`` >= 2026-10-21; ``thinking`` enabled with a budget < 1024
@@ -70,6 +74,9 @@ each citing its section, with the documented error texts):
   their §3 placement. Under 2026-10-21 also a ``document`` in an assistant message
   and user text with ``citations``. A model not in the table keeps the rules above
   (``enabled`` refused for Opus 4.7+/Claude 5 names or when the model list says so).
+* ``Reply(thinking=..., unsigned=True)`` streams the thinking block with no signature at
+  all (no ``signature`` field in ``content_block_start``, no ``signature_delta``), as
+  Ace Data Cloud was seen to (issue 10).
 * Thinking display (§1c): on models whose default is ``omitted`` a thinking block
   streams empty (start ``thinking: "", signature: ""``, one empty ``thinking_delta``,
   the ``signature_delta``, stop) unless the request asks ``display: "summarized"``
@@ -115,8 +122,8 @@ one back with altered thinking text gets the API's 400, as the real API does
 (explicit ``Reply(signature=...)`` values included).
 
 Standalone: ``python tests/helpers/fake_server.py [--port N] [--reply TEXT]
-[--auth bearer|x-api-key|any|none] [--key KEY]`` prints ``http://127.0.0.1:PORT`` on
-its first line and serves until SIGTERM or SIGINT.
+[--thinking TEXT [--unsigned]] [--auth bearer|x-api-key|any|none] [--key KEY]`` prints
+``http://127.0.0.1:PORT`` on its first line and serves until SIGTERM or SIGINT.
 """
 
 from __future__ import annotations
@@ -208,6 +215,7 @@ class Reply:
     text: str | list[str] = DEFAULT_TEXT  # a list = the text_delta pieces; a str is cut every 4 chars
     thinking: str | list[str] | None = None  # a thinking block first, then a signature_delta
     signature: str | None = None  # default: an HMAC the server checks when the block comes back
+    unsigned: bool = False  # the thinking block has no signature at all (Ace Data Cloud, issue 10)
     redacted: str | None = None  # a redacted_thinking block, after thinking
     tool_use: list[dict] | None = None  # [{"id"?, "name", "input"?: dict}] -> tool_use blocks after the text
     stop_reason: str | None = None  # default: "tool_use" if tool_use else "end_turn"
@@ -445,10 +453,12 @@ def _thinking_block(reply: Reply, model: str, context: _Context) -> tuple[dict, 
     """§1c "Thinking output shapes": under `omitted` the text is empty, one empty thinking_delta."""
     pieces = [""] if context.display == "omitted" else _split(reply.thinking, 4)
     visible = "".join(pieces)
+    deltas = [{"type": "thinking_delta", "thinking": piece} for piece in pieces]
+    if reply.unsigned:  # issue 10: no signature field at the start, no signature_delta
+        return {"type": "thinking", "thinking": ""}, deltas, {"type": "thinking", "thinking": visible}
     signature = reply.signature
     if signature is None:
         signature = context.sign(model, visible) if context.sign else "sig-fake-0001"
-    deltas = [{"type": "thinking_delta", "thinking": piece} for piece in pieces]
     deltas.append({"type": "signature_delta", "signature": signature})
     final = {"type": "thinking", "thinking": visible, "signature": signature}
     return {"type": "thinking", "thinking": "", "signature": ""}, deltas, final
@@ -834,6 +844,20 @@ def _validate_turns(messages: Any, issued: dict[str, set[str]]) -> None:
                            f"immediately after: {', '.join(missing)}. Each `tool_use` block must have a "
                            "corresponding `tool_result` block in the next message.")
         pending = []
+    _check_final_whitespace(messages[-1])
+
+
+def _check_final_whitespace(message: Any) -> None:
+    """Issue 10 (what the API answered, count_tokens too): a request that ends on an assistant
+    message whose content ends in whitespace is refused."""
+    if not isinstance(message, dict) or message.get("role") != "assistant":
+        return
+    content = message.get("content")
+    last = content[-1] if isinstance(content, list) and content else None
+    text = content if isinstance(content, str) else last.get("text") if isinstance(last, dict) \
+        and last.get("type") == "text" else None
+    if isinstance(text, str) and text and text != text.rstrip():
+        raise _invalid("messages: final assistant content cannot end with trailing whitespace")
 
 
 def _validate_blocks(blocks: list, where: str, role: str, issued: dict[str, set[str]],
@@ -875,6 +899,8 @@ def _validate_blocks(blocks: list, where: str, role: str, issued: dict[str, set[
                 raise _invalid(f"{at}.content: Input should be a valid string or list")
             results.append((j, block["tool_use_id"]))
         elif kind == "thinking":
+            if "signature" not in block:  # issue 10: what the API answered a block sent back unsigned
+                raise _invalid(f"{at}.signature: Field required")
             signature = block.get("signature")
             if signature in issued and block.get("thinking") not in issued[signature]:
                 raise _invalid(f"{at}: Invalid `signature` in `thinking` block")
@@ -1653,11 +1679,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--reply", help="the text of every reply")
     parser.add_argument("--auth", choices=("bearer", "x-api-key", "any", "none"), default="any")
     parser.add_argument("--key", help="the API key or token to require")
+    parser.add_argument("--thinking", help="a thinking block of this text before every reply")
+    parser.add_argument("--unsigned", action="store_true",
+                        help="send that thinking block without a signature (as Ace Data Cloud did)")
     args = parser.parse_args(argv)
 
     server = FakeServer(auth=args.auth, key=args.key, port=args.port)
-    if args.reply is not None:
-        server.set_default(Reply(text=args.reply))
+    if args.reply is not None or args.thinking is not None:
+        server.set_default(Reply(text=DEFAULT_TEXT if args.reply is None else args.reply,
+                                 thinking=args.thinking, unsigned=args.unsigned))
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     signal.signal(signal.SIGINT, lambda *_: done.set())

@@ -219,6 +219,20 @@ class Term:
                 raise AssertionError(f"never saw {what}; the screen:\n{screen}")
             self.pump()
 
+    def wait_raw(self, timeout: float = 15) -> None:
+        """Wait until the program reads keys one at a time (the pty out of line mode). Keys
+        typed before that go through the line discipline, which turns Enter into a newline
+        (Ctrl-J); on TERM=dumb prompt_toolkit shows its prompt before leaving line mode."""
+        import termios
+
+        def raw() -> bool:
+            try:
+                return not termios.tcgetattr(self.child.child_fd)[3] & termios.ICANON
+            except termios.error:
+                return False
+
+        self.wait(raw, "the terminal out of line mode", timeout)
+
     def wait_text(self, text: str, timeout: float = 15) -> None:
         self.wait(lambda: text in self.text(), repr(text), timeout)
 

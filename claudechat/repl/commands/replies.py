@@ -19,7 +19,7 @@ from rich.panel import Panel
 from rich.text import Text
 
 from claudechat.costs import Tokens, money, percent
-from claudechat.errors import ClaudechatError
+from claudechat.errors import ApiError, ClaudechatError
 from claudechat.models import PRICES_CHECKED
 from claudechat.repl.clipboard import copy_to_clipboard
 
@@ -94,22 +94,23 @@ def save(state: ReplState, arg: str, out: Printer, *, overwrite: bool) -> None:
     out.say(f"{'overwrote' if overwrite and existed else 'saved to'} {path}")
 
 
-@command("/tokens", "count the conversation's input tokens (count_tokens)")
+@command("/tokens", "count the input tokens of the next request (count_tokens)")
 def cmd_tokens(state: ReplState, arg: str, out: Printer) -> Outcome:
     from claudechat.api import messages
 
+    if state.session.wire.COUNT_PATH is None:
+        raise UsageError(f"/tokens: not available on this API ({state.settings.api} has no token "
+                         f"count); /cost shows the tokens each reply used")
     conv = state.next_request()  # the conversation and what is attached to the next message
-    body = messages.build_body(conv, state.session.params, stream=False,
-                               allow_trailing_assistant=True)  # counted, not answered
-    body.pop("max_tokens", None)
-    body.pop("diagnostics", None)
+    body = messages.count_body(conv, state.session.params)
     if not body["messages"]:
         raise UsageError("the conversation is empty")
     try:
-        answer = state.session.client.post_json("/v1/messages/count_tokens", body,
+        answer = state.session.client.post_json(state.session.wire.COUNT_PATH, body,
                                                 headers=messages.beta_headers(body))
-    except ClaudechatError as exc:
-        raise UsageError(f"this server cannot count tokens ({exc})") from None
+    except ApiError as exc:
+        what = "the server refused the count" if exc.status else "could not count the tokens"
+        raise ClaudechatError(f"{what}: {exc}") from exc
     count = answer.get("input_tokens") if isinstance(answer, dict) else None
     if not isinstance(count, int):
         raise UsageError("the server's token count is not in the expected shape")
@@ -117,7 +118,8 @@ def cmd_tokens(state: ReplState, arg: str, out: Printer) -> Outcome:
     price = "" if rules.price_in is None else \
         f" · {money(count * rules.price_in / 1_000_000)} uncached"
     pending = f" (with {len(state.pending)} attached)" if state.pending else ""
-    out.say(f"{count:,} input tokens in the next request{pending}{price}", style="")
+    before = ", before your message" if body["messages"][-1]["role"] == "assistant" else ""
+    out.say(f"{count:,} input tokens in the next request{pending}{before}{price}", style="")
 
 
 @command("/cost", "what each reply cost: tokens by kind, cost, cache hit rate")
