@@ -10,6 +10,7 @@ import contextlib
 import email.utils
 import math
 import random
+import re
 import time
 from dataclasses import dataclass
 
@@ -44,23 +45,25 @@ class RetryWait:
         """"retrying in 2 s (429 rate limited, attempt 2 of 3)"; `remaining`: the seconds
         still to wait (a countdown), else the whole delay."""
         left = self.delay if remaining is None else remaining
-        return f"retrying in {seconds(left)} ({self.reason}, attempt {self.attempt} of {self.attempts})"
+        when = f"in {seconds(left, whole=self.delay >= 1)}" if left > 0 else "now"
+        return f"retrying {when} ({self.reason}, attempt {self.attempt} of {self.attempts})"
 
 
-def seconds(value: float) -> str:
-    """"2 s" for a wait of 1.2 to 2 s (whole seconds, rounded up, the way a countdown
-    reads), "0.4 s" under one second."""
+def seconds(value: float, *, whole: bool | None = None) -> str:
+    """"2 s" (whole seconds, rounded up, the way a countdown reads) or, under a second,
+    "0.4 s". `whole`: the unit, when a countdown keeps the one its start had."""
+    whole = value >= 1 if whole is None else whole
     if value <= 0:
         return "0 s"
-    tenths = math.ceil(value * 10 - 1e-9) / 10
-    if tenths >= 1:
+    if whole:
         return f"{math.ceil(value - 1e-9)} s"
-    return f"{tenths:.1f} s"
+    return f"{math.ceil(value * 10 - 1e-9) / 10:.1f} s"
 
 
 def status_reason(status: int | None, code: str | None) -> str:
-    """"429 rate limited": the status and what the error type (else the status) means."""
-    words = _BY_TYPE.get(code or "") or _BY_STATUS.get(status or 0) or code or \
+    """"429 rate limited": the status and what it (else the error type) means."""
+    code = code if code and re.fullmatch(r"[A-Za-z_]{1,40}", code) else None  # a server's words
+    words = _BY_STATUS.get(status or 0) or _BY_TYPE.get(code or "") or code or \
         ("server error" if (status or 0) >= 500 else "error")
     return f"{status} {words}" if status else words
 

@@ -169,6 +169,8 @@ class RichView:
                 self.status.print(Text(f"claudechat: {wait.line()}"))
             elif self._spinner is None and not self._streaming:
                 self._start_spinner()
+            elif self._spinner is not None:
+                self._spinner.refresh()  # said at once, not at the spinner's next tick
 
     def whole(self, message: Message) -> None:
         self._heard = self.clock()  # it all came at once: no silence mid-reply
