@@ -101,18 +101,18 @@ def delay_before(attempt: int, response: httpx.Response | None) -> float:
 
 def retry_after(response: httpx.Response) -> float | None:
     headers = response.headers
-    seconds_: float | None = None
+    wait: float | None = None
     if value := headers.get("retry-after-ms"):
         with contextlib.suppress(ValueError):
-            seconds_ = float(value) / 1000
-    if seconds_ is None and (value := headers.get("retry-after")):
+            wait = float(value) / 1000
+    if wait is None and (value := headers.get("retry-after")):
         try:
-            seconds_ = float(value)
+            wait = float(value)
         except ValueError:
-            seconds_ = http_date_from_now(value)
-    if seconds_ is None or not 0 <= seconds_ <= MAX_RETRY_AFTER:
+            wait = http_date_from_now(value)
+    if wait is None or not 0 <= wait <= MAX_RETRY_AFTER:
         return None
-    return seconds_
+    return wait
 
 
 def http_date_from_now(value: str) -> float | None:

@@ -47,6 +47,8 @@ if TYPE_CHECKING:
 
 FPS = 20
 SYNC_START, SYNC_END = "\x1b[?2026h", "\x1b[?2026l"
+
+
 def terminal_rewraps(env: Any = None) -> bool:
     """Does the terminal re-wrap its lines when it gets narrower? Nearly all do now
     (tmux, VTE, kitty, iTerm2, Terminal.app, WezTerm, Alacritty, Windows Terminal);
