@@ -25,7 +25,7 @@ def run_ask(options: Options, env: Environment) -> ExitCode:
     content = compose(" ".join(options.prompt), files=options.files, images=options.images,
                       stdin=env.piped_stdin(), resize=resize)
     view = choose_view(env, json=options.json, show_thinking=options.show_thinking,
-                       thinking_display=settings.thinking_display)
+                       thinking_display=settings.thinking_display, idle_timeout=settings.idle_timeout)
     session = start.connect(view.notice)
     view.pricing, view.costing = session.cost_line, session.cost_json  # type: ignore[attr-defined]
     conversation = start.conversation(session, view.notice)

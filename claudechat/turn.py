@@ -178,7 +178,9 @@ def _receive(client: ApiClient, wire: Wire, body: dict, acc: Accumulator,
     headers = messages_wire.beta_headers(body)
     try:
         if not stream:
-            message = wire.parse_message(client.post_json(wire.PATH, body, headers=headers))
+            answer = client.post_json(wire.PATH, body, headers=headers,
+                                      on_retry=getattr(view, "retrying", None))
+            message = wire.parse_message(answer)
             view.whole(message)
             return message
         _stream(client, wire, body, acc, view, headers)
@@ -192,7 +194,8 @@ def _receive(client: ApiClient, wire: Wire, body: dict, acc: Accumulator,
 def _stream(client: ApiClient, wire: Wire, body: dict, acc: Accumulator,
             view: StreamView, headers: dict[str, str]) -> None:
     caught_up = getattr(view, "flush", None)  # once per network read (StreamView.flush)
-    with client.stream(wire.PATH, body, headers=headers, caught_up=caught_up) as records:
+    with client.stream(wire.PATH, body, headers=headers, caught_up=caught_up,
+                       on_retry=getattr(view, "retrying", None)) as records:
         for event in wire.events(records):
             message = acc.feed(event)
             view.event(event, message)

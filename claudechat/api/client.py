@@ -8,10 +8,7 @@ IncompleteReply (the stream was cut short); never as a raw httpx exception.
 
 from __future__ import annotations
 
-import contextlib
-import email.utils
 import json
-import random
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -22,13 +19,13 @@ from typing import Any
 import httpx
 
 from claudechat import __version__
+from claudechat.api.retry import RetryWait, delay_before, should_retry, status_reason, transport_reason
 from claudechat.api.sse import ServerSentEvent, SSEDecoder
 from claudechat.errors import ApiError, IncompleteReply
 from claudechat.sanitize import sanitize
 
-RETRY_STATUSES = frozenset({408, 409, 429})
-MAX_RETRY_AFTER = 60.0
 CACHE_FIELDS = ("cache_control", "diagnostics")  # request fields a proxy may refuse
+OnRetry = Callable[[RetryWait], None]
 _URL_PASSWORD = re.compile(r"(\w+://[^/@\s:]*:)[^/@\s]*@")  # scheme://user:PASSWORD@
 
 
@@ -67,9 +64,10 @@ class ApiClient:
     # -- public calls ----------------------------------------------------------
 
     def post_json(self, path: str, body: dict[str, Any], *, timeout: float | None = None,
-                  headers: dict[str, str] | None = None) -> Any:
+                  headers: dict[str, str] | None = None, on_retry: OnRetry | None = None) -> Any:
+        """The JSON answer; `on_retry(RetryWait)` hears of each wait before a retry."""
         response = self._send("POST", path, body=body, stream=False, read_timeout=timeout,
-                              headers=headers)
+                              headers=headers, on_retry=on_retry)
         return self._json(response)
 
     def get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:
@@ -78,13 +76,16 @@ class ApiClient:
 
     @contextmanager
     def stream(self, path: str, body: dict[str, Any], headers: dict[str, str] | None = None,
-               caught_up: Callable[[], None] | None = None) -> Iterator[Iterator[ServerSentEvent]]:
+               caught_up: Callable[[], None] | None = None,
+               on_retry: OnRetry | None = None) -> Iterator[Iterator[ServerSentEvent]]:
         """POST and yield the reply's SSE records; the response is closed on exit,
         also when the caller is interrupted (Ctrl-C closes the connection at once).
         `headers`: this request's own (`anthropic-beta`). `caught_up()` comes before each
         read of the connection, every record that arrived taken (the view flushes there:
-        once per network read, never leaving a record unshown while the stream waits)."""
-        response = self._send("POST", path, body=body, stream=True, headers=headers)
+        once per network read, never leaving a record unshown while the stream waits).
+        `on_retry(RetryWait)` hears of each wait before the request is tried again."""
+        response = self._send("POST", path, body=body, stream=True, headers=headers,
+                              on_retry=on_retry)
         undo = _hook_reads(response, caught_up) if caught_up is not None else None
         try:  # without a connection to watch, caught_up() comes after every HTTP chunk
             yield self._records(response, None if undo is not None else caught_up)
@@ -126,6 +127,7 @@ class ApiClient:
         stream: bool,
         read_timeout: float | None = None,
         headers: dict[str, str] | None = None,
+        on_retry: OnRetry | None = None,
     ) -> httpx.Response:
         url = self.endpoint.base_url.rstrip("/") + path
         if body is not None and self.cache_fields_refused:
@@ -150,7 +152,7 @@ class ApiClient:
             except httpx.TransportError as exc:
                 error = self._transport_error(exc)
                 if attempt < self.max_retries:
-                    self._wait(attempt, None, error)
+                    self._wait(attempt, None, error, transport_reason(exc), on_retry)
                     attempt += 1
                     continue
                 raise error from None
@@ -167,8 +169,8 @@ class ApiClient:
             if body is not None and self._without_cache_fields(body, error):
                 content = json.dumps(body, ensure_ascii=False).encode()
                 continue
-            if attempt < self.max_retries and _should_retry(response):
-                self._wait(attempt, response, error)
+            if attempt < self.max_retries and should_retry(response):
+                self._wait(attempt, response, error, status_reason(error.status, error.code), on_retry)
                 attempt += 1
                 continue
             raise error
@@ -188,12 +190,13 @@ class ApiClient:
             self.cache_refused()
         return True
 
-    def _wait(self, attempt: int, response: httpx.Response | None, error: ApiError) -> None:
-        delay = _retry_after(response) if response is not None else None
-        if delay is None:
-            delay = min(0.5 * 2**attempt, 8.0) * (1 - 0.25 * random.random())
+    def _wait(self, attempt: int, response: httpx.Response | None, error: ApiError, reason: str,
+              on_retry: OnRetry | None) -> None:
+        delay = delay_before(attempt, response)
         if self._debug:
             self._debug(f"retrying in {delay:.2f} s after: {error}")
+        if on_retry is not None:
+            on_retry(RetryWait(delay, reason, attempt + 2, self.max_retries + 1))
         self._sleep(delay)
 
     def _records(self, response: httpx.Response,
@@ -274,39 +277,6 @@ class ApiClient:
         if name.lower() in ("authorization", "x-api-key", "proxy-authorization", "cookie"):
             return "<redacted>"
         return self.redact(value)
-
-
-def _should_retry(response: httpx.Response) -> bool:
-    override = response.headers.get("x-should-retry")
-    if override in ("true", "false"):
-        return override == "true"
-    return response.status_code in RETRY_STATUSES or response.status_code >= 500
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    headers = response.headers
-    seconds: float | None = None
-    if value := headers.get("retry-after-ms"):
-        with contextlib.suppress(ValueError):
-            seconds = float(value) / 1000
-    if seconds is None and (value := headers.get("retry-after")):
-        try:
-            seconds = float(value)
-        except ValueError:
-            seconds = _http_date_from_now(value)
-    if seconds is None or not 0 <= seconds <= MAX_RETRY_AFTER:
-        return None
-    return seconds
-
-
-def _http_date_from_now(value: str) -> float | None:
-    """Seconds until an HTTP date (`retry-after: Wed, 21 Oct 2026 07:28:00 GMT`); None for
-    text that is no date (the backoff is used instead)."""
-    try:
-        parsed = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    return parsed.timestamp() - time.time() if parsed else None
 
 
 def _request_id(headers: httpx.Headers) -> str | None:

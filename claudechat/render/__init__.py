@@ -11,14 +11,16 @@ if TYPE_CHECKING:
 
 
 def choose_view(env: Environment, *, thinking_display: str = "collapsed", show_thinking: bool = False,
-                json: bool = False, chat_console: Any = None) -> StreamView:
+                json: bool = False, chat_console: Any = None,
+                idle_timeout: float | None = None) -> StreamView:
     """The one place that picks how a reply is drawn, from what stdout is.
 
     `--json`: the final Message only. A terminal with colour: the live rich view
     (thinking on stderr for ask; the chat passes its console, which then takes
     everything). Otherwise plain text: the reply exactly as received on a pipe,
     sanitised on a terminal; thinking on stderr with `show_thinking`, or on the
-    chat's terminal unless thinking_display is "hidden"."""
+    chat's terminal unless thinking_display is "hidden". `idle_timeout`: when a silent
+    stream is given up on (the live view says a stall before that)."""
     from claudechat.render.view import JsonView, PlainView
 
     if json:
@@ -28,7 +30,8 @@ def choose_view(env: Environment, *, thinking_display: str = "collapsed", show_t
 
         main = chat_console if chat_console is not None else env.console()
         status = chat_console if chat_console is not None else env.console(stderr=True)
-        return RichView(main, status, thinking="expanded" if show_thinking else thinking_display)
+        return RichView(main, status, thinking="expanded" if show_thinking else thinking_display,
+                        idle_timeout=idle_timeout)
     if chat_console is not None:
         return PlainView(env.stdout, env.stdout, terminal=True, err_terminal=True, color=False,
                          show_thinking=thinking_display != "hidden")

@@ -8,7 +8,10 @@ Drawing happens on a ticker thread at a fixed frame rate: events only append
 to buffers (under a lock), so when the stream outpaces the screen, frames are
 dropped, not queued. Each frame is one write, wrapped in synchronized output
 (DEC mode 2026) where the terminal may support it. Before the first token a
-spinner shows the elapsed time on the status console (stderr for `ask`).
+spinner shows the elapsed time on the status console (stderr for `ask`), or the wait
+before a retry, counting down. Once the reply streams, the ticker also watches for
+silence: after `stall_after` seconds without a read from the connection a line under
+the live part says "no data for N s", each second, until data comes.
 """
 
 from __future__ import annotations
@@ -16,12 +19,12 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.live import Live
 from rich.segment import Segment
-from rich.spinner import Spinner
 from rich.text import Text
 
 from claudechat.api.events import (
@@ -32,8 +35,10 @@ from claudechat.api.events import (
     TextDelta,
     ThinkingDelta,
 )
+from claudechat.api.retry import RetryWait
 from claudechat.message import Message
 from claudechat.render.sections import Section, section_for
+from claudechat.render.status import Under, Waiting, stall_after_for, stall_line
 from claudechat.render.view import token_counts
 from claudechat.sanitize import sanitize
 
@@ -42,19 +47,6 @@ if TYPE_CHECKING:
 
 FPS = 20
 SYNC_START, SYNC_END = "\x1b[?2026h", "\x1b[?2026l"
-
-
-class _Waiting:
-    """The spinner before the first token, with the elapsed time."""
-
-    def __init__(self, started: float) -> None:
-        self.started = started
-        self.spinner = Spinner("dots", style="dim")
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        elapsed = time.monotonic() - self.started
-        self.spinner.text = Text(f"Waiting for Claude… {elapsed:.1f} s", style="dim")
-        yield self.spinner
 
 
 def terminal_rewraps(env: Any = None) -> bool:
@@ -104,8 +96,11 @@ def _unpadded(line: list[Segment]) -> list[Segment]:
 class RichView:
     def __init__(self, console: Console, status: Console, *, thinking: str = "collapsed",
                  code_theme: str = "monokai", sync: bool = True, status_line: bool = True,
-                 fps: float | None = FPS) -> None:
-        """`fps=None`: no ticker thread; the caller draws with `frame()` (tests)."""
+                 fps: float | None = FPS, idle_timeout: float | None = None,
+                 stall_after: float | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+        """`fps=None`: no ticker thread; the caller draws with `frame()` (tests).
+        `idle_timeout`: when claudechat gives up on a silent stream (said in the stall
+        line); `stall_after`: the silence that is said (default: stall_after_for)."""
         self.console = console
         self.status = status
         self.thinking = thinking
@@ -125,18 +120,25 @@ class RichView:
         self._spinner: Live | None = None
         self._ticker: threading.Thread | None = None
         self._stop = threading.Event()
-        self._started = time.monotonic()
+        self.clock = clock
+        self._started = clock()
         self.fps = fps
         self.rewraps = terminal_rewraps()
+        self.idle_timeout = idle_timeout
+        self.stall_after = stall_after_for(idle_timeout) if stall_after is None else stall_after
+        self._waiting: Waiting | None = None
+        self._heard = self._started  # the last read of the connection (flush)
+        self._streaming = False  # a frame has drawn some of the reply
+        self._stall: int | None = None  # the seconds of silence the live part says
 
     # -- StreamView --------------------------------------------------------------
 
     def begin(self) -> None:
-        self._started = time.monotonic()
-        if self.status.is_terminal:
-            self._spinner = Live(_Waiting(self._started), console=self.status, transient=True,
-                                 refresh_per_second=10, redirect_stdout=False, redirect_stderr=False)
-            self._spinner.start()
+        self._started = self._heard = self.clock()
+        self._streaming, self._stall = False, None
+        self._stop.clear()  # a paused reply that is continued begins again
+        self._waiting = Waiting(self._started, self.clock)
+        self._start_spinner()
         if self.fps:
             self._ticker = threading.Thread(target=self._tick, name="claudechat-render", daemon=True)
             self._ticker.start()
@@ -155,9 +157,26 @@ class RichView:
             self._dirty = True
 
     def flush(self) -> None:
-        """The ticker draws what changed; nothing to do per network read."""
+        """Before each read of the connection: the ticker draws what changed; this only
+        notes the time, for the stall line (one clock read per network read)."""
+        self._heard = self.clock()
+
+    def retrying(self, wait: RetryWait) -> None:
+        """A failed request is tried again after `wait.delay`: the spinner counts down
+        (a status console that is no terminal gets the line once)."""
+        with self._lock:
+            if self._waiting is None:
+                self._waiting = Waiting(self._started, self.clock)
+            self._waiting.retry = (wait, self.clock() + wait.delay)
+            if not self.status.is_terminal:
+                self.status.print(Text(f"claudechat: {wait.line()}"))
+            elif self._spinner is None and not self._streaming:
+                self._start_spinner()
+            elif self._spinner is not None:
+                self._spinner.refresh()  # said at once, not at the spinner's next tick
 
     def whole(self, message: Message) -> None:
+        self._heard = self.clock()  # it all came at once: no silence mid-reply
         for index, block in enumerate(message.content):
             self.event(ContentBlockStart(index, block), message)
             kind = block.get("type")
@@ -182,6 +201,7 @@ class RichView:
         if self._ticker is not None:
             self._ticker.join()
         with self._lock:
+            self._stall = None
             self._close_current()
             self._frame()
             if self._live is not None:
@@ -203,8 +223,9 @@ class RichView:
             self._current = None
 
     def frame(self) -> None:
-        """Draw what changed since the last frame."""
+        """Draw what changed since the last frame (and the stall line, when it changed)."""
         with self._lock:
+            self._watch_stall()
             if self._dirty:
                 self._dirty = False
                 self._frame()
@@ -212,6 +233,16 @@ class RichView:
     def _tick(self) -> None:
         while not self._stop.wait(1 / (self.fps or FPS)):
             self.frame()
+
+    def _watch_stall(self) -> None:
+        """Once the reply streams: the whole seconds since the last read, when they reach
+        stall_after (None before); a change is a frame to draw."""
+        if not self._streaming:
+            return
+        silent = self.clock() - self._heard
+        stall = int(silent) if silent >= self.stall_after else None
+        if stall != self._stall:
+            self._stall, self._dirty = stall, True
 
     def _frame(self) -> None:
         batches: list[tuple[Console, list[RenderableType]]] = []
@@ -222,11 +253,17 @@ class RichView:
         if self._current is not None:
             self._batch(batches, self._current, self._current.take_commits())
             tail_console = self._console_for(self._current)
-            tail = self._current.tail(max(3, tail_console.height - 2))
+            room = tail_console.height - (3 if self._stall is not None else 2)
+            tail = self._current.tail(max(3, room))
             if tail is not None and not self._current.printed and self._printed_any:
                 tail = Group(Text(""), tail)  # the gap it will have once committed
+        elif self._live is not None:
+            tail_console = self._live.console
+        if self._stall is not None:
+            tail = Under(tail, stall_line(self._stall, self.idle_timeout))
         if not batches and tail is None and self._live is None:
             return
+        self._streaming = True
         self._stop_spinner()
         for console, renderables in batches:
             self._draw(console, Group(*renderables), None)
@@ -298,6 +335,12 @@ class RichView:
             out.insert(0, Text(""))
         section.printed = self._printed_any = True
         return out
+
+    def _start_spinner(self) -> None:
+        if self.status.is_terminal and self._waiting is not None:
+            self._spinner = Live(self._waiting, console=self.status, transient=True,
+                                 refresh_per_second=10, redirect_stdout=False, redirect_stderr=False)
+            self._spinner.start()
 
     def _stop_spinner(self) -> None:
         if self._spinner is not None:

@@ -20,6 +20,7 @@ from claudechat.api.events import (
     TextDelta,
     ThinkingDelta,
 )
+from claudechat.api.retry import RetryWait
 from claudechat.errors import OutputClosed
 from claudechat.message import Message, fallback_note
 from claudechat.sanitize import StreamSanitizer, sanitize
@@ -54,6 +55,10 @@ class StreamView(Protocol):
     def flush(self) -> None:
         """Every event of one network read has been drawn: show it now (views that
         draw on their own clock need not do anything)."""
+
+    def retrying(self, wait: RetryWait) -> None:
+        """The request failed and is tried again after `wait.delay` seconds (said before
+        the wait: "retrying in 2 s (429 rate limited, attempt 2 of 3)")."""
 
     def notice(self, text: str) -> None:
         """A one-line warning for the user."""
@@ -169,6 +174,10 @@ class PlainView:
                 elif block.get("type") == "redacted_thinking":
                     self.thinking.write("[redacted thinking]\n")
         self.text.write(message.text)
+
+    def retrying(self, wait: RetryWait) -> None:
+        """One line on stderr per retry."""
+        self.note(wait.line())
 
     def notice(self, text: str) -> None:
         self.text.flush()

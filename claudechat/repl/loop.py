@@ -138,7 +138,8 @@ def send(state: ReplState, out: Printer) -> None:
 
     console = out.console
     env = out.env or Environment.over(sys.stdin, console.file, console.file, env={})
-    view = choose_view(env, thinking_display=state.settings.thinking_display, chat_console=console)
+    view = choose_view(env, thinking_display=state.settings.thinking_display, chat_console=console,
+                       idle_timeout=state.settings.idle_timeout)
     view.pricing = state.session.cost_line  # type: ignore[attr-defined]
     view.numbering = state.replies  # type: ignore[attr-defined]  # counted once each reply is kept
     with tty.without("ECHO"):  # a ^C or typed-ahead keys would break the live region

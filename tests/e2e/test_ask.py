@@ -58,21 +58,25 @@ def ask(env: dict[str, str], *args: str) -> Result:
     return run(env, "ask", *args)
 
 
-def assert_reply(result: Result, text: str) -> None:
-    """Success as a user sees it: exactly the text and one newline, a silent stderr, exit 0."""
-    assert (result.code, result.err) == (0, ""), result
+def assert_reply(result: Result, text: str, *, retried: list[str] = ()) -> None:
+    """Success as a user sees it: exactly the text and one newline, exit 0, and a stderr
+    that is silent but for one line per retry: `retried` (what each says after "retrying")."""
+    assert result.code == 0, result
+    assert result.err_lines == [f"claudechat: retrying {line}" for line in retried], result
     assert result.out == (text + "\n").encode()
 
 
-def error_line(result: Result, code: int = 1, *, out: bytes = b"", secrets: tuple[str, ...] = (KEY,)) -> str:
-    """The one stderr line of a failed run (no traceback, no secret, stdout as given)."""
+def error_line(result: Result, code: int = 1, *, out: bytes = b"", secrets: tuple[str, ...] = (KEY,),
+               retried: list[str] = ()) -> str:
+    """The one stderr line of a failed run (no traceback, no secret, stdout as given),
+    after one line per retry: `retried` (what each says after "retrying")."""
     assert result.code == code, result
     assert "Traceback" not in result.err, result.err
-    assert len(result.err_lines) == 1, result.err
+    assert result.err_lines[:-1] == [f"claudechat: retrying {line}" for line in retried], result.err
     assert result.out == out, result
     for secret in secrets:
         assert secret not in result.err and secret.encode() not in result.out
-    return result.err_lines[0]
+    return result.err_lines[-1]
 
 
 def model_gets(server: FakeServer) -> list[Recorded]:
@@ -352,7 +356,8 @@ def test_a_rejected_key_from_the_file_names_the_file_once(clean_env, servers, co
 def test_html_error_page_shows_the_status_and_a_short_excerpt(env, server):
     page = ErrorReply(502, style="html", message="upstream connect error", headers={"retry-after": "0"})
     server.enqueue(page, page, page, page)
-    line = error_line(ask(env, "hi"))
+    line = error_line(ask(env, "hi"), retried=["now (502 bad gateway, attempt 2 of 3)",
+                                                "now (502 bad gateway, attempt 3 of 3)"])
     assert "502" in line and "upstream connect error" in line
     assert not re.search(r"</?[a-zA-Z][^>]*>", line), line
     assert len(line) < 400
@@ -377,21 +382,23 @@ def test_connection_refused_is_one_line(env, config):
 
 def test_429_is_retried_and_then_succeeds(env, server):
     server.enqueue(ErrorReply(429, headers={"retry-after-ms": "0"}), Reply(text=TEXT))
-    assert_reply(ask(env, "hi"), TEXT)
+    assert_reply(ask(env, "hi"), TEXT, retried=["now (429 rate limited, attempt 2 of 3)"])
     assert len(posts(server)) == 2
 
 
-@pytest.mark.parametrize("status", [408, 409, 500, 502, 503, 504])
-def test_retryable_statuses_are_retried(env, server, status):
+@pytest.mark.parametrize(("status", "said"), [
+    (408, "request timeout"), (409, "conflict"), (500, "server error"), (502, "bad gateway"),
+    (503, "unavailable"), (504, "timed out")])
+def test_retryable_statuses_are_retried(env, server, status, said):
     server.enqueue(ErrorReply(status, headers={"retry-after-ms": "0"}), Reply(text=TEXT))
-    assert_reply(ask(env, "hi"), TEXT)
+    assert_reply(ask(env, "hi"), TEXT, retried=[f"now ({status} {said}, attempt 2 of 3)"])
     assert len(posts(server)) == 2
 
 
 @pytest.mark.parametrize("header", [("retry-after", "1"), ("retry-after-ms", "1000")])
 def test_retry_waits_as_long_as_the_server_asks(env, server, header):
     server.enqueue(ErrorReply(429, headers=dict([header])), Reply(text=TEXT))
-    assert_reply(ask(env, "hi"), TEXT)
+    assert_reply(ask(env, "hi"), TEXT, retried=["in 1 s (429 rate limited, attempt 2 of 3)"])
     first, second = posts(server)
     assert second.time - first.time >= 1.0  # never sooner than asked (a lower bound, not a race)
 
@@ -399,7 +406,8 @@ def test_retry_waits_as_long_as_the_server_asks(env, server, header):
 def test_529_gives_up_after_two_retries(env, server):
     overloaded = ErrorReply(529, headers={"retry-after-ms": "0"})
     server.enqueue(overloaded, overloaded, overloaded, overloaded)
-    error_line(ask(env, "hi"))
+    error_line(ask(env, "hi"), retried=["now (529 overloaded, attempt 2 of 3)",
+                                         "now (529 overloaded, attempt 3 of 3)"])
     assert len(posts(server)) == 3
 
 
@@ -415,7 +423,11 @@ def test_errors_that_must_not_be_retried(env, server, error):
 
 def test_dropped_connection_is_retried(env, server):
     server.enqueue(Drop(), Reply(text=TEXT))
-    assert_reply(ask(env, "hi"), TEXT)
+    result = ask(env, "hi")
+    [line] = result.err_lines  # the backoff's wait has jitter: 0.375 to 0.5 s
+    assert re.fullmatch(r"claudechat: retrying in 0\.[45] s \(connection reset, attempt 2 of 3\)",
+                        line), line
+    assert_reply(result, TEXT, retried=[line.removeprefix("claudechat: retrying ")])
     assert len(posts(server)) == 2
 
 

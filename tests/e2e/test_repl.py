@@ -578,7 +578,8 @@ def test_copy_hands_the_last_reply_to_the_clipboard_tool(server, spawn, tmp_path
     term.say("/copy")
     term.wait_prompt(after="wl-copy")
     assert clipboard.read_text("utf-8") == answer  # the Markdown source, not the rendering
-    assert f"copied {len(answer)} characters (OSC 52 and wl-copy)" in term.text()
+    assert (f"copied {len(answer)} characters to the clipboard with wl-copy "
+            f"(and sent them to the terminal by OSC 52)") in term.text()
     assert f"\x1b]52;c;{base64.b64encode(answer.encode()).decode()}\x07" in term.raw
 
 

@@ -84,13 +84,16 @@ class Programs:
         folder.mkdir(parents=True, exist_ok=True)
 
     def add(self, name: str, *, prints: bytes = b"", status: int = 0, reads_stdin: bool = False,
-            hangs: bool = False) -> None:
-        """A program that prints `prints` and exits with `status` (or never ends)."""
+            hangs: bool = False, complains: bytes = b"") -> None:
+        """A program that prints `prints` (and `complains` on stderr) and exits with `status`
+        (or never ends)."""
         path = self.folder / name
         (self.folder / f"{name}.prints").write_bytes(prints)
+        (self.folder / f"{name}.complains").write_bytes(complains)
         lines = ["#!/bin/sh", 'printf "%s\\n" "$@" > "$0.args"']
         if reads_stdin:
             lines.append(f'{self.cat} > "$0.stdin"')
+        lines.append(f'{self.cat} "$0.complains" >&2')
         lines.append(f"exec {self.sleep} 60" if hangs else f'{self.cat} "$0.prints"; exit {status}')
         path.write_text("\n".join(lines) + "\n")
         path.chmod(0o755)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.cells import chop_cells
+from rich.text import Text
+
 from claudechat import attachments
 from claudechat.errors import UsageError
 from claudechat.repl.commands.attach import typed_attached
@@ -68,15 +71,27 @@ def cmd_edit_last(state: ReplState, arg: str, out: Printer) -> Outcome:
     state.unpend_given_back(last)  # given back after no reply: they go with the edited message
     state.conversation.add_user([*kept, {"type": "text", "text": text}])
     out.say("sending your edited message:")
-    out.say(sanitize(text), style="")
+    out.show(as_typed(text, out.console.width))
     return SEND
 
 
 @command("/edit", "write the next message in $VISUAL / $EDITOR")
 def cmd_edit(state: ReplState, arg: str, out: Printer) -> Outcome:
     try:
-        text = edited(editor(), arg)
+        text = edited(editor(), arg).rstrip("\n")
     except (UsageError, KeyboardInterrupt):
         state.prefill = arg  # what was typed after /edit is not lost
         raise
-    return SEND if state.compose(text.rstrip("\n"), show=lambda typed: typed_attached(out, typed)) else None
+    out.show(as_typed(text, out.console.width))  # on screen as if typed, before it is sent
+    return SEND if state.compose(text, show=lambda typed: typed_attached(out, typed)) else None
+
+
+def as_typed(text: str, width: int) -> Text:
+    """A message as the prompt leaves it on screen after Enter on a terminal `width` cells
+    wide: `› ` and its first line, then each later line, and each row a long line wraps
+    onto, after the continuation prompt's two spaces (the prompt wraps at any character)."""
+    rows = [row for line in sanitize(text).split("\n")
+            for row in (chop_cells(line, max(1, width - 2)) or [""])]
+    shown = Text("› ", style="bold")
+    shown.append("\n  ".join(rows))
+    return shown

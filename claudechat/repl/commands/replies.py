@@ -50,10 +50,20 @@ def cmd_show(state: ReplState, arg: str, out: Printer) -> Outcome:
 
 @command("/copy [N]", "copy reply N (default: the last) to the clipboard (OSC 52, wl-copy…)")
 def cmd_copy(state: ReplState, arg: str, out: Printer) -> Outcome:
-    reply = state.reply(arg)
-    text = reply.text
-    how = copy_to_clipboard(text, out.terminal)
-    out.say(f"copied {len(text):,} characters ({how})")
+    text = state.reply(arg).text
+    copied = copy_to_clipboard(text, out.terminal)
+    size = f"{len(text):,} character{'' if len(text) == 1 else 's'}"
+    if copied.program is not None:  # it exited 0: the text is on the clipboard
+        also = " (and sent them to the terminal by OSC 52)" if copied.osc52 else ""
+        out.say(f"copied {size} to the clipboard with {copied.program}{also}")
+    elif copied.failed:
+        what = "; ".join(f"{program} {why}" for program, why in copied.failed)
+        first = copied.failed[0][0]
+        sent = ("the text went to the terminal's clipboard only (OSC 52; some terminals ignore it)"
+                if copied.osc52 else "nothing was copied")
+        raise UsageError(f"{what} — {sent}; check that {first} works in a shell")
+    else:
+        out.say(f"sent {size} to the terminal's clipboard (OSC 52; some terminals ignore it)")
 
 
 @command("/save PATH", "write the conversation to PATH (.md or .json), a new file", completes="path")

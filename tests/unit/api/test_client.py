@@ -15,7 +15,7 @@ import httpx
 import pytest
 from helpers.transport import sse_response
 
-from claudechat.api.client import ApiClient, Endpoint
+from claudechat.api.client import ApiClient, Endpoint, OnRetry
 from claudechat.errors import ApiError, IncompleteReply
 
 KEY = "sk-ant-unit-SECRET-93c1f0"
@@ -143,6 +143,49 @@ def test_every_attempt_sends_the_same_body():
     client.post()
     first, second = client.server.requests
     assert first.content == second.content and first.url == second.url
+
+
+# -- what the observer hears before each wait ------------------------------------------------------
+
+
+def waits_heard(client: Client, call: Callable[[OnRetry], Any]) -> list[tuple[int, Any]]:
+    """Each RetryWait on_retry heard, with how many waits had been slept when it was heard."""
+    heard: list[tuple[int, Any]] = []
+    call(lambda wait: heard.append((len(client.delays), wait)))
+    return heard
+
+
+def test_each_wait_is_told_before_it_is_slept_with_its_reason_and_attempt():
+    client = Client(Server(status(429, **{"retry-after": "2"}), status(529), ok()))
+    heard = waits_heard(client, lambda tell: client.api.post_json("/v1/messages", {}, on_retry=tell))
+    assert [slept for slept, _ in heard] == [0, 1]  # each told before its wait
+    first, second = (wait for _, wait in heard)
+    assert (first.delay, first.reason, first.attempt, first.attempts) == (2.0, "429 rate limited", 2, 3)
+    assert first.line() == "retrying in 2 s (429 rate limited, attempt 2 of 3)"  # issue 10's words
+    assert (second.reason, second.attempt, second.attempts) == ("529 overloaded", 3, 3)
+    assert [first.delay, second.delay] == client.delays  # what is said is what is waited
+
+
+def test_a_stream_tells_its_waits_too_and_a_connection_failure_says_what_failed():
+    reset = httpx.ReadError("[Errno 104] Connection reset by peer")
+    refused = httpx.ConnectError("[Errno 111] Connection refused")
+    client = Client(Server(reset, refused, sse(SSE)), max_retries=3)
+
+    def stream(tell: OnRetry) -> None:
+        with client.api.stream("/v1/messages", {"stream": True}, on_retry=tell) as records:
+            list(records)
+
+    heard = [wait for _, wait in waits_heard(client, stream)]
+    assert [(w.reason, w.attempt, w.attempts) for w in heard] == [
+        ("connection reset", 2, 4), ("could not connect", 3, 4)]
+
+
+def test_a_server_error_type_is_never_said_as_it_came():
+    hostile = {"type": "error", "error": {"type": "\x1b]0;pwned\x07", "message": "no"}}
+    client = Client(Server(status(599, hostile), ok()))
+    [(_, wait)] = waits_heard(client, lambda tell: client.api.post_json("/v1/messages", {},
+                                                                        on_retry=tell))
+    assert wait.reason == "599 server error"
 
 
 # -- retry-after ---------------------------------------------------------------------------------

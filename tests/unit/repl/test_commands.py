@@ -204,6 +204,23 @@ def test_copy_puts_reply_n_on_the_clipboard(state, out, programs):
         commands.dispatch(state, "/copy 3", out)
 
 
+def test_copy_says_copied_only_when_the_program_exited_0(state, out, programs):
+    answered(state, "q1", [{"type": "text", "text": "second"}])
+    programs.add("wl-copy", reads_stdin=True)
+    commands.dispatch(state, "/copy", out)
+    assert said(out).splitlines() == ["copied 6 characters to the clipboard with wl-copy"]
+
+
+def test_copy_with_a_program_that_fails_is_one_line_saying_which_and_what_to_do(state, out, programs):
+    answered(state, "q1", [{"type": "text", "text": "second"}])
+    programs.add("wl-copy", reads_stdin=True, status=1, complains=b"Failed to connect to a Wayland server\n")
+    with pytest.raises(UsageError) as info:
+        commands.dispatch(state, "/copy", out)
+    assert str(info.value) == ("wl-copy exited with status 1: Failed to connect to a Wayland server — "
+                               "nothing was copied; check that wl-copy works in a shell")
+    assert said(out) == ""  # no word of success
+
+
 def test_save_writes_markdown_or_json(state, out, tmp_path):
     answered(state, "What is the capital of France?", [{"type": "text", "text": "Paris."}])
     commands.dispatch(state, f"/save {tmp_path / 'chat.md'}", out)
