@@ -40,7 +40,8 @@ def run_ask(options: Options, env: Environment) -> ExitCode:
     missed = watch.received(result.message)
     if missed:
         view.note(missed)
-    for line in stop_notices(result.message, conversation.params.max_tokens):
+    for line in stop_notices(result.message, conversation.params.max_tokens,
+                             ceiling=session.rules_of(result.message.model).max_output):
         view.notice(line)
     if options.usage and (result.has_content or result.message.usage):
         view.notice(usage_line(result.message, result.elapsed, session.cost_line(result.message)))
@@ -81,12 +82,19 @@ def _cache_watch(start: Any, conversation: Any) -> Any:
     return watch
 
 
-def stop_notices(message: Any, max_tokens: int, *, chat: bool = False) -> list[str]:
-    """The line a stop reason needs (docs/API-2026.md §5), for `ask` or the chat (`chat`)."""
+def stop_notices(message: Any, max_tokens: int, *, chat: bool = False,
+                 ceiling: int | None = None) -> list[str]:
+    """The line a stop reason needs (docs/API-2026.md §5), for `ask` or the chat (`chat`);
+    `ceiling`: the most the model writes in one reply, which more room cannot pass."""
     reason = message.stop_reason
     if reason == "max_tokens":
-        more = f"/set max_tokens {max_tokens * 2}" if chat else f"--max-tokens {max_tokens * 2}"
-        return [f"the reply was cut off at max_tokens ({max_tokens}); ask for more room with {more}"]
+        cut = f"the reply was cut off at max_tokens ({max_tokens:,})"
+        if ceiling is not None and max_tokens >= ceiling:
+            return [f"{cut}, the most {message.model or 'the model'} writes in one reply; "
+                    f"ask it to go on where it stopped, or for a shorter answer"]
+        room = min(max_tokens * 2, ceiling or max_tokens * 2)
+        more = f"/set max_tokens {room}" if chat else f"--max-tokens {room}"
+        return [f"{cut}; ask for more room with {more}"]
     if reason == "stop_sequence" and message.stop_sequence is not None:
         return [f"the reply stopped at the stop sequence {message.stop_sequence!r}"]
     if reason == "refusal":

@@ -154,7 +154,8 @@ def send(state: ReplState, out: Printer) -> None:
     missed = state.watch.received(result.message)
     if missed:
         console.print(Text(sanitize(missed), style="dim" if state.color else ""))
-    for line in stop_notices(result.message, state.conversation.params.max_tokens, chat=True):
+    for line in stop_notices(result.message, state.conversation.params.max_tokens, chat=True,
+                             ceiling=state.session.rules_of(result.message.model).max_output):
         console.print(Text(sanitize(line), style="yellow"))
     declined = result.message.stop_reason == "refusal"
     back = state.take_back(declined=declined)

@@ -547,6 +547,20 @@ def test_max_tokens_stop_warns_how_to_raise_the_limit(env, server):
     assert "--max-tokens" in result.err_lines[0]
 
 
+@pytest.mark.parametrize(("asked", "hint"), [
+    ("20000", "ask for more room with --max-tokens 32000"),  # doubled, but no further than the model goes
+    ("32000", "the most claude-opus-4-1 writes in one reply; ask it to go on where it stopped, "
+              "or for a shorter answer"),
+])
+def test_max_tokens_hint_never_offers_more_than_the_model_writes(env, server, asked, hint):
+    server.enqueue(Reply(text="Cut here", stop_reason="max_tokens", model="claude-opus-4-1"))
+    result = ask(env, "-m", "claude-opus-4-1", "--max-tokens", asked, "hi")
+    assert result.code == 0, result
+    joint = "; " if hint.startswith("ask") else ", "
+    cut = f"the reply was cut off at max_tokens ({int(asked):,})"
+    assert result.err_lines == [f"claudechat: {cut}{joint}{hint}"]
+
+
 def test_stop_sequence_is_named(env, server):
     server.enqueue(Reply(text="Stopped", stop_reason="stop_sequence", stop_sequence="END"))
     result = ask(env, "--stop", "END", "hi")
