@@ -1,0 +1,14 @@
+"""The command line: thin typer commands that parse options and call one function.
+
+app.py holds the app and the shared options; root.py the chat (and options given
+before a subcommand), ask.py and history.py their commands; main.py the entry
+point, the only place errors become exit codes.
+"""
+
+# isort: off
+from claudechat.cli import root, ask, history  # noqa: F401 (registers the commands, in --help's order)
+# isort: on
+from claudechat.cli.app import app
+from claudechat.cli.main import main
+
+__all__ = ["app", "main"]

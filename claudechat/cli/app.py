@@ -1,0 +1,93 @@
+"""The typer app, the options the chat and ask share, and the process's Environment.
+
+Heavy modules (httpx, rich, prompt_toolkit) are imported inside the commands, so
+`--version` and `--help` stay fast.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from claudechat import __version__
+from claudechat.environment import Environment
+
+app = typer.Typer(
+    name="claudechat",
+    help="A terminal chat client for the Claude Messages API (Anthropic and Ace Data Cloud).",
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+# Options shared by the chat (the root command) and ask.
+Model = Annotated[str | None, typer.Option(
+    "--model", "-m", metavar="NAME", help="Model name (default claude-sonnet-5-5).")]
+System = Annotated[str | None, typer.Option("--system", "-s", metavar="TEXT", help="System prompt.")]
+Profile = Annotated[str | None, typer.Option("--profile", "-p", metavar="NAME", help="Profile to use.")]
+MaxTokens = Annotated[int | None, typer.Option("--max-tokens", metavar="N", help="Reply length limit.")]
+Think = Annotated[
+    bool | None, typer.Option("--think/--no-think", help="Thinking on or off (unset: the model's default).")
+]
+ThinkingBudget = Annotated[
+    int | None,
+    typer.Option("--thinking-budget", metavar="N", help="Thinking tokens, for models that take a budget."),
+]
+Effort = Annotated[
+    str | None,
+    typer.Option("--effort", metavar="LEVEL", help="low|medium|high|xhigh|max, for models that take one."),
+]
+BaseUrl = Annotated[str | None, typer.Option("--base-url", metavar="URL", help="Override the server URL.")]
+Plain = Annotated[bool, typer.Option("--plain", help="No colour or formatting (also NO_COLOR, TERM=dumb).")]
+Debug = Annotated[
+    bool, typer.Option("--debug", help="Tracebacks and HTTP headers on stderr (key redacted).")
+]
+Continue = Annotated[
+    bool, typer.Option("--continue", "-c", help="Continue the most recent conversation.")
+]
+Cid = Annotated[
+    str | None,
+    typer.Option("--cid", metavar="ID", help="Continue conversation ID (a unique prefix, or last)."),
+]
+Save = Annotated[
+    bool | None, typer.Option("--save/--no-save", help="Keep the conversation in the history.")
+]
+Resize = Annotated[bool | None, typer.Option(
+    "--resize/--no-resize", help="Downscale images over the API's limits (the resize_images setting).")]
+
+
+def show_version(value: bool) -> None:
+    if value:
+        try:
+            print(f"claudechat {__version__}", flush=True)
+        except BrokenPipeError:
+            quiet_stdout()
+        raise typer.Exit(0)
+
+
+_state: dict[str, Any] = {"env": None}
+
+
+def environment(*, plain: bool = False, debug: bool = False) -> Environment:
+    """The process's Environment, found out once in main(), with a command's --plain
+    and --debug applied (and remembered, for the error handling in main())."""
+    env = _state["env"] or Environment.from_process()
+    _state["env"] = env = env.with_options(plain=plain, debug=debug)
+    return env
+
+
+def debug_on() -> bool:
+    return bool(_state["env"] and _state["env"].debug)
+
+
+def quiet_stdout() -> None:
+    (_state["env"] or Environment.from_process()).quiet_stdout()
+
+
+def begin(env: Environment) -> None:
+    """main(): the Environment found out once, before any command runs."""
+    _state["env"] = env

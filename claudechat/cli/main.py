@@ -1,0 +1,74 @@
+"""The entry point: run the app; the only place that turns a ClaudechatError into one
+line on stderr and an exit code (0 ok, 1 API or network error, 2 usage or input
+error, 130 interrupted)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import typer
+
+from claudechat import signals
+from claudechat.cli.app import app, begin, debug_on, quiet_stdout
+from claudechat.environment import Environment
+from claudechat.errors import ClaudechatError, ExitCode
+
+
+def _fail(message: str, code: int) -> int:
+    """One line on stderr; a file name or server text in it cannot drive the terminal."""
+    from claudechat.sanitize import sanitize
+
+    try:
+        print(f"claudechat: {' '.join(sanitize(message).split())}", file=sys.stderr, flush=True)
+    except OSError:  # stderr is gone too (the terminal closed)
+        pass
+    return code
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the app, map errors to one stderr line and an exit code."""
+    begin(Environment.from_process(debug=bool(os.environ.get("CLAUDECHAT_DEBUG"))))
+    signals.install()
+    try:
+        code = app(args=argv, prog_name="claudechat", standalone_mode=False)
+    except (KeyboardInterrupt, typer.Abort):
+        code = signals.exit_code() or ExitCode.INTERRUPTED
+    except ClaudechatError as exc:
+        if debug_on():
+            import traceback
+
+            traceback.print_exc()
+        code = _fail(str(exc), exc.exit_code)
+    except BrokenPipeError:
+        quiet_stdout()
+        code = ExitCode.OK
+    except Exception as exc:
+        if signals.received is not None:  # the terminal closed under a write: nobody to tell
+            code = signals.exit_code()
+        elif _is_click_error(exc):  # typer's (or click's) own usage errors
+            code = _fail(_usage_message(exc), exc.exit_code)
+        elif debug_on():  # a bug: one line, the traceback only with --debug
+            raise
+        else:
+            code = _fail(f"internal error: {type(exc).__name__}: {exc} "
+                         f"(run with --debug for details)", ExitCode.ERROR)
+    sys.exit(int(code or 0))
+
+
+def _usage_message(exc: Any) -> str:
+    """typer's usage error in one line; an option of ask given before it says where it goes."""
+    ctx = getattr(exc, "ctx", None)
+    name = getattr(exc, "option_name", None)
+    if ctx is not None and ctx.parent is None and name:
+        ask_command = ctx.command.get_command(ctx, "ask")
+        if ask_command is not None and any(name in (*p.opts, *p.secondary_opts) for p in ask_command.params):
+            return f"{name} is an option of ask, not of the chat: put it after ask (claudechat ask {name} …)"
+    where = f"{ctx.command_path} --help" if ctx is not None else "claudechat --help"
+    return f"{exc.format_message()} (see {where})"
+
+
+def _is_click_error(exc: Exception) -> bool:
+    return isinstance(getattr(exc, "exit_code", None), int) and hasattr(exc, "format_message")
+
