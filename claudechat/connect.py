@@ -94,6 +94,18 @@ def open_session(
     transport: httpx.BaseTransport | None = None,
     advice: Advice = COMMAND_LINE,
 ) -> Session:
+    client = open_client(settings, debug=debug, transport=transport)
+    session = Session(settings=settings, client=client, wire=_wire(settings.api),
+                      params=RequestParams(model=settings.model, max_tokens=1),
+                      catalog=models.ModelCatalog(client, cache_dir()), advice=advice)
+    session.apply(settings, notice=notice)
+    client.cache_refused = lambda: _cache_refused(session, notice)
+    return session
+
+
+def open_client(settings: Settings, *, debug: bool = False,
+                transport: httpx.BaseTransport | None = None) -> ApiClient:
+    """The key (looked up now) and an ApiClient for the profile's server; no request made."""
     key, source = resolve_key(settings)
     endpoint = Endpoint(
         base_url=settings.base_url,
@@ -110,14 +122,8 @@ def open_session(
         follow_redirects=False,
     )
     log = (lambda line: print(f"debug: {line}", file=sys.stderr, flush=True)) if debug else None
-    client = ApiClient(endpoint, http, max_retries=settings.max_retries,
-                       idle_timeout=settings.idle_timeout, debug=log)
-    session = Session(settings=settings, client=client, wire=_wire(settings.api),
-                      params=RequestParams(model=settings.model, max_tokens=1),
-                      catalog=models.ModelCatalog(client, cache_dir()), advice=advice)
-    session.apply(settings, notice=notice)
-    client.cache_refused = lambda: _cache_refused(session, notice)
-    return session
+    return ApiClient(endpoint, http, max_retries=settings.max_retries,
+                     idle_timeout=settings.idle_timeout, debug=log)
 
 
 def list_prices_only(settings: Settings) -> bool:

@@ -246,14 +246,23 @@ class ModelCatalog:
         if cached is not None and now - cached.get("fetched", 0) < CACHE_TTL:
             return cached.get("data")
         try:
+            return self.refresh()
+        except ApiError as exc:
+            # transient, or a key problem the real request will report: don't remember
+            self.problem = None if cached else str(exc)
+            return cached.get("data") if cached else None
+
+    def refresh(self) -> list[dict[str, Any]] | None:
+        """Ask the server now (`claudechat models`) and remember the answer for Tab and /model:
+        the list, or None when the server has none (an answer of NO_MODEL_LIST). Any other
+        error is raised, and what was remembered stays."""
+        try:
             data: list[dict[str, Any]] | None = self._fetch()
         except ApiError as exc:
             if exc.status not in NO_MODEL_LIST:
-                # transient, or a key problem the real request will report: don't remember
-                self.problem = None if cached else str(exc)
-                return cached.get("data") if cached else None
+                raise
             data = None  # the server does not offer the list
-        self._write({"fetched": now, "data": data})
+        self._write({"fetched": self._now if self._now is not None else time.time(), "data": data})
         return data
 
     def _fetch(self) -> list[dict[str, Any]]:

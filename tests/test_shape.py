@@ -121,6 +121,7 @@ def test_no_module_uses_another_modules_private_names():
 LAYERS = {
     "claudechat.cli": 5, "claudechat.__main__": 5,
     "claudechat.ask": 4, "claudechat.startup": 4, "claudechat.repl": 4, "claudechat.history.commands": 4,
+    "claudechat.models_command": 4, "claudechat.config_command": 4,
     "claudechat.turn": 3, "claudechat.connect": 3, "claudechat.render": 3,
     "claudechat.api": 2, "claudechat.accumulator": 2, "claudechat.history.saving": 2,
     "claudechat.history.transcript": 2,

@@ -6,7 +6,7 @@ point, the only place errors become exit codes.
 """
 
 # isort: off
-from claudechat.cli import root, ask, history  # noqa: F401 (registers the commands, in --help's order)
+from claudechat.cli import root, ask, history, models, config  # noqa: F401 (registers the commands, in --help's order)
 # isort: on
 from claudechat.cli.app import app
 from claudechat.cli.main import main
