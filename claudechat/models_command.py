@@ -74,15 +74,35 @@ def table(entries: list[dict[str, Any]], current: str | None = None) -> Table:
     from rich.table import Table
     from rich.text import Text
 
+    rows = [fields(entry) for entry in entries]
     grid = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     grid.add_column("")  # the mark of the current model
-    for name in COLUMNS:
-        grid.add_column(name, justify="right" if name in ("context", "max output") else "left")
-    for entry in entries:
+    for name in COLUMNS:  # only the name gives way (shortened, …) on a narrow screen
+        grid.add_column(name, justify="right" if name in ("context", "max output") else "left",
+                        no_wrap=name != "name")
+    for entry, row in zip(entries, rows, strict=True):
         mine = entry.get("id") == current
-        grid.add_row("▸" if mine else "", *(Text(cell) for cell in fields(entry)),
+        row[6] = _runs(row[6])
+        grid.add_row("▸" if mine else "", *(Text(cell.replace(",", ", ") if i > 4 else cell, no_wrap=True,
+                                                overflow="ellipsis") for i, cell in enumerate(row)),
                      style="bold" if mine else None)
     return grid
+
+
+def _runs(efforts: str) -> str:
+    """"low,medium,high,xhigh,max" as "low–max": three or more levels in a row as a range."""
+    from claudechat.models import EFFORTS
+
+    levels = efforts.split(",")
+    if not set(levels) <= set(EFFORTS) or levels != sorted(levels, key=EFFORTS.index):
+        return efforts
+    runs: list[list[str]] = []
+    for level in levels:
+        if runs and EFFORTS.index(level) == EFFORTS.index(runs[-1][-1]) + 1:
+            runs[-1].append(level)
+        else:
+            runs.append([level])
+    return ",".join(f"{run[0]}–{run[-1]}" if len(run) >= 3 else ",".join(run) for run in runs)
 
 
 def _text(value: Any) -> str:

@@ -43,4 +43,7 @@ def test_a_list_that_cannot_be_fetched_is_said_and_the_name_used(server, spawn):
     assert answer.startswith("model: claude-opus-5-6 claudechat: could not check claude-opus-5-6 "
                              "against the server's model list (could not connect"), answer
     assert answer.endswith("); using it anyway")
-    assert term.said("/model") == "model: claude-opus-5-6"  # in use
+    # still in use; the list it would show cannot be fetched
+    assert term.said("/model") == ("model: claude-opus-5-6 the server's model list could not be fetched "
+                                   "(could not connect to 127.0.0.1 ([Errno 111] Connection refused) — "
+                                   "check your network and the base URL, then try again)")

@@ -37,7 +37,8 @@ Scripting a test
   after ``wait_for_requests`` is race-free.
 * Every request is recorded, in arrival order, in ``server.requests`` (``Recorded``).
 * ``GET /v1/models`` (``limit``, ``after_id``, ``before_id``) serves ``models=`` or
-  ``default_models()``; ``GET /v1/models/{id}`` one of them;
+  ``default_models()``; ``GET /v1/models/{id}`` one of them; ``model_list=False``: neither
+  (the 404 of any unknown path, as a proxy without the list answers);
   ``POST /v1/messages/count_tokens`` answers ``estimate_tokens(body)``.
 
 Validation (400 ``invalid_request_error``; Ace style ``token_mismatched`` when
@@ -1189,6 +1190,8 @@ class _Handler(BaseHTTPRequestHandler):
         route = _ROUTES.get((record.method, record.path))
         if route is None and record.method == "GET" and record.path.startswith("/v1/models/"):
             route = _Handler._get_model
+        if not fake.model_list and record.path.startswith("/v1/models"):
+            route = None
         if route is None:
             raise _ApiError(404, f"Not Found: {record.method} {record.path}")
         fake._check_auth(record.headers)
@@ -1425,7 +1428,7 @@ class FakeServer:
 
     def __init__(self, *, auth: str = "any", key: str | None = None, models: list[dict] | None = None,
                  port: int = 0, account_created: str = "2026-09-01",
-                 refuse_cache_control: bool = False) -> None:
+                 refuse_cache_control: bool = False, model_list: bool = True) -> None:
         if auth not in ("any", "bearer", "x-api-key", "none"):
             raise ValueError(f"auth must be 'any', 'bearer', 'x-api-key' or 'none', not {auth!r}")
         self.auth, self.key, self.port_requested = auth, key, port
@@ -1439,6 +1442,7 @@ class FakeServer:
         self._binder = Binder(os.urandom(32))  # thinking signatures: HMACs with this server's secret
         self._paused: set[str] = set()  # canonical content of pause_turn replies (sent back: no prefill)
         self.models: list[dict] = list(models) if models is not None else default_models()
+        self.model_list = model_list  # False: a server without GET /v1/models (its 404 for any unknown path)
         self.requests: list[Recorded] = []
         self.max_request_bytes = MAX_REQUEST_BYTES
         self._cond = threading.Condition()

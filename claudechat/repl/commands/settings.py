@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 def cmd_model(state: ReplState, arg: str, out: Printer) -> Outcome:
     if not arg:
         out.say(f"model: {state.settings.model}", style="")
+        show_models(state, out)
         return
     changes: dict[str, Any] = {"model": arg}
     rules = rules_for(arg, None, state.settings.model_rules)
@@ -35,6 +36,27 @@ def cmd_model(state: ReplState, arg: str, out: Printer) -> Outcome:
     warning = unlisted(state, arg)
     if warning:
         out.notice(warning)
+
+
+def show_models(state: ReplState, out: Printer) -> None:
+    """The server's models (the cached list, else asked now), the current one marked."""
+    catalog = getattr(state.session, "catalog", None)
+    if catalog is None:
+        return
+    try:
+        entries = catalog.models()
+    except ClaudechatError as exc:  # an answer not in the list's shape, say
+        entries, catalog.problem = None, str(exc)
+    if entries is None:
+        out.say(f"the server's model list could not be fetched ({catalog.problem})" if catalog.problem
+                else "this server has no model list (GET /v1/models); /model NAME takes any name")
+    elif not entries:
+        out.say("this server lists no models")
+    else:
+        from claudechat.models_command import table
+
+        out.show(table(entries, state.settings.model))
+        out.say("/model NAME changes it (Tab completes); `claudechat models` asks the server again")
 
 
 def unlisted(state: ReplState, name: str) -> str | None:
