@@ -24,3 +24,9 @@ def test_the_examples_are_valid_when_uncommented(tmp_path):
     config = read_config(path)
     assert {"acedata", "anthropic", "work"} <= set(config["profiles"])
     assert set(TOP_KEYS) <= set(config)
+
+
+def test_the_starter_shipped_in_the_package_is_the_example():
+    from claudechat.config_command import starter
+
+    assert starter() == EXAMPLE.read_text("utf-8")
