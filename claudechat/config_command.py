@@ -233,7 +233,12 @@ def edit(env: Environment) -> ExitCode:
             _say(env, f"saved {path}")
             return ExitCode.OK
         _say(env, problem)
-        if not _again(env):
+        try:
+            again = _again(env)
+        except KeyboardInterrupt:
+            env.stderr.write("\n")
+            again = False
+        if not again:
             raise ConfigError(f"{path} is unchanged; your edit is kept in {copy}")
 
 
