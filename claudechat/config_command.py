@@ -90,12 +90,17 @@ def _write_private(path: Path, text: str) -> None:
 # -- config show ---------------------------------------------------------------------------
 
 
-def show(env: Environment, options: Options, as_json: bool) -> ExitCode:
+def show(env: Environment, options: Options, as_json: bool, plain: bool = False) -> ExitCode:
     flags = {k: v for k, v in options.flags().items() if v is not None}
     path = settings_mod.config_path()
     config = settings_mod.read_config(path)
-    current = settings_mod.load(flags)
-    rows = [("profile", current.profile, _profile_source(flags, os.environ, config))]
+    chosen = _profile_source(flags, os.environ, config)
+    if chosen is None:  # no key anywhere: what the first built-in profile would use
+        chosen = "none chosen, as no key is set: the first built-in profile shown"
+        current = settings_mod.load({**flags, "profile": next(iter(settings_mod.BUILTIN_PROFILES))})
+    else:
+        current = settings_mod.load(flags)
+    rows = [("profile", current.profile, chosen)]
     for f in fields(current):
         if f.name not in HIDDEN and f.name != "profile":
             rows.append((f.name, _value(f.name, getattr(current, f.name)),
@@ -107,7 +112,7 @@ def show(env: Environment, options: Options, as_json: bool) -> ExitCode:
                               ensure_ascii=False, indent=2) + "\n")
         return ExitCode.OK
     head = f"config file: {path}" + ("" if path.exists() else " (not there: defaults and environment only)")
-    if env.stdout_isatty:
+    if env.stdout_isatty and not plain:
         _table(env, head, rows)
     else:
         _emit(env, "".join(f"{k}\t{_text(v)}\t{s}\n" for k, v, s in rows))
@@ -132,7 +137,8 @@ def source(key: str, profile: str, flags: dict[str, Any], environ: Any, config: 
     return "default"
 
 
-def _profile_source(flags: dict[str, Any], environ: Any, config: dict[str, Any]) -> str:
+def _profile_source(flags: dict[str, Any], environ: Any, config: dict[str, Any]) -> str | None:
+    """Why settings.load picks the profile it picks; None when it picks none (no key set)."""
     if flags.get("profile"):
         return "flag"
     if environ.get("CLAUDECHAT_PROFILE"):
@@ -141,7 +147,7 @@ def _profile_source(flags: dict[str, Any], environ: Any, config: dict[str, Any])
         return "file (default_profile)"
     found = next((v["api_key_env"] for v in settings_mod.BUILTIN_PROFILES.values()
                   if environ.get(v["api_key_env"], "").strip()), None)
-    return f"default (the first built-in profile whose key is set: {found})"
+    return f"default (the first built-in profile whose key is set: {found})" if found else None
 
 
 def _value(key: str, value: Any) -> Any:

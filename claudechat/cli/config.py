@@ -21,10 +21,18 @@ from claudechat.cli.app import (
 
 config_app = typer.Typer(
     help="The config file: path, show, init, edit.",
-    no_args_is_help=True,
+    invoke_without_command=True,
     rich_markup_mode=None,
 )
 app.add_typer(config_app, name="config")
+
+
+@config_app.callback()
+def config(ctx: typer.Context) -> None:
+    """The config file: path, show, init, edit (`claudechat config` alone: this help)."""
+    if ctx.invoked_subcommand is None:
+        typer.echo(ctx.get_help())
+        raise typer.Exit(0)
 
 
 @config_app.command("path")
@@ -46,6 +54,7 @@ def config_show(
     effort: Effort = None,
     base_url: BaseUrl = None,
     json_out: Annotated[bool, typer.Option("--json", help="A JSON object.")] = False,
+    plain: Annotated[bool, typer.Option("--plain", help="Tab-separated lines even on a terminal.")] = False,
 ) -> None:
     """Print every effective setting and where it came from (flag, environment, profile,
     file, default); keys redacted. The flags show what a chat started with them would use."""
@@ -54,7 +63,7 @@ def config_show(
 
     options = Options(profile=profile, model=model, system=system, max_tokens=max_tokens, think=think,
                       thinking_budget=thinking_budget, effort=effort, base_url=base_url)
-    raise typer.Exit(int(show(environment(), options, json_out)))
+    raise typer.Exit(int(show(environment(plain=plain), options, json_out, plain)))
 
 
 @config_app.command("init")

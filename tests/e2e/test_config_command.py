@@ -6,11 +6,13 @@ is offered again when it fails (like `crontab -e`)."""
 from __future__ import annotations
 
 import json
+import re
 import stat
 import sys
 from pathlib import Path
 
 from helpers.cli import KEY, run_cli
+from helpers.pty_terminal import pexpect_child
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
 
@@ -105,6 +107,32 @@ def test_show_of_a_built_in_profile_and_a_flag_given_before_the_command(clean_en
     assert rows["base_url"] == ("https://api.acedata.cloud", "profile acedata (built in)")
     assert rows["effort"] == ("high", "flag")
     assert rows["key"] == ("ace…cdef", "environment ACEDATA_API_TOKEN")
+
+
+def test_show_with_no_key_anywhere_shows_the_first_built_in_profile_and_how_to_set_a_key(clean_env):
+    rows = shown(run_cli(clean_env, "config", "show"))
+    assert rows["profile"] == ("acedata", "none chosen, as no key is set: the first built-in profile shown")
+    assert rows["key"] == ("(none)", "set ACEDATA_API_TOKEN")
+
+
+def test_show_on_a_terminal_is_a_table_and_plain_gives_the_lines(clean_env):
+    env = {**clean_env, "ANTHROPIC_API_KEY": KEY, "CLAUDECHAT_MODEL": "claude-opus-5-5"}
+    child = pexpect_child(env, "config", "show")
+    text = re.sub(r"\x1b\[[0-9;]*m", "", child.read())  # colour and bold
+    child.close()
+    assert child.exitstatus == 0, text
+    assert re.search(r"setting +value +from", text)
+    assert re.search(r"model +claude-opus-5-5 +environment CLAUDECHAT_MODEL", text)
+    child = pexpect_child(env, "config", "show", "--plain")
+    text = child.read()
+    child.close()
+    assert "model\tclaude-opus-5-5\tenvironment CLAUDECHAT_MODEL\r\n" in text and "\x1b" not in text
+
+
+def test_config_alone_prints_its_help(clean_env):
+    result = run_cli(clean_env, "config")
+    assert result.code == 0 and result.err == "", result
+    assert all(f"  {name}  " in result.out.decode() for name in ("path", "show", "init", "edit"))
 
 
 def test_show_never_prints_a_key_whole(clean_env, config):
