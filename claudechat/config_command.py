@@ -76,7 +76,9 @@ def init(env: Environment, force: bool) -> ExitCode:
 
 
 def _write_private(path: Path, text: str) -> None:
-    """Write `text` to `path` through a 0600 file in the same folder, replacing it at once."""
+    """Write `text` to `path` through a 0600 file in the same folder, replacing it at once
+    (a symlinked config, as dotfile managers make, keeps its link: the target is replaced)."""
+    path = path.resolve()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # mode 0600
@@ -220,8 +222,9 @@ def edit(env: Environment) -> ExitCode:
         argv = shlex.split(command)
     except ValueError as exc:
         raise UsageError(f"VISUAL or EDITOR ({command}) is not a command line ({exc}); fix it") from None
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.edit-", suffix=".toml", dir=path.parent)
+    real = path.resolve()  # a symlinked config keeps its link: the target is replaced
+    real.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{real.name}.edit-", suffix=".toml", dir=real.parent)
     copy = Path(name)
     start = original if original is not None else starter()
     with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -235,7 +238,7 @@ def edit(env: Environment) -> ExitCode:
             return ExitCode.OK
         problem = check(copy, path)
         if problem is None:
-            os.replace(copy, path)
+            os.replace(copy, real)
             _say(env, f"saved {path}")
             return ExitCode.OK
         _say(env, problem)

@@ -245,3 +245,17 @@ def test_an_editor_that_is_not_installed_is_one_line(clean_env):
         "claudechat: the editor (no-such-editor-xyz) cannot be run (No such file or directory): "
         "set VISUAL or EDITOR to an editor that is installed"], result
     assert list(default_path(clean_env).parent.iterdir()) == []
+
+
+def test_an_edit_of_a_symlinked_config_replaces_the_target_and_keeps_the_link(clean_env, tmp_path):
+    target = tmp_path / "dotfiles" / "claudechat.toml"
+    target.parent.mkdir()
+    target.write_text("max_retries = 2\n", "utf-8")
+    path = default_path(clean_env)
+    path.parent.mkdir(parents=True)
+    path.symlink_to(target)
+    visual, _ = editor(tmp_path, "max_retries = 3\n")
+    result = run_cli({**clean_env, "VISUAL": visual}, "config", "edit")
+    assert result.code == 0, result
+    assert path.is_symlink() and target.read_text("utf-8") == "max_retries = 3\n"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["claudechat.toml"]

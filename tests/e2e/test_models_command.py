@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 
-from helpers.cli import run_cli
+from helpers.cli import TOKEN, run_cli
 from helpers.fake_server import model_info
 from helpers.pty_terminal import pexpect_child
 
@@ -43,6 +43,14 @@ def test_every_page_is_fetched(env, server):
     first, second = model_gets(server)
     assert "after_id" not in first.query
     assert second.query["after_id"] == ["claude-test-0999"]
+
+
+def test_a_chat_completions_profile_asks_its_server_with_its_token(chat_env, ace):
+    result = run_cli(chat_env, "-p", "ace", "models")  # an option before the command applies to it
+    assert (result.code, result.err) == (0, ""), result
+    assert [row[0] for row in result.rows] == [m["id"] for m in ace.models]
+    [request] = model_gets(ace)
+    assert request.headers["authorization"] == f"Bearer {TOKEN}"
 
 
 def test_json_is_the_list_as_the_server_sent_it(env, server):
