@@ -13,7 +13,33 @@ import typer
 from claudechat import __version__
 from claudechat.environment import Environment
 
+
+class Group(typer.core.TyperGroup):
+    """The root: words that are not a command are a prompt for ask (`claudechat what is
+    2+2`); a word one typo away from a command is a misspelt command, not a prompt."""
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> tuple[str | None, Any, list[str]]:
+        if ctx.resilient_parsing or not args or self.get_command(ctx, args[0]) is not None:
+            return super().resolve_command(ctx, args)
+        close = misspelt(args[0], self.list_commands(ctx))
+        if close:
+            ctx.fail(f"No such command {args[0]!r} — did you mean {close}? "
+                     f"To send it as a prompt: claudechat ask {args[0]} …")
+        return "ask", self.get_command(ctx, "ask"), list(args)
+
+
+def misspelt(word: str, commands: list[str]) -> str | None:
+    """The command `word` is a typo of: a word of letters (at least 3) close to its name."""
+    import difflib
+
+    if len(word) < 3 or not word.replace("-", "").isalpha():
+        return None
+    close = difflib.get_close_matches(word.lower(), commands, n=1, cutoff=0.8)
+    return close[0] if close else None
+
+
 app = typer.Typer(
+    cls=Group,
     name="claudechat",
     help="A terminal chat client for the Claude Messages API (Anthropic and Ace Data Cloud).",
     add_completion=False,
