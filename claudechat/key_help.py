@@ -9,17 +9,21 @@ from typing import NamedTuple
 class Source(NamedTuple):
     who: str
     site: str
-    how: str  # the steps on the site
+    steps: tuple[str, ...]  # what to do on the site: short lines
     variable: str
+
+    @property
+    def how(self) -> str:
+        return ", ".join(self.steps)
 
 
 # The built-in profiles (settings.BUILTIN_PROFILES), in the README's order.
 WHERE = {
     "acedata": Source("Ace Data Cloud", "https://platform.acedata.cloud",
-                      "open the Claude API service, press Acquire (a free starting quota) and "
-                      "copy a token from its Credentials", "ACEDATA_API_TOKEN"),
-    "anthropic": Source("Anthropic", "https://console.anthropic.com", "Settings, API keys, Create key",
-                        "ANTHROPIC_API_KEY"),
+                      ("open the Claude API service, press Acquire (a free starting quota)",
+                       "copy a token from its Credentials"), "ACEDATA_API_TOKEN"),
+    "anthropic": Source("Anthropic", "https://console.anthropic.com",
+                        ("Settings, API keys, Create key",), "ANTHROPIC_API_KEY"),
 }
 DEMO = "try it without a key: claudechat --demo"
 
@@ -46,11 +50,11 @@ def lines(profile: str | None, config_file: object, variable: str | None = None)
     out = [f"No API key for profile {profile!r}." if profile else "No API key yet."]
     for name in names:
         source = WHERE[name]
-        out.append(f"  {source.who}: {source.site}: {source.how};")
-        out.append(f"    then: export {source.variable}=…   (profile {name})")
+        out.append(f"  {source.who} (profile {name}): {source.site}")
+        out.append("    " + ",\n    ".join(source.steps) + f"; then: export {source.variable}=…")
     if profile is not None and not names and variable:
         out.append(f"  Set ${variable} (the api_key_env of profile {profile!r}).")
     section = f"[profiles.{profile}]" if profile else "a [profiles.NAME] section"
-    out.append(f"  Or give {section} in {config_file} an api_key_env or api_key_command.")
+    out.append(f"  Or set api_key_env or api_key_command in {section} of\n    {config_file}")
     out.append(f"  Or {DEMO}")
     return out

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from claudechat import __version__
+from claudechat.cli import suggest
 from claudechat.environment import Environment
 
 
@@ -52,9 +53,11 @@ app = typer.Typer(
 
 # Options shared by the chat (the root command) and ask.
 Model = Annotated[str | None, typer.Option(
-    "--model", "-m", metavar="NAME", help="Model name (default claude-sonnet-5-5).")]
+    "--model", "-m", metavar="NAME", help="Model name (default claude-sonnet-5-5).",
+    autocompletion=suggest.models)]
 System = Annotated[str | None, typer.Option("--system", "-s", metavar="TEXT", help="System prompt.")]
-Profile = Annotated[str | None, typer.Option("--profile", "-p", metavar="NAME", help="Profile to use.")]
+Profile = Annotated[str | None, typer.Option("--profile", "-p", metavar="NAME", help="Profile to use.",
+                                             autocompletion=suggest.profiles)]
 MaxTokens = Annotated[int | None, typer.Option("--max-tokens", metavar="N", help="Reply length limit.")]
 Think = Annotated[
     bool | None, typer.Option("--think/--no-think", help="Thinking on or off (unset: the model's default).")
@@ -77,7 +80,8 @@ Continue = Annotated[
 ]
 Cid = Annotated[
     str | None,
-    typer.Option("--cid", metavar="ID", help="Continue conversation ID (a unique prefix, or last)."),
+    typer.Option("--cid", metavar="ID", help="Continue conversation ID (a unique prefix, or last).",
+                 autocompletion=suggest.conversations),
 ]
 Save = Annotated[
     bool | None, typer.Option("--save/--no-save", help="Keep the conversation in the history.")

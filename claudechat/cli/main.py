@@ -11,6 +11,7 @@ from typing import Any
 import typer
 
 from claudechat import signals
+from claudechat.cli import completion
 from claudechat.cli.app import app, begin, debug_on, quiet_stdout
 from claudechat.environment import Environment
 from claudechat.errors import ClaudechatError, ExitCode
@@ -31,6 +32,7 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app, map errors to one stderr line and an exit code."""
     begin(Environment.from_process(debug=bool(os.environ.get("CLAUDECHAT_DEBUG"))))
     signals.install()
+    completion.setup()
     try:
         code = app(args=argv, prog_name="claudechat", standalone_mode=False)
     except (KeyboardInterrupt, typer.Abort):
