@@ -7,11 +7,14 @@ from __future__ import annotations
 
 
 def _described(text: str) -> str:
-    """A title or name as a shell shows it beside a value: one line, no control sequences."""
+    """A title or name as a shell shows it beside a value: one line, no control sequences,
+    its brackets kept (typer reads zsh's and fish's descriptions as rich markup)."""
+    from rich.markup import escape
+
     from claudechat.sanitize import sanitize
 
     line = " ".join(sanitize(text).split())
-    return line if len(line) <= 60 else line[:59] + "…"
+    return escape(line if len(line) <= 60 else line[:59] + "…")
 
 
 def profiles(incomplete: str) -> list[tuple[str, str]]:

@@ -220,3 +220,18 @@ def test_bash_completes_conversation_ids(bash_complete, server):
 def test_completion_creates_no_history(bash_complete, tmp_path):
     assert bash_complete("claudechat history show ") == []
     assert not list((tmp_path / "data").rglob("history.db"))
+
+
+def test_fish_shows_each_conversation_title_literally(bash_complete, server):
+    env = {**bash_complete.env, "ANTHROPIC_API_KEY": KEY, "ANTHROPIC_BASE_URL": server.url}
+    server.enqueue(Reply(text=TEXT))
+    title = "why does [/] and [bold]x fail with $(date)?"
+    assert run_cli(env, title).code == 0
+    [stored] = json.loads(run_cli(env, "history", "list", "--json").out)
+    asked = {**env, "_CLAUDECHAT_COMPLETE": "complete_fish", "_TYPER_COMPLETE_FISH_ACTION": "get-args",
+             "_TYPER_COMPLETE_ARGS": "claudechat history show "}
+    done = subprocess.run([sys.executable, "-m", "claudechat"], env=asked, capture_output=True, text=True,
+                          timeout=60)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.splitlines() == ["last\tthe most recent", f"{stored['id']}\t{stored['title']}"]
+    assert "[/]" in stored["title"]
