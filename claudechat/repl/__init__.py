@@ -35,7 +35,8 @@ def _chat(options: Options, env: Environment) -> int:
         session = start.connect(out.notice)
     except NoKeyError as exc:
         return _no_key(exc, env)
-    out.say(f"{start.settings.profile} · {start.settings.model} · /help for commands")
+    out.say(f"{start.settings.profile} · {start.settings.model} · /help for commands",
+            style="dim" if env.colors else "")
     state = ReplState(settings=start.settings, session=session, conversation=session.new_conversation(),
                       color=env.colors, notify=out.notice)
     state.save = start.save
