@@ -68,6 +68,11 @@ def _usage_message(exc: Any) -> str:
         if ask_command is not None and any(name in (*p.opts, *p.secondary_opts) for p in ask_command.params):
             return f"{name} is an option of ask, not of the chat: put it after ask (claudechat ask {name} …)"
     where = f"{ctx.command_path} --help" if ctx is not None else "claudechat --help"
+    if ctx is not None and ctx.parent is not None and ctx.parent.parent is None \
+            and exc.format_message().startswith("No such command") \
+            and "Did you mean" not in exc.format_message():  # claudechat history of rome
+        return (f"{exc.format_message()} (see {where}; a question that starts with "
+                f"{ctx.info_name!r}: claudechat ask {ctx.info_name} …)")
     return f"{exc.format_message()} (see {where})"
 
 

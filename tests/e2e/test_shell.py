@@ -56,6 +56,14 @@ def test_a_quoted_prompt_may_start_with_a_command_word(env, server):
     assert sent_prompt(server) == "history of rome in one line"
 
 
+def test_a_prompt_that_starts_with_a_command_runs_it_and_says_how_to_ask_instead(env, server):
+    result = run_cli(env, "history", "of", "rome")
+    assert (result.code, result.out) == (2, b"")
+    [line] = result.err_lines
+    assert "No such command 'of'" in line and "claudechat ask history …" in line
+    assert posts(server) == []
+
+
 @pytest.mark.parametrize(("args", "command"), [
     (["histroy"], "history"), (["histroy", "list"], "history"), (["aks", "hi"], None),
     (["asks", "what", "is", "2+2"], "ask"), (["compleiton", "bash"], "completion"),
