@@ -55,6 +55,7 @@ def lines(profile: str | None, config_file: object, variable: str | None = None)
     if profile is not None and not names and variable:
         out.append(f"  Set ${variable} (the api_key_env of profile {profile!r}).")
     section = f"[profiles.{profile}]" if profile else "a [profiles.NAME] section"
-    out.append(f"  Or set api_key_env or api_key_command in {section} of\n    {config_file}")
+    out.append(f"  {'Or s' if len(out) > 1 else 'S'}et api_key_env or api_key_command in {section} of\n"
+               f"    {config_file}")
     out.append(f"  Or {DEMO}")
     return out

@@ -5,6 +5,8 @@ must not print one. Imports lazily: app.py names these for its options."""
 
 from __future__ import annotations
 
+import re
+
 
 def _described(text: str) -> str:
     """A title or name as a shell shows it beside a value: one line, no control sequences,
@@ -38,7 +40,8 @@ def models(incomplete: str) -> list[tuple[str, str]]:
         listed = known.cached_models(cache_dir())
     except OSError:
         listed = []
-    entries = [(str(e["id"]), str(e.get("display_name") or "")) for e in listed]
+    entries = [(e["id"], str(e.get("display_name") or "")) for e in listed
+               if re.fullmatch(r"[\w.:@/+-]+", e["id"])]  # a server's id goes into a command line
     entries += [(name, "") for name in known.CURRENT_MODELS if name not in {n for n, _ in entries}]
     return [(name, _described(about)) for name, about in entries if name.startswith(incomplete)]
 

@@ -118,6 +118,24 @@ def test_the_chat_without_any_key_says_how_to_get_one_for_each_profile(clean_env
     assert "Traceback" not in shown and PROMPT not in shown
 
 
+def test_the_chat_with_a_profile_of_the_config_but_no_key_names_its_variable(clean_env, tmp_path):
+    config = tmp_path / "c.toml"
+    config.write_text('[profiles.work]\nbase_url = "https://llm.example"\nauth = "bearer"\n'
+                      'api_key_env = "WORK_KEY"\n', "utf-8")
+    term = Term(["-p", "work"], chat_env({**clean_env, "CLAUDECHAT_CONFIG": str(config)}))
+    try:
+        term.wait_text("--demo")
+        assert term.exit_status() == 2
+        shown = [line for line in term.lines() if line]
+    finally:
+        term.close()
+    assert shown == ["claudechat: No API key for profile 'work'.",
+                     "  Set $WORK_KEY (the api_key_env of profile 'work').",
+                     "  Or set api_key_env or api_key_command in [profiles.work] of",
+                     f"    {config}",
+                     "  Or try it without a key: claudechat --demo"]
+
+
 # -- the chat's first line ------------------------------------------------------------------
 
 
@@ -202,8 +220,9 @@ def test_bash_completes_profile_names_from_the_config(bash_complete, tmp_path):
 
 
 def test_bash_completes_models_from_the_list_the_server_gave(bash_complete, server, spawn):
-    server.models.append(model_info("claude-zephyr-9-1", "Claude Zephyr 9.1", "2026-11-01T00:00:00Z",
-                                    enabled_thinking=False, adaptive_thinking=True, efforts=("low", "high")))
+    for name in ("claude-zephyr-9-1", "claude-zephyr; rm -rf ~"):  # the second never reaches a shell
+        server.models.append(model_info(name, "Claude Zephyr 9.1", "2026-11-01T00:00:00Z",
+                                        enabled_thinking=False, adaptive_thinking=True, efforts=("low",)))
     term = spawn()  # the chat's Tab after /model asks for the list, which is cached
     term.send("/model claude-zep\t")
     term.wait(lambda: "claude-zephyr-9-1" in term.text(), "the model completed in the chat")
