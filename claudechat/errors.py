@@ -2,6 +2,7 @@
 
     ClaudechatError            anything the user should see as one line
      ├── ConfigError           the config file or a setting is wrong        -> exit 2
+     │    └── NoKeyError       no API key: says where one comes from, and --demo
      ├── UsageError            bad command-line input                       -> exit 2
      │    └── ImageTooLarge    an image over the API's limits, not resized: its hint
      │                         says how to resize, which differs in the chat
@@ -62,6 +63,22 @@ class ClaudechatError(Exception):
 
 class ConfigError(ClaudechatError):
     exit_code = ExitCode.USAGE
+
+
+class NoKeyError(ConfigError):
+    """No API key for `profile` (None: no profile chosen and no built-in key variable set).
+    One line for ask; the chat says more (key_help.lines)."""
+
+    def __init__(self, profile: str | None, config_file: object, variable: str | None = None) -> None:
+        from claudechat import key_help
+
+        super().__init__(key_help.one_line(profile, config_file, variable))
+        self.profile, self.config_file, self.variable = profile, config_file, variable
+
+    def lines(self) -> list[str]:
+        from claudechat import key_help
+
+        return key_help.lines(self.profile, self.config_file, self.variable)
 
 
 class UsageError(ClaudechatError):

@@ -223,6 +223,21 @@ def listed(model: str, ids: list[str]) -> bool:
     return model in ids or bare(model) in {bare(i) for i in ids}
 
 
+def cached_models(cache_dir: Path) -> list[dict[str, Any]]:
+    """Every model the cached lists hold (of any server), without asking one: what shell
+    completion offers. Unreadable or expired files count all the same."""
+    seen: dict[str, dict[str, Any]] = {}
+    for path in sorted(cache_dir.glob("models-*.json")):
+        try:
+            data = json.loads(path.read_text("utf-8")).get("data") or []
+        except (OSError, ValueError, AttributeError):
+            continue
+        for entry in data if isinstance(data, list) else []:
+            if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+                seen.setdefault(entry["id"], entry)
+    return list(seen.values())
+
+
 class ModelCatalog:
     """`GET /v1/models`, cached per base URL in the cache dir."""
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from claudechat.errors import ConfigError, UsageError
+from claudechat.errors import ConfigError, NoKeyError, UsageError
 from claudechat.models import EFFORTS, MIN_THINKING_BUDGET, override_problem
 
 APP = "claudechat"
@@ -357,11 +357,7 @@ def _choose_profile(flag: str | None, env: dict[str, str], config: dict[str, Any
     for name, builtin in BUILTIN_PROFILES.items():
         if env.get(builtin["api_key_env"], "").strip():
             return name
-    variables = " or ".join(b["api_key_env"] for b in BUILTIN_PROFILES.values())
-    raise ConfigError(
-        f"no API key: set {variables}, or choose a profile with api_key_env, "
-        f"api_key_command or api_key in {path}"
-    )
+    raise NoKeyError(None, path)
 
 
 def resolve_key(settings: Settings, env: dict[str, str] | None = None) -> tuple[str, str]:
@@ -374,10 +370,7 @@ def resolve_key(settings: Settings, env: dict[str, str] | None = None) -> tuple[
         return _run_key_command(settings), f"api_key_command of profile {settings.profile!r}"
     if settings.api_key:
         return settings.api_key, f"api_key of profile {settings.profile!r} in {settings.config_file}"
-    options = [f"set ${var}"] if var else []
-    options.append(f"add api_key_env or api_key_command to [profiles.{settings.profile}] "
-                   f"in {settings.config_file}")
-    raise ConfigError(f"no API key for profile {settings.profile!r}: {' or '.join(options)}")
+    raise NoKeyError(settings.profile, settings.config_file, var)
 
 
 def _run_key_command(settings: Settings) -> str:

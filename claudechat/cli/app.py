@@ -11,9 +11,36 @@ from typing import Annotated, Any
 import typer
 
 from claudechat import __version__
+from claudechat.cli import suggest
 from claudechat.environment import Environment
 
+
+class Group(typer.core.TyperGroup):
+    """The root: words that are not a command are a prompt for ask (`claudechat what is
+    2+2`); a word one typo away from a command is a misspelt command, not a prompt."""
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> tuple[str | None, Any, list[str]]:
+        if ctx.resilient_parsing or not args or self.get_command(ctx, args[0]) is not None:
+            return super().resolve_command(ctx, args)
+        close = misspelt(args[0], self.list_commands(ctx))
+        if close:
+            ctx.fail(f"No such command {args[0]!r} — did you mean {close}? "
+                     f"To send it as a prompt: claudechat ask {args[0]} …")
+        return "ask", self.get_command(ctx, "ask"), list(args)
+
+
+def misspelt(word: str, commands: list[str]) -> str | None:
+    """The command `word` is a typo of: a word of letters (at least 3) close to its name."""
+    import difflib
+
+    if len(word) < 3 or not word.replace("-", "").isalpha():
+        return None
+    close = difflib.get_close_matches(word.lower(), commands, n=1, cutoff=0.8)
+    return close[0] if close else None
+
+
 app = typer.Typer(
+    cls=Group,
     name="claudechat",
     help="A terminal chat client for the Claude Messages API (Anthropic and Ace Data Cloud).",
     add_completion=False,
@@ -26,9 +53,11 @@ app = typer.Typer(
 
 # Options shared by the chat (the root command) and ask.
 Model = Annotated[str | None, typer.Option(
-    "--model", "-m", metavar="NAME", help="Model name (default claude-sonnet-5-5).")]
+    "--model", "-m", metavar="NAME", help="Model name (default claude-sonnet-5-5).",
+    autocompletion=suggest.models)]
 System = Annotated[str | None, typer.Option("--system", "-s", metavar="TEXT", help="System prompt.")]
-Profile = Annotated[str | None, typer.Option("--profile", "-p", metavar="NAME", help="Profile to use.")]
+Profile = Annotated[str | None, typer.Option("--profile", "-p", metavar="NAME", help="Profile to use.",
+                                             autocompletion=suggest.profiles)]
 MaxTokens = Annotated[int | None, typer.Option("--max-tokens", metavar="N", help="Reply length limit.")]
 Think = Annotated[
     bool | None, typer.Option("--think/--no-think", help="Thinking on or off (unset: the model's default).")
@@ -51,7 +80,8 @@ Continue = Annotated[
 ]
 Cid = Annotated[
     str | None,
-    typer.Option("--cid", metavar="ID", help="Continue conversation ID (a unique prefix, or last)."),
+    typer.Option("--cid", metavar="ID", help="Continue conversation ID (a unique prefix, or last).",
+                 autocompletion=suggest.conversations),
 ]
 Save = Annotated[
     bool | None, typer.Option("--save/--no-save", help="Keep the conversation in the history.")

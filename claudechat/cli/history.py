@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from claudechat.cli import suggest
 from claudechat.cli.app import app, environment
 
 history_app = typer.Typer(
@@ -14,7 +15,8 @@ history_app = typer.Typer(
     rich_markup_mode=None,
 )
 app.add_typer(history_app, name="history")
-Ref = Annotated[str, typer.Argument(help="Conversation id (any unique prefix), or last.")]
+Ref = Annotated[str, typer.Argument(help="Conversation id (any unique prefix), or last.",
+                                    autocompletion=suggest.conversations)]
 
 
 @history_app.callback()
@@ -69,7 +71,8 @@ def history_export(
 
 @history_app.command("rm")
 def history_rm(
-    refs: Annotated[list[str], typer.Argument(help="Conversation ids (prefixes), or last.")],
+    refs: Annotated[list[str], typer.Argument(help="Conversation ids (prefixes), or last.",
+                                              autocompletion=suggest.conversations)],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Don't ask for confirmation.")] = False,
 ) -> None:
     """Remove conversations (asks first on a terminal)."""

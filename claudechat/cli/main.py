@@ -11,6 +11,7 @@ from typing import Any
 import typer
 
 from claudechat import signals
+from claudechat.cli import completion
 from claudechat.cli.app import app, begin, debug_on, quiet_stdout
 from claudechat.environment import Environment
 from claudechat.errors import ClaudechatError, ExitCode
@@ -31,6 +32,7 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app, map errors to one stderr line and an exit code."""
     begin(Environment.from_process(debug=bool(os.environ.get("CLAUDECHAT_DEBUG"))))
     signals.install()
+    completion.setup()
     try:
         code = app(args=argv, prog_name="claudechat", standalone_mode=False)
     except (KeyboardInterrupt, typer.Abort):
@@ -66,6 +68,11 @@ def _usage_message(exc: Any) -> str:
         if ask_command is not None and any(name in (*p.opts, *p.secondary_opts) for p in ask_command.params):
             return f"{name} is an option of ask, not of the chat: put it after ask (claudechat ask {name} …)"
     where = f"{ctx.command_path} --help" if ctx is not None else "claudechat --help"
+    if ctx is not None and ctx.parent is not None and ctx.parent.parent is None \
+            and exc.format_message().startswith("No such command") \
+            and "Did you mean" not in exc.format_message():  # claudechat history of rome
+        return (f"{exc.format_message()} (see {where}; a question that starts with "
+                f"{ctx.info_name!r}: claudechat ask {ctx.info_name} …)")
     return f"{exc.format_message()} (see {where})"
 
 

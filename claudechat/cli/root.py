@@ -51,7 +51,8 @@ def root(
     debug: Debug = False,
 ) -> None:
     """Chat with Claude from the terminal (no arguments: the interactive chat;
-    `claudechat ask "…"`: one question). Without a terminal, behaves like ask."""
+    `claudechat "…"` or `claudechat ask "…"`: one question). Without a terminal,
+    behaves like ask."""
     if ctx.invoked_subcommand is not None:
         environment(plain=plain, debug=debug)
         _pass_down(ctx)

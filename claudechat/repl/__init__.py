@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from claudechat.environment import Environment
+    from claudechat.errors import NoKeyError
     from claudechat.options import Options
 
 
@@ -22,15 +23,20 @@ def start(options: Options, env: Environment) -> int:
 
 
 def _chat(options: Options, env: Environment) -> int:
-    from claudechat.errors import ClaudechatError
+    from claudechat.errors import ClaudechatError, NoKeyError
     from claudechat.history.store import HistoryStore
     from claudechat.repl.loop import Printer, run_repl
     from claudechat.repl.state import RESUMED_UNANSWERED, ReplState
     from claudechat.startup import prepare
 
-    start = prepare(options)
     out = Printer(env.console(), debug=env.debug, env=env)
-    session = start.connect(out.notice)
+    try:
+        start = prepare(options)
+        session = start.connect(out.notice)
+    except NoKeyError as exc:
+        return _no_key(exc, env)
+    out.say(f"{start.settings.profile} · {start.settings.model} · /help for commands",
+            style="dim" if env.colors else "")
     state = ReplState(settings=start.settings, session=session, conversation=session.new_conversation(),
                       color=env.colors, notify=out.notice)
     state.save = start.save
@@ -52,3 +58,14 @@ def _chat(options: Options, env: Environment) -> int:
         if state.take_back():
             out.say(RESUMED_UNANSWERED, style="yellow")
     return run_repl(state, out)
+
+
+def _no_key(exc: NoKeyError, env: Environment) -> int:
+    """No key yet: a few lines on stderr (where each built-in profile's key comes from, how
+    to set it, --demo) instead of the one line ask prints."""
+    from claudechat.errors import ExitCode
+    from claudechat.sanitize import sanitize
+
+    first, *rest = exc.lines()
+    print("\n".join([f"claudechat: {sanitize(first)}", *map(sanitize, rest)]), file=env.stderr, flush=True)
+    return ExitCode.USAGE

@@ -62,7 +62,8 @@ def test_ask_continued_on_another_model_says_why_on_stderr(env, server):
 
 
 def _toolbar(term) -> str:
-    return next((line for line in term.screen.display if "anthropic" in line), "")
+    return next((line for line in reversed(term.screen.display) if "anthropic" in line), "")  # the
+    # bottom line: the chat's first line names the profile too
 
 
 def test_a_five_turn_chat_reads_the_cache_from_turn_two_and_cost_shows_the_figures(server, spawn):

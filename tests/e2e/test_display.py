@@ -61,7 +61,8 @@ def test_continue_shows_the_last_exchange_shortened_with_its_number(server, spaw
 
     term = spawn("-c")
     row = term.cursor_row()
-    head, *recap = [line for line in term.lines()[:row] if line]
+    start, head, *recap = [line for line in term.lines()[:row] if line]
+    assert start == "anthropic · claude-sonnet-5-5 · /help for commands"  # the chat's first line
     assert re.fullmatch(r"continuing [0-9a-f]{8}: first question \(2 replies\)", head), head
     assert recap[0] == f"{PROMPT} second question"  # the last message, as the prompt showed it
     assert recap[1] == "▸ Thought (~4 tokens) · /expand 2 shows it"  # collapsed, as live
@@ -248,7 +249,8 @@ def test_a_plain_chat_resumes_with_the_reply_as_it_came(server, spawn):
     first_session(spawn, "render me")
     term = spawn("-c", NO_COLOR="1")
     lines = [line for line in term.lines()[:term.cursor_row()] if line]
-    assert lines[1:4] == [f"{PROMPT} render me", "# Heading", "Some *emphasis* here."]
+    assert lines[2:5] == [f"{PROMPT} render me", "# Heading", "Some *emphasis* here."]  # after the
+    # chat's first line and "continuing …"
 
 
 def test_a_paused_reply_and_its_continuation_each_show_their_own_number(server, spawn):

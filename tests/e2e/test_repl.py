@@ -434,7 +434,7 @@ def test_model_command_changes_the_next_request_and_the_toolbar(server, spawn):
     # a terminal that answers cursor-position requests, so prompt_toolkit draws its toolbar
     term = spawn(answer_cpr=True, PROMPT_TOOLKIT_NO_CPR=None)
     term.wait(lambda: "anthropic" in term.text(), "the toolbar")
-    toolbar = next(line for line in term.lines() if "anthropic" in line)
+    toolbar = next(line for line in reversed(term.lines()) if "anthropic" in line)  # the bottom one
     assert "claude-opus-4-7" not in toolbar
     term.say("/model claude-opus-4-7")
     term.wait(lambda: any("anthropic" in line and "claude-opus-4-7" in line

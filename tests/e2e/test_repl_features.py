@@ -381,7 +381,8 @@ def test_an_attachment_over_confirm_tokens_is_sent_only_after_a_yes(server, conf
 
 
 def _toolbar(term: Term) -> str:
-    return next((line for line in term.screen.display if "anthropic" in line), "")
+    return next((line for line in reversed(term.screen.display) if "anthropic" in line), "")  # the
+    # bottom line: the chat's first line names the profile too
 
 
 def test_toolbar_shows_tokens_used_and_pending_attachments(server, spawn, tmp_path):
@@ -433,7 +434,7 @@ def _search_giraffe(spawn) -> Term:
     term.send("\x12")  # Ctrl-R
     term.send("gira")
     term.wait(lambda: "I-search backward: gira" in term.text()
-              and term.lines()[0] == f"{PROMPT} the giraffe is tall", "the search and its match")
+              and term.lines()[1] == f"{PROMPT} the giraffe is tall", "the search and its match")
     return term
 
 
