@@ -25,7 +25,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--tour", action="store_true", help="answer as claudechat --demo does")
     args = parser.parse_args(argv)
 
-    server = FakeServer(auth=args.auth, key=args.key, port=args.port, responder=responder if args.tour else None)
+    server = FakeServer(auth=args.auth, key=args.key, port=args.port,
+                        responder=responder if args.tour else None)
     if args.reply is not None or args.thinking is not None:
         server.set_default(Reply(text=DEFAULT_TEXT if args.reply is None else args.reply,
                                  thinking=args.thinking, unsigned=args.unsigned))

@@ -18,9 +18,10 @@ This is claudechat's demo: a server of its own on 127.0.0.1 answers instead of C
 so everything here works without a key. Try:
 
 - **markdown**: headings, lists, a table and highlighted code, streamed
-- **think**: a thinking block first (in the chat, `/think on` asks for thinking on every turn)
+- **think**: a thinking block before the reply (when thinking is on: `/think on`, `--think`)
 - **tool**: a tool call (a web search) and its result
 - **error**: a sample `429 rate_limit_error`; claudechat waits and retries, then the reply comes
+- **long**: a long reply, streamed slowly; Ctrl-C stops it and keeps what arrived
 - an image or a file (`@path` in the chat, `--image`/`--file` with ask): what arrived, echoed back
 
 Everything you type is answered from this small script. For real replies, set \
@@ -47,15 +48,21 @@ def greet(name: str) -> str:
     return f"Hello, {name}!"
 ```"""
 
-THINKING = ("The user asked for thinking. In a real reply this block is the model's reasoning "
-            "before it answers; claudechat shows it in a dim panel that folds to one line.")
+LONG = " ".join(f"Line {n} of a long reply, streamed slowly so that there is time to press Ctrl-C."
+                for n in range(1, 9))
+
+THINKING = ("A simulated thinking block. With a real model this is its reasoning before it answers: "
+            "claudechat shows it in a dim panel while it streams, then folds it to one line.")
 
 
 def responder(body: dict) -> Sequence[Response]:
     """The responses for one request (a 429 first, then the reply its retry gets, for 'error')."""
     words = last_user_text(body).lower()
-    thinking = THINKING if "think" in words or thinking_asked(body) else None
+    thinking = THINKING if "think" in words and thinking_asked(body) else None
     parts = [LABEL]
+    if "think" in words and not thinking:
+        parts.append("Thinking is off for this chat, so no thinking block came: `/think on` in the chat "
+                     "(or `--think`) turns it on.")
     received = attachments(body)
     if received:
         parts.append("You attached:\n\n" + "\n".join(f"- {line}" for line in received))
@@ -64,13 +71,16 @@ def responder(body: dict) -> Sequence[Response]:
     if "tool" in words:
         parts.append("Here is a simulated web search; the call and its result follow.")
         return [Reply(text="\n\n".join(parts), thinking=thinking, blocks=search_blocks(words))]
+    if "long" in words:
+        parts.append(LONG)
+        return [Reply(text="\n\n".join(parts), thinking=thinking, delay=0.03)]
     if "error" in words:
         parts.append("That was a sample error: the server answered `429 rate_limit_error` with "
                      "`retry-after: 1`, claudechat waited and sent the request again, and this "
                      "reply is what the retry got.")
         retried = Reply(text="\n\n".join(parts), thinking=thinking)
         return [ErrorReply(429, headers={"retry-after": "1"}), retried]
-    if "think" in words and len(parts) == 1:
+    if thinking and len(parts) == 1:
         parts.append("The thinking block above is simulated too. Say **help** for the whole tour.")
     elif len(parts) == 1 or "help" in words:
         parts.append(WELCOME)
