@@ -51,18 +51,22 @@ def greet(name: str) -> str:
 LONG = " ".join(f"Line {n} of a long reply, streamed slowly so that there is time to press Ctrl-C."
                 for n in range(1, 9))
 
+THINKING_OFF = ("Thinking is off for this chat, so no thinking block came: `/think on` in the chat "
+                "(or `--think`) turns it on.")
+RETRIED = ("That was a sample error: the server answered `429 rate_limit_error` with `retry-after: 1`, "
+           "claudechat waited and sent the request again, and this reply is what the retry got.")
 THINKING = ("A simulated thinking block. With a real model this is its reasoning before it answers: "
             "claudechat shows it in a dim panel while it streams, then folds it to one line.")
 
 
 def responder(body: dict) -> Sequence[Response]:
-    """The responses for one request (a 429 first, then the reply its retry gets, for 'error')."""
+    """The responses for one request (a 429 first, then the reply its retry gets, for 'error').
+    Words may combine ("markdown and a tool"); the first turn of a chat always says what to try."""
     words = last_user_text(body).lower()
     thinking = THINKING if "think" in words and thinking_asked(body) else None
-    parts = [LABEL]
+    parts, extra = [LABEL], {}  # extra: Reply's blocks= (the tool call), delay= (the long reply)
     if "think" in words and not thinking:
-        parts.append("Thinking is off for this chat, so no thinking block came: `/think on` in the chat "
-                     "(or `--think`) turns it on.")
+        parts.append(THINKING_OFF)
     received = attachments(body)
     if received:
         parts.append("You attached:\n\n" + "\n".join(f"- {line}" for line in received))
@@ -70,21 +74,22 @@ def responder(body: dict) -> Sequence[Response]:
         parts.append(MARKDOWN)
     if "tool" in words:
         parts.append("Here is a simulated web search; the call and its result follow.")
-        return [Reply(text="\n\n".join(parts), thinking=thinking, blocks=search_blocks(words))]
+        extra["blocks"] = search_blocks(words)
     if "long" in words:
         parts.append(LONG)
-        return [Reply(text="\n\n".join(parts), thinking=thinking, delay=0.03)]
+        extra["delay"] = 0.03
     if "error" in words:
-        parts.append("That was a sample error: the server answered `429 rate_limit_error` with "
-                     "`retry-after: 1`, claudechat waited and sent the request again, and this "
-                     "reply is what the retry got.")
-        retried = Reply(text="\n\n".join(parts), thinking=thinking)
-        return [ErrorReply(429, headers={"retry-after": "1"}), retried]
+        parts.append(RETRIED)
     if thinking and len(parts) == 1:
         parts.append("The thinking block above is simulated too. Say **help** for the whole tour.")
-    elif len(parts) == 1 or "help" in words:
+    elif len(parts) == 1 or "help" in words or user_turns(body) == 1:
         parts.append(WELCOME)
-    return [Reply(text="\n\n".join(parts), thinking=thinking)]
+    reply = Reply(text="\n\n".join(parts), thinking=thinking, **extra)
+    return [ErrorReply(429, headers={"retry-after": "1"}), reply] if "error" in words else [reply]
+
+
+def user_turns(body: dict) -> int:
+    return sum(1 for m in body.get("messages") or [] if isinstance(m, dict) and m.get("role") == "user")
 
 
 def last_user_text(body: dict) -> str:
