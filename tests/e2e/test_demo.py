@@ -6,6 +6,7 @@ Ctrl-C keeping what arrived, and nothing written to the history unless asked."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -74,6 +75,23 @@ def test_demo_conversations_stay_out_of_the_history_unless_saved(keyless):
     assert run_cli(keyless, "ask", "--demo", "--save", "kept on purpose").code == 0
     listed = run_cli(keyless, "history", "list", "--plain")
     assert listed.code == 0 and "kept on purpose" in listed.out.decode(), listed
+
+
+def test_demo_takes_the_config_files_settings_but_not_its_profiles(keyless, config):
+    env = config(keyless, """
+default_profile = "work"
+model = "claude-haiku-5-5"
+
+[profiles.work]
+base_url = "https://example.invalid"
+auth = "bearer"
+api_key_command = "exit 3"
+""")
+    result = run_cli(env, "ask", "--demo", "--json", "hello")
+    assert result.code == 0, result
+    message = json.loads(result.out)
+    assert message["model"] == "claude-haiku-5-5"
+    assert message["content"][-1]["text"].startswith(f"*{LABEL}")
 
 
 @pytest.mark.parametrize("args, flags", [(["-p", "anthropic"], "-p/--profile"),
