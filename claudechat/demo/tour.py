@@ -134,7 +134,7 @@ def describe(block: dict) -> str:
 
 
 def search_blocks(words: str) -> list[dict]:
-    query = words.replace("tool", "").strip() or "claudechat terminal client"
+    query = " ".join(words.split("tool", 1)[-1].split()) or "claudechat terminal client"  # the words after
     return [
         {"type": "server_tool_use", "id": "srvtoolu_demo", "name": "web_search", "input": {"query": query}},
         {"type": "web_search_tool_result", "tool_use_id": "srvtoolu_demo", "content": [
