@@ -133,6 +133,7 @@ BUILTIN_PROFILES: dict[str, dict[str, Any]] = {
 }
 # Environment variables that stand in for a setting of one built-in profile.
 BUILTIN_ENV = {"anthropic": {"base_url": "ANTHROPIC_BASE_URL"}}
+DEMO_PROFILE, DEMO = "demo", {"auth": "x-api-key", "api_key": "demo"}  # --demo (cli/demo.py), any key
 GENERAL_ENV = {"model": "CLAUDECHAT_MODEL", "base_url": "CLAUDECHAT_BASE_URL"}
 
 
@@ -221,12 +222,13 @@ def load(flags: dict[str, Any] | None = None, env: dict[str, str] | None = None)
     path = config_path_from(env)
     config = read_config(path)
     profiles = config.get("profiles", {})
-    name = _choose_profile(flags.get("profile"), env, config, profiles, path)
+    demo = flags.get("profile") == DEMO_PROFILE and "base_url" in flags  # no profile of the file
+    name = DEMO_PROFILE if demo else _choose_profile(flags.get("profile"), env, config, profiles, path)
 
     values: dict[str, Any] = dict(_DEFAULTS)
-    values.update(BUILTIN_PROFILES.get(name, {}))
+    values.update(DEMO if demo else BUILTIN_PROFILES.get(name, {}))
     values.update({k: v for k, v in config.items() if k not in ("profiles", "default_profile")})
-    values.update(profiles.get(name, {}))
+    values.update({} if demo else profiles.get(name, {}))
     for key, var in {**GENERAL_ENV, **BUILTIN_ENV.get(name, {})}.items():
         if env.get(var):
             spec = _SPECS[key]

@@ -1,4 +1,4 @@
-"""The fake server's 2026 rules (tests/helpers/fake_server.py, fake_rules.py), over real HTTP.
+"""The fake server's 2026 rules (claudechat/demo/rules.py; helpers.fake_server to the tests), over HTTP.
 
 Each expected error text is quoted from docs/API-2026.md, with its section. Where the reference
 gives no text (marked [U] there), only the status and error type are asserted."""

@@ -136,6 +136,7 @@ LAYERS = {
     "claudechat.message": 0, "claudechat.sanitize": 0, "claudechat.errors": 0,
     "claudechat.environment": 0, "claudechat.options": 0, "claudechat.signals": 0,
     "claudechat.api.events": 0, "claudechat.api.sse": 0, "claudechat.history": 0,
+    "claudechat.demo": 0,
 }
 
 
@@ -159,6 +160,16 @@ def test_every_import_goes_to_the_same_layer_or_below():
               for name, path in known.items() for target in sorted(imports(name, path, known))
               if layer(target) > layer(name)]
     assert upward == []
+
+
+def test_the_demo_server_imports_nothing_of_the_client():
+    """claudechat/demo/ is an independent reading of the references: it may import only itself
+    (a rule copied from the client would agree with the client by construction)."""
+    known = modules()
+    reaching = [f"{name} imports {target}" for name, path in known.items()
+                if name.startswith("claudechat.demo")
+                for target in sorted(imports(name, path, known)) if not target.startswith("claudechat.demo")]
+    assert reaching == []
 
 
 def redefined(source: str) -> list[str]:

@@ -89,6 +89,9 @@ Save = Annotated[
 Resize = Annotated[bool | None, typer.Option(
     "--resize/--no-resize", help="Downscale images over the API's limits (the resize_images setting).")]
 
+Demo = Annotated[bool, typer.Option(
+    "--demo", help="Try it with no key: a simulated server of claudechat's own on 127.0.0.1.")]
+
 
 def show_version(value: bool) -> None:
     if value:

@@ -11,6 +11,7 @@ from claudechat.cli.app import (
     Cid,
     Continue,
     Debug,
+    Demo,
     Effort,
     MaxTokens,
     Model,
@@ -73,18 +74,25 @@ def ask(
     continue_last: Continue = False,
     cid: Cid = None,
     save: Save = None,
+    demo: Demo = False,
 ) -> None:
     """Ask one question and stream the answer to stdout."""
     from claudechat.ask import run_ask
     from claudechat.options import Options
 
     env = environment(plain=plain, debug=debug)
-    code = run_ask(Options(
+    options = Options(
         prompt=prompt or [], files=files or [], images=images or [], resize=resize,
         show_thinking=show_thinking, usage=usage, plain=plain, model=model, system=system,
         profile=profile, max_tokens=max_tokens,
         temperature=temperature, top_p=top_p, top_k=top_k, stop=stop or [], think=think,
         thinking_budget=thinking_budget, effort=effort, stream=not no_stream, json=json_out,
         base_url=base_url, debug=env.debug, continue_last=continue_last, cid=cid, save=save,
-    ), env)
+    )
+    if not demo:
+        raise typer.Exit(int(run_ask(options, env)))
+    from claudechat.cli.demo import demo as demo_session
+
+    with demo_session(options) as options:
+        code = run_ask(options, env)
     raise typer.Exit(int(code))

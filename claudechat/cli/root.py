@@ -11,6 +11,7 @@ from claudechat.cli.app import (
     Cid,
     Continue,
     Debug,
+    Demo,
     Effort,
     MaxTokens,
     Model,
@@ -49,6 +50,7 @@ def root(
     resize: Resize = None,
     plain: Plain = False,
     debug: Debug = False,
+    demo: Demo = False,
 ) -> None:
     """Chat with Claude from the terminal (no arguments: the interactive chat;
     `claudechat "…"` or `claudechat ask "…"`: one question). Without a terminal,
@@ -65,7 +67,13 @@ def root(
                       thinking_budget=thinking_budget, effort=effort, max_tokens=max_tokens,
                       base_url=base_url, debug=env.debug, continue_last=continue_last, cid=cid,
                       save=save, plain=plain, resize=resize)
-    raise typer.Exit(int(start(options, env)))
+    if not demo:
+        raise typer.Exit(int(start(options, env)))
+    from claudechat.cli.demo import demo as demo_session
+
+    with demo_session(options) as options:
+        code = start(options, env)
+    raise typer.Exit(int(code))
 
 
 GLOBAL_OPTIONS = ("plain", "debug")  # the environment's: every command takes them

@@ -110,6 +110,7 @@ BEFORE_HISTORY = {
     "cid": (["--cid", "last"], "--cid", "--cid ID"),
     "save": (["--no-save"], "--save/--no-save", "--no-save"),
     "resize": (["--resize"], "--resize/--no-resize", "--resize"),
+    "demo": (["--demo"], "--demo", "--demo"),
 }
 EVERYWHERE = {"version", "plain", "debug"}  # --version exits; --plain and --debug apply to every command
 

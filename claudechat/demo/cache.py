@@ -27,6 +27,8 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+from claudechat.demo.catalog import estimate_tokens, text_chars
+
 TTLS = {"5m": 300.0, "1h": 3600.0}
 LOOKBACK = 20
 # §4 "Minimum cacheable prompt", by model id prefix (dated ids share the bare id's prefix)
@@ -46,9 +48,7 @@ def cache_minimum(model: str) -> int:
 
 
 def _chars(value: Any) -> int:
-    from helpers.fake_server import _text_chars  # the count estimate_tokens uses
-
-    return _text_chars(value)
+    return text_chars(value)  # the count estimate_tokens uses
 
 
 def _canon(value: Any) -> str:
@@ -180,8 +180,6 @@ class PromptCache:
             return
         prints = _fingerprint(body)
         prints["messages"].append(_canon({"role": "assistant", "content": content}))
-        from helpers.fake_server import estimate_tokens
-
         prints["tokens"] = estimate_tokens(body)
         with self._lock:
             self._prints[reply_id] = prints
