@@ -42,20 +42,12 @@ def _say(env: Environment, line: str) -> None:
     env.stderr.flush()
 
 
-def _emit(env: Environment, text: str) -> None:
-    try:
-        env.stdout.write(text)
-        env.stdout.flush()
-    except BrokenPipeError:
-        env.quiet_stdout()
-
-
 # -- config path ---------------------------------------------------------------------------
 
 
 def print_path(env: Environment) -> ExitCode:
     path = settings_mod.config_path()
-    _emit(env, f"{path}\n")
+    env.emit(f"{path}\n")
     if not path.exists():
         _say(env, "there is no file there yet: `claudechat config init` writes a commented one")
     return ExitCode.OK
@@ -109,7 +101,7 @@ def show(env: Environment, options: Options, as_json: bool, plain: bool = False)
                          source(f.name, current.profile, flags, os.environ, config)))
     rows.append(("key", *_key(current)))
     if as_json:
-        _emit(env, json.dumps({"config_file": str(path), "exists": path.exists(),
+        env.emit(json.dumps({"config_file": str(path), "exists": path.exists(),
                                "settings": {k: {"value": v, "source": s} for k, v, s in rows}},
                               ensure_ascii=False, indent=2) + "\n")
         return ExitCode.OK
@@ -117,7 +109,7 @@ def show(env: Environment, options: Options, as_json: bool, plain: bool = False)
     if env.stdout_isatty and not plain:
         _table(env, head, rows)
     else:
-        _emit(env, "".join(f"{k}\t{_text(v)}\t{s}\n" for k, v, s in rows))
+        env.emit("".join(f"{k}\t{_text(v)}\t{s}\n" for k, v, s in rows))
         _say(env, head)
     return ExitCode.OK
 

@@ -97,3 +97,11 @@ class Environment:
             os.close(devnull)
         except (OSError, ValueError, AttributeError):
             pass
+
+    def emit(self, text: str) -> None:
+        """Write to stdout and flush; a reader that went away (`| head`) is not an error."""
+        try:
+            self.stdout.write(text)
+            self.stdout.flush()
+        except BrokenPipeError:
+            self.quiet_stdout()

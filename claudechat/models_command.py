@@ -40,23 +40,15 @@ def list_models(env: Environment, options: Options, as_json: bool, plain: bool) 
                           f"model list (GET /v1/models); use the model names its documentation gives "
                           f"with -m NAME")
     if as_json:
-        _emit(env, json.dumps(entries, ensure_ascii=False, indent=2) + "\n")
+        env.emit(json.dumps(entries, ensure_ascii=False, indent=2) + "\n")
     elif env.stdout_isatty and not plain:
         env.console().print(table(entries, settings.model))
     else:
-        _emit(env, "".join("\t".join(fields(entry, plain=True)) + "\n" for entry in entries))
+        env.emit("".join("\t".join(fields(entry, plain=True)) + "\n" for entry in entries))
     if not entries:
         env.stderr.write(f"claudechat: the server of profile {settings.profile!r} lists no models\n")
         env.stderr.flush()
     return ExitCode.OK
-
-
-def _emit(env: Environment, text: str) -> None:
-    try:
-        env.stdout.write(text)
-        env.stdout.flush()
-    except BrokenPipeError:
-        env.quiet_stdout()
 
 
 def fields(entry: dict[str, Any], *, plain: bool = False) -> list[str]:

@@ -18,15 +18,6 @@ if TYPE_CHECKING:
     from claudechat.environment import Environment
 
 
-def _emit(env: Environment, text: str) -> None:
-    """Write to stdout and flush; a reader that went away (`| head`) is not an error."""
-    try:
-        env.stdout.write(text)
-        env.stdout.flush()
-    except BrokenPipeError:
-        env.quiet_stdout()
-
-
 # -- history list ------------------------------------------------------------------------
 
 
@@ -44,12 +35,12 @@ def list_conversations(env: Environment, limit: int, search: str | None, as_json
         hidden = 0 if show_all else store.count_unreplied(search)
     prices = {r.id: conversation_cost(usages.get(r.id, []), r.model) for r in rows}
     if as_json:
-        _emit(env, json.dumps([{**_summary_json(r), "cost": _usd(prices[r.id])} for r in rows],
-                              ensure_ascii=False, indent=2) + "\n")
+        env.emit(json.dumps([{**_summary_json(r), "cost": _usd(prices[r.id])} for r in rows],
+                            ensure_ascii=False, indent=2) + "\n")
     elif env.stdout_isatty and not plain:
         _table(rows, env, search, prices, hidden)
     else:  # the cost last: readers of the first five fields keep working
-        _emit(env, "".join("\t".join(_field(f) for f in (r.id, _iso(r.updated), r.title,
+        env.emit("".join("\t".join(_field(f) for f in (r.id, _iso(r.updated), r.title,
                                                           r.model or "", str(r.turns),
                                                           _money(prices[r.id], ""))) + "\n"
                            for r in rows))
@@ -138,7 +129,7 @@ def show(env: Environment, ref: str, plain: bool) -> ExitCode:
     if env.stdout_isatty and not plain:
         transcript.show_rich(stored, env.console(soft_wrap=False))
     else:
-        _emit(env, transcript.markdown(stored))
+        env.emit(transcript.markdown(stored))
     return ExitCode.OK
 
 
@@ -153,7 +144,7 @@ def export(env: Environment, ref: str, fmt: str, output: str | None) -> ExitCode
     else:
         text = transcript.markdown(stored)
     if output is None or output == "-":
-        _emit(env, text)
+        env.emit(text)
         return ExitCode.OK
     try:
         Path(output).expanduser().write_text(text, "utf-8")
@@ -199,5 +190,5 @@ def _confirm(ids: list[str], titles: dict[str, str], env: Environment) -> bool:
 
 
 def print_path(env: Environment) -> ExitCode:
-    _emit(env, f"{history_path()}\n")
+    env.emit(f"{history_path()}\n")
     return ExitCode.OK
