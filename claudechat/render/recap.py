@@ -11,6 +11,7 @@ never read as markup.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
@@ -51,8 +52,9 @@ class Clipped:
                        no_wrap=True, overflow="ellipsis")
 
 
-def exchange(turns: list[Any], number: int | None = None, *, full: bool = False,
-             plain: bool = False, thinking: str = "collapsed") -> list[RenderableType]:
+def exchange(turns: list[Any], number: int | None = None, *, full: bool = False, plain: bool = False,
+             thinking: str = "collapsed", price: Callable[[Any], str | None] | None = None,
+             ) -> list[RenderableType]:
     """Reply `number` (1 is the first; None: the last) and the message it answers,
     shortened unless `full`. When the last message has no reply (None): that message,
     and that it has none. `plain` (NO_COLOR, TERM=dumb, --plain): the reply's text as
@@ -79,7 +81,7 @@ def exchange(turns: list[Any], number: int | None = None, *, full: bool = False,
         return shown
     reply = Group(*_reply(turns[at], number, plain, thinking))
     shown.append(Clipped(reply, None if full else REPLY_LINES, more))
-    shown.append(_status(turns[at], number))
+    shown.append(_status(turns[at], number, price))
     return shown
 
 
@@ -120,10 +122,13 @@ def _reply(turn: Any, number: int, plain: bool, thinking: str) -> list[Renderabl
     return out
 
 
-def _status(turn: Any, number: int) -> Text:
-    """"#3 · model · 1,200 in · 34 out · end_turn", and how the reply ended when it did not."""
+def _status(turn: Any, number: int, price: Callable[[Any], str | None] | None) -> Text:
+    """"#3 · model · 1,200 in · 34 out · $0.0012 · end_turn", as the live status line had it,
+    and how the reply ended when it did not. `price(turn)`: its cost, None without a price."""
     parts = [f"#{number}", *([turn.model] if turn.model else [])]
     parts += token_counts(turn.usage) if turn.usage else []
+    cost = price(turn) if price is not None and turn.usage else None
+    parts += [cost] if cost else []
     if turn.stop_reason:
         parts.append(turn.stop_reason)
     line = Text(sanitize(" · ".join(parts)), style="dim")

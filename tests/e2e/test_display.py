@@ -70,7 +70,7 @@ def test_continue_shows_the_last_exchange_shortened_with_its_number(server, spaw
     assert items == ITEMS[:len(items)] and 3 <= len(items) < len(ITEMS)  # its first rows only
     hidden = len(ITEMS) - len(items)  # the rows not shown: items left, none blank in a tight list
     assert recap[-2] == f"… {hidden} more lines · /show 2 shows it all"
-    assert re.fullmatch(r"#2 · claude-\S+ · \d+ in · \d+ out · end_turn", recap[-1]), recap[-1]
+    assert re.fullmatch(r"#2 · claude-\S+ · \d+ in · \d+ out · \$[\d.]+ · end_turn", recap[-1]), recap[-1]
     assert "First answer." not in term.text()
 
     term.say("/show")
@@ -100,7 +100,7 @@ def test_load_shows_the_last_exchange_of_the_loaded_conversation(server, spawn):
     *said, status = term.answer_to(f"/load {cid}", row)
     assert said == [f"loaded {cid}: tell me about apples (1 reply)",
                     f"{PROMPT} tell me about apples", "Answer about apples."]
-    assert re.fullmatch(r"#1 · claude-\S+ · \d+ in · \d+ out · end_turn", status), status
+    assert re.fullmatch(r"#1 · claude-\S+ · \d+ in · \d+ out · \$[\d.]+ · end_turn", status), status
 
 
 # -- 12. /history: a header, local times, replies, a search term -----------------------------------------

@@ -44,7 +44,7 @@ def cmd_show(state: ReplState, arg: str, out: Printer) -> Outcome:
         raise UsageError("the conversation is empty")
     number = choose(arg, state.replies(), "reply") if arg else None
     for renderable in exchange(turns, number, full=True, plain=not state.color,
-                               thinking=state.settings.thinking_display):
+                               thinking=state.settings.thinking_display, price=state.session.cost_line):
         out.show(renderable)
 
 

@@ -73,5 +73,5 @@ def resumed(state: ReplState, out: Printer, stored: Any, verb: str) -> None:
     out.say(f"{verb} {stored.summary.id[:8]}: {_one_line(stored.summary.title)} "
             f"({n} repl{'ies' if n != 1 else 'y'})")
     for renderable in exchange(turns, plain=not state.color,
-                               thinking=state.settings.thinking_display):
+                               thinking=state.settings.thinking_display, price=state.session.cost_line):
         out.show(renderable)
