@@ -20,26 +20,11 @@ from zoneinfo import ZoneInfo
 
 from helpers.cli import run_cli
 from helpers.fake_server import ErrorReply, Reply
-from helpers.pty_terminal import PROMPT, Term, Terminal, chat_env
+from helpers.pty_terminal import PROMPT, Term, Terminal, chat_env, whole_session
 from helpers.received import assistant, plain, user, wait_for_bodies
 
 MARKUP = "[WIP] why does [red]this[/red] fail? arr[i] :smile:"  # a title rich would eat
 ITEMS = [f"item {n}" for n in range(1, 31)]  # a reply of 30 rows
-
-
-def replied(term: Term, n: int) -> int:
-    """Wait for this session's reply #n (its status line) and the prompt under it; its row."""
-    term.wait(lambda: re.search(rf"^#{n} · .* end_turn · ", term.text(), re.M) is not None, f"reply #{n}")
-    return term.wait_prompt(after=f"#{n} · ")
-
-
-def first_session(spawn, *messages: str) -> None:
-    term = spawn()
-    for n, message in enumerate(messages, 1):
-        term.say(message)
-        replied(term, n)
-    term.send("\x04")
-    assert term.exit_status() == 0
 
 
 def red_rows(term: Term, text: str) -> list[str]:
@@ -57,7 +42,7 @@ def test_continue_shows_the_last_exchange_shortened_with_its_number(server, spaw
     server.enqueue(Reply(text="First answer."),
                    Reply(thinking="I weigh the list.", text="\n".join(f"- {i}" for i in ITEMS)),
                    Reply(text="Third answer."))
-    first_session(spawn, "first question", "second question")
+    whole_session(spawn, "first question", "second question")
 
     term = spawn("-c")
     row = term.cursor_row()
@@ -81,17 +66,17 @@ def test_continue_shows_the_last_exchange_shortened_with_its_number(server, spaw
     term.say("/expand 2")
     term.wait_prompt(after="I weigh the list.")
     term.say("third question")
-    replied(term, 3)  # numbered on from the stored replies
+    term.replied(3)  # numbered on from the stored replies
     assert plain(wait_for_bodies(server, 3)[2]["messages"])[:3] == [
         user("first question"), assistant("First answer."), user("second question")]
 
 
 def test_load_shows_the_last_exchange_of_the_loaded_conversation(server, spawn):
     server.enqueue(Reply(text="Answer about apples."), Reply(text="Answer about bananas."))
-    first_session(spawn, "tell me about apples")
+    whole_session(spawn, "tell me about apples")
     term = spawn()
     term.say("tell me about bananas")
-    replied(term, 1)
+    term.replied(1)
     term.say("/history apples")
     row = term.wait_prompt(after=f"{PROMPT} /history apples")
     cid = next(line.split()[0] for line in term.answer_to("/history apples", row) if "apples" in line)
@@ -108,8 +93,8 @@ def test_load_shows_the_last_exchange_of_the_loaded_conversation(server, spawn):
 
 def test_history_has_a_header_local_times_reply_counts_and_searches(server, spawn, env):
     server.enqueue(Reply(text="Apples are red."), Reply(text="And green."), Reply(text="Bananas bend."))
-    first_session(spawn, "tell me about apples", "any other colour?")
-    first_session(spawn, "tell me about bananas")
+    whole_session(spawn, "tell me about apples", "any other colour?")
+    whole_session(spawn, "tell me about bananas")
     zone = "Asia/Kolkata"  # UTC+05:30: a local time no UTC time can pass for
     term = spawn(TZ=zone)
     term.say("/history")
@@ -146,7 +131,7 @@ def test_reply_and_attachment_numbers_are_on_screen(server, spawn, tmp_path):
         path.write_text(f"notes {path.name}\n")
     term = spawn()
     term.say("one")
-    replied(term, 1)
+    term.replied(1)
     term.say(f"/file {notes[0]}")
     term.wait_prompt(after="attached a.txt")
     term.say(f"/file {notes[1]}")
@@ -156,7 +141,7 @@ def test_reply_and_attachment_numbers_are_on_screen(server, spawn, tmp_path):
     row = term.wait_prompt(after="dropped a.txt")
     assert term.lines()[row - 1] == "📎 #1 b.txt"  # renumbered: /detach 1 is this one now
     term.say("two")
-    replied(term, 2)
+    term.replied(2)
     sent = json.dumps(wait_for_bodies(server, 2)[1]["messages"][-1]["content"])
     assert "notes b.txt" in sent and "notes a.txt" not in sent
 
@@ -170,7 +155,7 @@ def test_save_refuses_an_existing_file_and_save_bang_overwrites_it(server, spawn
     path.write_text("my notes, not to be lost\n")
     term = spawn()
     term.say("keep this")
-    replied(term, 1)
+    term.replied(1)
     term.say(f"/save {path}")
     row = term.wait_prompt(after=f"{PROMPT} /save {path}")
     assert " ".join(term.answer_to(f"/save {path}", row)) == f"{path} exists: /save! {path} overwrites it"
@@ -200,7 +185,7 @@ def test_markup_in_a_message_a_reply_a_title_and_a_server_error_is_shown_literal
     server.enqueue(Reply(text=MARKUP), ErrorReply(400, message=f"refused: {MARKUP}"))
     term = spawn()
     term.say(MARKUP)
-    replied(term, 1)
+    term.replied(1)
     term.say("/history")
     row = term.wait_prompt(after=f"{PROMPT} /history")
     assert term.answer_to("/history", row)[2].endswith(MARKUP)
@@ -246,7 +231,7 @@ def test_a_tool_name_with_markup_titles_its_panel_literally(server, env):
 
 def test_a_plain_chat_resumes_with_the_reply_as_it_came(server, spawn):
     server.enqueue(Reply(text="# Heading\n\nSome *emphasis* here."))
-    first_session(spawn, "render me")
+    whole_session(spawn, "render me")
     term = spawn("-c", NO_COLOR="1")
     lines = [line for line in term.lines()[:term.cursor_row()] if line]
     assert lines[2:5] == [f"{PROMPT} render me", "# Heading", "Some *emphasis* here."]  # after the
@@ -258,7 +243,7 @@ def test_a_paused_reply_and_its_continuation_each_show_their_own_number(server, 
     server.enqueue(Reply(text="Searching…", stop_reason="pause_turn"), Reply(text="Found it."))
     term = spawn()
     term.say("look it up")
-    replied(term, 2)
+    term.replied(2)
     statuses = [line for line in term.lines() if line.startswith("#")]
     assert [s.split(" · ")[0] for s in statuses] == ["#1", "#2"]
     assert "pause_turn" in statuses[0] and "end_turn" in statuses[1]

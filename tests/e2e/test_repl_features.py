@@ -14,7 +14,7 @@ from pathlib import Path
 
 from helpers.fake_server import FakeServer, Reply
 from helpers.images import png
-from helpers.pty_terminal import PROMPT, Term
+from helpers.pty_terminal import PROMPT, Term, whole_session
 from helpers.received import assistant, plain, posts, texts, user, wait_for_bodies
 
 
@@ -33,16 +33,6 @@ def wait_line(term: Term, typed: str) -> None:
 def said(term: Term, typed: str, row: int) -> list[str]:
     """The non-blank lines between the prompt line `› typed` and `row`."""
     return [line for line in term.between(f"{PROMPT} {typed}", row) if line]
-
-
-def _first_session(spawn, *lines: str) -> None:
-    """A whole earlier session: each line sent and answered, then Ctrl-D."""
-    term = spawn()
-    for n, line in enumerate(lines, 1):
-        term.say(line)
-        finish(term, n)
-    term.send("\x04")
-    assert term.exit_status() == 0
 
 
 # -- /expand ------------------------------------------------------------------------------------------
@@ -247,7 +237,7 @@ def test_load_last_in_a_new_session_continues_the_latest_conversation(server, sp
 def test_history_and_load_still_read_in_a_no_save_chat(server, spawn):
     # README: --no-save keeps the exchange out of the history; reading works either way
     server.enqueue(Reply(text="Saved answer."), Reply(text="Read back."))
-    _first_session(spawn, "a saved question")
+    whole_session(spawn, "a saved question")
     term = spawn("--no-save")
     term.say("/history")
     row = term.wait_prompt(after=f"{PROMPT} /history")
@@ -414,7 +404,7 @@ def test_toolbar_shows_tokens_used_and_pending_attachments(server, spawn, tmp_pa
 
 
 def test_up_in_a_new_session_brings_back_the_last_session_input(server, spawn, env):
-    _first_session(spawn, "the giraffe is tall", "the otter swims")
+    whole_session(spawn, "the giraffe is tall", "the otter swims")
     kept = [f for f in Path(env["XDG_STATE_HOME"]).rglob("*") if f.is_file()]  # the user state directory
     assert any("the otter swims" in f.read_text("utf-8", "replace") for f in kept), kept
     term = spawn()
@@ -429,7 +419,7 @@ def test_up_in_a_new_session_brings_back_the_last_session_input(server, spawn, e
 
 def _search_giraffe(spawn) -> Term:
     """A second session, after a first that typed two lines; Ctrl-R `gira` finds the older one."""
-    _first_session(spawn, "the giraffe is tall", "the otter swims")
+    whole_session(spawn, "the giraffe is tall", "the otter swims")
     term = spawn()
     term.send("\x12")  # Ctrl-R
     term.send("gira")
@@ -459,7 +449,7 @@ def test_enter_during_ctrl_r_accepts_the_match(server, spawn):
 
 
 def test_suggestion_from_history_and_right_arrow_accepts_it(server, spawn):
-    _first_session(spawn, "please summarise the meeting notes")
+    whole_session(spawn, "please summarise the meeting notes")
     term = spawn()
     term.send("please sum")
     wait_line(term, "please summarise the meeting notes")  # the suggestion shows

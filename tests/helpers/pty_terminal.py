@@ -240,6 +240,11 @@ class Term:
         lines = self.lines()
         return max((i for i, line in enumerate(lines) if text in line), default=-1)
 
+    def replied(self, n: int) -> int:
+        """Wait for reply #n (its numbered status line) and the prompt under it; its row."""
+        self.wait(lambda: re.search(rf"^#{n} · .* end_turn · ", self.text(), re.M) is not None, f"reply #{n}")
+        return self.wait_prompt(after=f"#{n} · ")
+
     def wait_prompt(self, after: str, typed: str = "", timeout: float = 15) -> int:
         """The prompt (with `typed` in it) under the last line containing `after`; its row."""
 
@@ -358,3 +363,13 @@ def pexpect_child(env: dict[str, str], *args: str, rows: int = 40, cols: int = 1
     """`claudechat ARGS` on a rows x cols pty through pexpect; `.read()` gives all it wrote."""
     return pexpect.spawn(CLI[0], [*CLI[1:], *args], env=env, dimensions=(rows, cols), timeout=30,
                          encoding="utf-8")
+
+
+def whole_session(spawn: Callable[..., Term], *messages: str) -> None:
+    """An earlier session in the chat: each message sent and answered, then Ctrl-D."""
+    term = spawn()
+    for n, message in enumerate(messages, 1):
+        term.say(message)
+        term.replied(n)
+    term.send("\x04")
+    assert term.exit_status() == 0
