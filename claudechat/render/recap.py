@@ -128,7 +128,7 @@ def _status(turn: Any, number: int, price: Callable[[Any], str | None] | None) -
     parts = [f"#{number}", *([turn.model] if turn.model else [])]
     parts += token_counts(turn.usage) if turn.usage else []
     cost = price(turn) if price is not None and turn.usage else None
-    parts += [cost] if cost else []
+    parts += [cost if turn.stop_reason else f"at least {cost}"] if cost else []  # cut short: no final usage
     if turn.stop_reason:
         parts.append(turn.stop_reason)
     line = Text(sanitize(" · ".join(parts)), style="dim")

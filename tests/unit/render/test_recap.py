@@ -96,3 +96,16 @@ def test_plain_shows_the_replys_text_as_it_came_as_the_plain_chat_prints_replies
     turns = [you("q"), claude(text("# Heading\n\nSome *emphasis*."))]
     assert printed(exchange(turns, plain=True))[1:4] == ["# Heading", "", "Some *emphasis*."]
     assert "# Heading" not in printed(exchange(turns))  # rendered where the chat renders
+
+
+def test_the_status_line_gives_the_cost_and_a_reply_cut_short_costs_at_least_that():
+    def price(turn: Turn) -> str:
+        return f"${turn.usage['output_tokens'] / 1000:.3f}"  # any figure: the recap shows what it is given
+
+    done = claude(text("All of it."))
+    assert printed(exchange([you("q"), done], price=price))[-1] == \
+        "#1 · claude-test · 12 in · 34 out · $0.034 · end_turn"
+    cut = Turn(role="assistant", content=[text("Half")], model="claude-test", usage={"input_tokens": 12,
+               "output_tokens": 1}, interrupted=True)  # no stop reason: its final usage never came
+    assert printed(exchange([you("q"), cut], price=price))[-2] == \
+        "#1 · claude-test · 12 in · 1 out · at least $0.001"
