@@ -18,8 +18,9 @@ from claudechat.api.client import ApiClient, Endpoint
 from claudechat.api.wire import Wire
 from claudechat.conversation import Conversation, RequestParams, Thinking
 from claudechat.errors import UsageError
+from claudechat.keys import resolve_key
 from claudechat.models import EFFORTS, MIN_THINKING_BUDGET
-from claudechat.settings import DEFAULT_THINKING_BUDGET, Settings, cache_dir, resolve_key
+from claudechat.settings import DEFAULT_THINKING_BUDGET, Settings, cache_dir
 
 
 @dataclass

@@ -1,8 +1,8 @@
 """Settings: built-in profile < top-level config < [profiles.NAME] < environment < flags.
 
 Resolved once into a frozen `Settings`; nothing here runs at import time. The
-API key is looked up only when a request is about to be made (`resolve_key`),
-so `--help` never runs a password manager.
+API key is looked up only when a request is about to be made (keys.resolve_key);
+what each setting may be is in setting_keys.py.
 """
 
 from __future__ import annotations
@@ -10,14 +10,24 @@ from __future__ import annotations
 import difflib
 import os
 import re
-import subprocess
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 from claudechat.errors import ConfigError, NoKeyError, UsageError
-from claudechat.models import EFFORTS, MIN_THINKING_BUDGET, override_problem
+from claudechat.models import MIN_THINKING_BUDGET, override_problem
+from claudechat.setting_keys import (
+    BUILTIN_ENV,
+    BUILTIN_PROFILES,
+    DEMO,
+    DEMO_PROFILE,
+    GENERAL_ENV,
+    PROFILE_KEYS,
+    SECRET_KEYS,
+    TOP_KEYS,
+    Spec,
+)
 
 APP = "claudechat"
 DEFAULT_MODEL = "claude-sonnet-5-5"  # why: README, "Models"
@@ -56,85 +66,6 @@ def state_dir() -> Path:
     return platformdirs.user_state_path(APP)
 
 
-# -- the schema -----------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Spec:
-    kind: type | tuple[type, ...]
-    allowed: str  # how the value is described in an error
-    check: Any = None  # value -> bool
-    choices: tuple[str, ...] = ()
-
-
-def _between(lo: float, hi: float) -> Any:
-    return lambda v: lo <= v <= hi
-
-
-_NUM = (int, float)
-REQUEST_KEYS: dict[str, Spec] = {
-    "model": Spec(str, "a model name", lambda v: bool(v.strip())),
-    "max_tokens": Spec(int, "an integer of at least 1", lambda v: v >= 1),
-    "temperature": Spec(_NUM, "a number from 0 to 1", _between(0, 1)),
-    "top_p": Spec(_NUM, "a number from 0 to 1", _between(0, 1)),
-    "top_k": Spec(int, "an integer of at least 1", lambda v: v >= 1),
-    "stop_sequences": Spec(list, "a list of strings", lambda v: all(isinstance(s, str) for s in v)),
-    "system": Spec(str, "a string"),
-    "thinking": Spec(bool, "true or false"),
-    "thinking_budget": Spec(int, f"an integer of at least {MIN_THINKING_BUDGET}",
-                            lambda v: v >= MIN_THINKING_BUDGET),
-    "effort": Spec(str, "one of " + ", ".join(EFFORTS), choices=EFFORTS),
-    "thinking_text": Spec(str, '"auto", "summarized" or "omitted"',
-                          choices=("auto", "summarized", "omitted")),
-    "cache": Spec(bool, "true or false"),
-    "cache_ttl": Spec(str, '"5m" or "1h"', choices=("5m", "1h")),
-    "confirm_tokens": Spec(int, "an integer of at least 0", lambda v: v >= 0),
-}
-PROFILE_KEYS: dict[str, Spec] = {
-    "base_url": Spec(str, "an http:// or https:// URL",
-                     lambda v: v.startswith(("http://", "https://"))),
-    "auth": Spec(str, '"bearer" or "x-api-key"', choices=("bearer", "x-api-key")),
-    "api_key_env": Spec(str, "the name of an environment variable",
-                        lambda v: re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", v) is not None),
-    "api_key_command": Spec(str, "a shell command that prints the key", lambda v: bool(v.strip())),
-    "api_key": Spec(str, "a string (better: api_key_env or api_key_command)"),
-    "api": Spec(str, '"messages" or "chat-completions"', choices=("messages", "chat-completions")),
-    "anthropic_version": Spec(str, "a version date such as 2023-06-01", lambda v: bool(v.strip())),
-    **REQUEST_KEYS,
-}
-# Values never repeated in an error message: they may hold (or be) a key.
-SECRET_KEYS = frozenset({"api_key", "api_key_env", "api_key_command"})
-TOP_KEYS: dict[str, Spec] = {
-    "default_profile": Spec(str, "a profile name"),
-    "max_retries": Spec(int, "an integer from 0 to 10", _between(0, 10)),
-    "connect_timeout": Spec(_NUM, "a number of seconds above 0", lambda v: v > 0),
-    "idle_timeout": Spec(_NUM, "a number of seconds above 0", lambda v: v > 0),
-    "resize_images": Spec(bool, "true or false"),
-    "thinking_display": Spec(str, '"collapsed", "expanded" or "hidden"',
-                             choices=("collapsed", "expanded", "hidden")),
-    "editing_mode": Spec(str, '"emacs" or "vi"', choices=("emacs", "vi")),
-    "models": Spec((list, dict), 'a table of [models."NAME"] sections (or a list of names)',
-                   lambda v: all(isinstance(s, str) for s in v)),
-    "save_history": Spec(bool, "true or false"),
-    **REQUEST_KEYS,
-}
-
-BUILTIN_PROFILES: dict[str, dict[str, Any]] = {
-    "acedata": {
-        "base_url": "https://api.acedata.cloud",
-        "auth": "bearer",
-        "api_key_env": "ACEDATA_API_TOKEN",
-    },
-    "anthropic": {
-        "base_url": "https://api.anthropic.com",
-        "auth": "x-api-key",
-        "api_key_env": "ANTHROPIC_API_KEY",
-    },
-}
-# Environment variables that stand in for a setting of one built-in profile.
-BUILTIN_ENV = {"anthropic": {"base_url": "ANTHROPIC_BASE_URL"}}
-DEMO_PROFILE, DEMO = "demo", {"auth": "x-api-key", "api_key": "demo"}  # --demo (cli/demo.py), any key
-GENERAL_ENV = {"model": "CLAUDECHAT_MODEL", "base_url": "CLAUDECHAT_BASE_URL"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,35 +291,3 @@ def _choose_profile(flag: str | None, env: dict[str, str], config: dict[str, Any
         if env.get(builtin["api_key_env"], "").strip():
             return name
     raise NoKeyError(None, path)
-
-
-def resolve_key(settings: Settings, env: dict[str, str] | None = None) -> tuple[str, str]:
-    """The API key and a description of where it came from (never the key)."""
-    env = dict(os.environ) if env is None else env
-    var = settings.api_key_env
-    if var and env.get(var, "").strip():
-        return env[var].strip(), f"${var}"
-    if settings.api_key_command:
-        return _run_key_command(settings), f"api_key_command of profile {settings.profile!r}"
-    if settings.api_key:
-        return settings.api_key, f"api_key of profile {settings.profile!r} in {settings.config_file}"
-    raise NoKeyError(settings.profile, settings.config_file, var)
-
-
-def _run_key_command(settings: Settings) -> str:
-    command = settings.api_key_command or ""
-    try:
-        done = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=60,
-                              stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired:
-        raise ConfigError(f"api_key_command of profile {settings.profile!r} did not finish "
-                          f"within 60 s") from None
-    except OSError as exc:
-        raise ConfigError(f"api_key_command of profile {settings.profile!r} could not run: "
-                          f"{exc.strerror}") from None
-    key = done.stdout.strip().splitlines()[0].strip() if done.stdout.strip() else ""
-    if done.returncode != 0 or not key:
-        why = f"exited with status {done.returncode}" if done.returncode else "printed nothing"
-        raise ConfigError(f"api_key_command of profile {settings.profile!r} {why}; "
-                          f"run it by hand to see why")
-    return key

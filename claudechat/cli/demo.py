@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 from claudechat.errors import UsageError
 from claudechat.options import Options
-from claudechat.settings import DEMO_PROFILE
+from claudechat.setting_keys import DEMO_PROFILE
 
 # what the demo decides itself: its server, its key (none), where its conversations go
 REFUSED = (("profile", "-p/--profile"), ("base_url", "--base-url"), ("continue_last", "-c/--continue"),

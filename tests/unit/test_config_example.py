@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from claudechat.settings import PROFILE_KEYS, TOP_KEYS, read_config
+from claudechat.setting_keys import PROFILE_KEYS, TOP_KEYS
+from claudechat.settings import read_config
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
 

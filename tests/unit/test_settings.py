@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 
 from claudechat.errors import ConfigError
-from claudechat.settings import load, resolve_key
+from claudechat.keys import resolve_key
+from claudechat.settings import load
 
 ACEDATA_URL = "https://api.acedata.cloud"
 ANTHROPIC_URL = "https://api.anthropic.com"

@@ -1,0 +1,92 @@
+"""Every setting the config file, a variable or a flag may give: its type and what it may be.
+
+Data only (settings.py reads the file against it; config_command.py shows it).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from claudechat.models import EFFORTS, MIN_THINKING_BUDGET
+
+# -- the schema -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Spec:
+    kind: type | tuple[type, ...]
+    allowed: str  # how the value is described in an error
+    check: Any = None  # value -> bool
+    choices: tuple[str, ...] = ()
+
+
+def _between(lo: float, hi: float) -> Any:
+    return lambda v: lo <= v <= hi
+
+
+_NUM = (int, float)
+REQUEST_KEYS: dict[str, Spec] = {
+    "model": Spec(str, "a model name", lambda v: bool(v.strip())),
+    "max_tokens": Spec(int, "an integer of at least 1", lambda v: v >= 1),
+    "temperature": Spec(_NUM, "a number from 0 to 1", _between(0, 1)),
+    "top_p": Spec(_NUM, "a number from 0 to 1", _between(0, 1)),
+    "top_k": Spec(int, "an integer of at least 1", lambda v: v >= 1),
+    "stop_sequences": Spec(list, "a list of strings", lambda v: all(isinstance(s, str) for s in v)),
+    "system": Spec(str, "a string"),
+    "thinking": Spec(bool, "true or false"),
+    "thinking_budget": Spec(int, f"an integer of at least {MIN_THINKING_BUDGET}",
+                            lambda v: v >= MIN_THINKING_BUDGET),
+    "effort": Spec(str, "one of " + ", ".join(EFFORTS), choices=EFFORTS),
+    "thinking_text": Spec(str, '"auto", "summarized" or "omitted"',
+                          choices=("auto", "summarized", "omitted")),
+    "cache": Spec(bool, "true or false"),
+    "cache_ttl": Spec(str, '"5m" or "1h"', choices=("5m", "1h")),
+    "confirm_tokens": Spec(int, "an integer of at least 0", lambda v: v >= 0),
+}
+PROFILE_KEYS: dict[str, Spec] = {
+    "base_url": Spec(str, "an http:// or https:// URL",
+                     lambda v: v.startswith(("http://", "https://"))),
+    "auth": Spec(str, '"bearer" or "x-api-key"', choices=("bearer", "x-api-key")),
+    "api_key_env": Spec(str, "the name of an environment variable",
+                        lambda v: re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", v) is not None),
+    "api_key_command": Spec(str, "a shell command that prints the key", lambda v: bool(v.strip())),
+    "api_key": Spec(str, "a string (better: api_key_env or api_key_command)"),
+    "api": Spec(str, '"messages" or "chat-completions"', choices=("messages", "chat-completions")),
+    "anthropic_version": Spec(str, "a version date such as 2023-06-01", lambda v: bool(v.strip())),
+    **REQUEST_KEYS,
+}
+# Values never repeated in an error message: they may hold (or be) a key.
+SECRET_KEYS = frozenset({"api_key", "api_key_env", "api_key_command"})
+TOP_KEYS: dict[str, Spec] = {
+    "default_profile": Spec(str, "a profile name"),
+    "max_retries": Spec(int, "an integer from 0 to 10", _between(0, 10)),
+    "connect_timeout": Spec(_NUM, "a number of seconds above 0", lambda v: v > 0),
+    "idle_timeout": Spec(_NUM, "a number of seconds above 0", lambda v: v > 0),
+    "resize_images": Spec(bool, "true or false"),
+    "thinking_display": Spec(str, '"collapsed", "expanded" or "hidden"',
+                             choices=("collapsed", "expanded", "hidden")),
+    "editing_mode": Spec(str, '"emacs" or "vi"', choices=("emacs", "vi")),
+    "models": Spec((list, dict), 'a table of [models."NAME"] sections (or a list of names)',
+                   lambda v: all(isinstance(s, str) for s in v)),
+    "save_history": Spec(bool, "true or false"),
+    **REQUEST_KEYS,
+}
+
+BUILTIN_PROFILES: dict[str, dict[str, Any]] = {
+    "acedata": {
+        "base_url": "https://api.acedata.cloud",
+        "auth": "bearer",
+        "api_key_env": "ACEDATA_API_TOKEN",
+    },
+    "anthropic": {
+        "base_url": "https://api.anthropic.com",
+        "auth": "x-api-key",
+        "api_key_env": "ANTHROPIC_API_KEY",
+    },
+}
+# Environment variables that stand in for a setting of one built-in profile.
+BUILTIN_ENV = {"anthropic": {"base_url": "ANTHROPIC_BASE_URL"}}
+DEMO_PROFILE, DEMO = "demo", {"auth": "x-api-key", "api_key": "demo"}  # --demo (cli/demo.py), any key
+GENERAL_ENV = {"model": "CLAUDECHAT_MODEL", "base_url": "CLAUDECHAT_BASE_URL"}
