@@ -34,4 +34,6 @@ def clean_env(tmp_path: Path) -> dict[str, str]:
     env["NO_PROXY"] = "127.0.0.1,localhost"
     env["PYTHONFAULTHANDLER"] = "1"  # so a hung CLI can be made to show where it is: see finish()
     env.pop("NO_COLOR", None)
+    for sized in ("COLUMNS", "LINES"):  # set in pytest-xdist workers; rich prefers them to the pty size
+        env.pop(sized, None)
     return env

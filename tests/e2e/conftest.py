@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from helpers.cli import KEY, TOKEN
 from helpers.fake_server import FakeServer
-from helpers.pty_terminal import PROMPT, Term
+from helpers.pty_terminal import COLS, PROMPT, Term
 from helpers.pty_terminal import chat_env as terminal_env
 
 
@@ -62,13 +62,14 @@ def config(tmp_path: Path) -> Callable[[dict[str, str], str], dict[str, str]]:
 
 @pytest.fixture
 def spawn(env: dict[str, str]) -> Iterator[Callable[..., Term]]:
-    """spawn(*args, answer_cpr=False, **env_changes) -> the chat on a pty, at its first prompt
-    (an env_changes value of None removes the variable); closed at teardown."""
+    """spawn(*args, answer_cpr=False, cols=COLS, **env_changes) -> the chat on a pty, at its first
+    prompt (an env_changes value of None removes the variable); closed at teardown. A test that types
+    a tmp_path takes more columns: under pytest-xdist the path is longer (…/popen-gw0/…)."""
     terms: list[Term] = []
 
-    def start(*args: str, answer_cpr: bool = False, **env_changes: str) -> Term:
+    def start(*args: str, answer_cpr: bool = False, cols: int = COLS, **env_changes: str) -> Term:
         run_env = {k: v for k, v in {**terminal_env(env), **env_changes}.items() if v is not None}
-        term = Term(list(args), run_env, answer_cpr=answer_cpr)
+        term = Term(list(args), run_env, answer_cpr=answer_cpr, cols=cols)
         terms.append(term)
         term.wait(lambda: term.lines()[term.cursor_row()] == PROMPT, "the first prompt")
         return term

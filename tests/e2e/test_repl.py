@@ -152,7 +152,7 @@ def test_a_dropped_path_then_a_question_sends_the_file_and_only_the_question(ser
 def test_an_at_path_that_is_no_file_sends_nothing_and_keeps_the_text(server, spawn, tmp_path):
     server.enqueue(Reply(text="Got both."))
     (tmp_path / "notes.txt").write_text("the notes\n", "utf-8")
-    term = spawn()
+    term = spawn(cols=160)
     term.say(f"compare @{tmp_path}/note.txt with @@alice")
     term.wait_prompt(after="no such file", typed=f"compare @{tmp_path}/note.txt with @@alice")
     assert len(posts(server)) == 0
@@ -169,7 +169,7 @@ def test_undo_gives_back_the_typed_text_and_the_attachments_once(server, spawn, 
     notes.write_text("line one\n", "utf-8")
     picture = tmp_path / "pic.png"
     picture.write_bytes(png(2, 2))
-    term = spawn()
+    term = spawn(cols=160)
     term.say(f"/image {picture}")
     term.wait_prompt(after="attached")
     term.say(f"look at @{notes} and this")

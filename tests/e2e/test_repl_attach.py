@@ -104,7 +104,7 @@ def test_tab_on_a_quoted_folder_keeps_the_quote_open_to_go_into_it(server, spawn
     folder = tmp_path / "dir with space"
     folder.mkdir()
     (folder / "inner.txt").write_text("found me\n", "utf-8")
-    term = spawn()
+    term = spawn(cols=160)
     term.send(f'read @"{tmp_path}/dir w\t')
     term.wait(lambda: term.lines()[term.cursor_row()].endswith("dir with space/"), "the folder, quote open")
     term.send("\t")
