@@ -187,6 +187,32 @@ def test_a_server_error_message_is_one_line_that_cannot_drive_the_terminal(env, 
     assert len([line for line in screen.splitlines() if line.strip()]) == 1, screen
 
 
+NOTICES = {  # the lines claudechat says about a reply, quoting what the server sent
+    "a refusal's category and explanation": (
+        Reply(text="Partial", stop_reason="refusal",
+              stop_details={"type": "refusal", "category": "cy\x1b]0;PWNED\x07ber",
+                            "explanation": said("why")}),
+        ["declined (cyber): " + seen("why")]),
+    "the model named at max_tokens": (
+        Reply(text="Partial", stop_reason="max_tokens", model="claude-sonnet-5-5\x1b]0;PWNED\x07"),
+        ["cut off at max_tokens"]),
+}
+
+
+@pytest.mark.parametrize("plain", [[], ["--plain"]], ids=["live view", "--plain"])
+@pytest.mark.parametrize(("reply", "visible"), list(NOTICES.values()), ids=list(NOTICES))
+def test_what_claudechat_says_of_a_reply_cannot_drive_the_terminal(env, server, reply, visible, plain):
+    server.enqueue(reply)
+    term = on_a_terminal(env, "ask", *plain, "--usage", "hi")
+    assert_neutralised(term, visible)
+
+
+def test_debug_lines_show_the_servers_headers_without_their_control_characters(env, server):
+    server.enqueue(ErrorReply(400, message=said("refused"), headers={"x-evil": "a\x9b2Jb\x9d0;PWNED\x9c"}))
+    term = on_a_terminal(env, "--debug", "ask", "hi", code=1)
+    assert_neutralised(term, ["debug: <   x-evil: ab", seen("refused")])  # the traceback's line too
+
+
 MODELS = {
     "models": ["models"],
     "models --plain": ["models", "--plain"],
