@@ -39,7 +39,8 @@ def starter() -> str:
 
 
 def _say(env: Environment, line: str) -> None:
-    env.stderr.write(f"claudechat: {line}\n")
+    """One line on stderr; what it quotes of the config file cannot drive the terminal."""
+    env.stderr.write(f"claudechat: {sanitize(line)}\n")
     env.stderr.flush()
 
 

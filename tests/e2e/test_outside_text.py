@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import sqlite3
+import sys
 from pathlib import Path
 
 import pytest
@@ -268,6 +270,17 @@ def test_config_show_json_on_a_terminal_is_the_same_json(hostile_config):
     assert json_on_a_terminal(term) == piped and piped["settings"]["system"]["value"] == said("system")
 
 
+def test_config_edit_quotes_a_broken_config_without_letting_it_drive_the_terminal(env, tmp_path):
+    editor = tmp_path / "editor.py"  # an editor that writes a profile name holding HOSTILE
+    broken = f"[profiles]\n{json.dumps(said('profile'))} = 1\n"
+    editor.write_text(f"import sys\nopen(sys.argv[1], 'w').write({broken!r})\n", "utf-8")
+    with Terminal(["config", "edit"], {**env, "VISUAL": f"{sys.executable} {editor}"}, width=WIDE) as term:
+        term.wait_for(r"edit again\? \[Y/n\]")
+        os.write(term.master, b"n\r")
+        assert term.finish() == 2
+    assert_neutralised(term, [f"'profiles.{seen('profile')}' must be a table"])
+
+
 # -- the chat ----------------------------------------------------------------------------------
 
 
@@ -309,3 +322,20 @@ def test_a_reply_in_the_chat_split_anywhere_cannot_drive_the_terminal(server, sp
     assert seen("thought") in term.said("/expand")
     term.said("/copy")
     assert_chat_neutralised(chat_output(term), term)
+
+
+def test_model_names_from_the_server_in_the_chat_cannot_drive_the_terminal(env, hostile_models, spawn):
+    assert run_cli(env, "models").code == 0  # the list the chat's /model shows, cached
+    term = spawn()
+    shown = term.said("/model")
+    assert "claude-x " in shown and "named: clip title" in shown
+    assert_chat_neutralised(term.raw, term)
+
+
+def test_a_server_error_in_the_chat_cannot_drive_the_terminal(server, spawn):
+    server.enqueue(ErrorReply(400, message=said("refused")))
+    term = spawn()
+    term.say("hi")
+    term.wait_text(seen("refused"))
+    term.wait_prompt(after=seen("refused"), typed="hi")  # the message is given back, not lost
+    assert_chat_neutralised(term.raw, term)
