@@ -175,6 +175,12 @@ def test_a_reply_split_anywhere_cannot_drive_the_terminal(env, server, args, chu
     assert_neutralised(term, [seen("replied")] + ([seen("thought")] if "--show-thinking" in args else []))
 
 
+def test_a_reply_to_a_pipe_is_the_text_as_received(env, server):
+    server.enqueue(Reply(text=split_everywhere(said("replied")), chunking="bytes"))
+    result = run_cli(env, "ask", "hi")
+    assert (result.code, result.out.decode()) == (0, said("replied") + "\n"), result
+
+
 def test_ask_json_on_a_terminal_is_the_reply_with_every_control_character_escaped(env, server):
     server.enqueue(Reply(text=split_everywhere(said("replied"))))
     term = on_a_terminal(env, "ask", "--json", "hi")
