@@ -41,11 +41,12 @@ WIDE = 200  # columns: no line of these tests wraps or is cut short
 
 
 def said(place: str) -> str:
-    """The hostile text as it is stored at `place`, and what a terminal shows of it."""
+    """The hostile text as it is stored (or sent) at `place`."""
     return f"{place}: {HOSTILE}"
 
 
 def seen(place: str) -> str:
+    """What a terminal shows of said(place)."""
     return f"{place}: {SHOWN}"
 
 
