@@ -3,21 +3,25 @@
 Model output, tool output, file names and server messages may carry escape
 sequences (CSI, OSC 52 clipboard writes, OSC 8 links, title changes, DCS, the
 8-bit CSI U+009B). Before such text reaches a terminal, every escape sequence is
-removed whole and every other control character except newline and tab is
-dropped; CRLF and lone CR become newlines. The raw text is kept elsewhere unchanged.
+removed whole, payload and all, and every other control character except newline
+and tab is dropped; CRLF and lone CR become newlines. The raw text is kept
+elsewhere unchanged.
 
-A sequence goes whole as a terminal would consume it (the DEC/xterm parser): a
-string (OSC, DCS, SOS, PM, APC) runs to BEL or ST, or until ESC, CAN, SUB or a C1
-control cuts it short; a newline inside it is part of it. A CSI or other ESC
-sequence cut short by a character it cannot hold ends there. A sequence that
-never ends runs to the end of the text: its payload is never shown as text.
+A string sequence (OSC, DCS, SOS, PM, APC) ends at BEL or ST; a newline inside
+it is part of it (as a terminal's parser reads it). One that ESC, CAN, SUB or
+a C1 control cuts short, or that never ends, is not a sequence a terminal would
+act on as meant: only its control characters go, and what followed them is
+shown as text (so a stray ESC in a file name cannot swallow the error line
+that names the file). The same for a CSI or other ESC sequence that does not end.
 
 `StreamSanitizer` does the same for text that arrives in pieces: a sequence
-split across deltas is held back until it is complete (or cut short), so its
-payload never leaks onto the screen; however the text is cut, the stream gives
-what `sanitize` gives for the whole. What it holds is bounded (`MAX_HELD`): of a
-longer sequence only its start and its last character are kept, which is all
-that decides where it ends.
+split across deltas is held back until it ends (or is cut short, or the stream
+ends), so its payload never leaks onto the screen; however the text is cut, the
+stream gives what `sanitize` gives for the whole. What it holds is bounded
+(`MAX_HELD`): a sequence longer than that is dropped, up to where it ends,
+keeping only its opening and last character (all that decides where it ends).
+`settled` is the part of a text a live frame may show: all but a sequence still
+arriving at its end.
 """
 
 from __future__ import annotations
@@ -25,12 +29,22 @@ from __future__ import annotations
 import re
 
 _STOPS = r"\x07\x18\x1a\x1b\x80-\x9f"  # what ends or cuts short a string sequence
+_OPENS = r"(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])"  # OSC, DCS, SOS, PM, APC (7- and 8-bit)
+# Whole sequences, removed with their payload.
 _SEQUENCES = re.compile(
     rf"""
-    (?:\x1b\[|\x9b) [\x30-\x3f]* [\x20-\x2f]* [\x40-\x7e]?                   # CSI (7- and 8-bit)
-  | (?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f]) [^{_STOPS}]*                     # OSC, DCS, SOS, PM, APC
-        (?: \x07 | \x1b\\ | \x9c | (?=[{_STOPS}]) | \Z )
-  | \x1b [\x20-\x2f]* [\x30-\x7e]?                                           # other ESC sequences
+    (?:\x1b\[|\x9b) [\x30-\x3f]* [\x20-\x2f]* [\x40-\x7e]                   # CSI (7- and 8-bit)
+  | {_OPENS} [^{_STOPS}]* (?: \x07 | \x1b\\ | \x9c )                            # strings, ended
+  | \x1b [\x20-\x2f]* [\x30-\x7e]                                           # other ESC sequences
+    """,
+    re.VERBOSE,
+)
+# Where a sequence that starts the text ends, ended or cut short (a stream drops a long one so far).
+_THROUGH = re.compile(
+    rf"""
+    (?:\x1b\[|\x9b) [\x30-\x3f]* [\x20-\x2f]* [\x40-\x7e]?
+  | {_OPENS} [^{_STOPS}]* (?: \x07 | \x1b\\ | \x9c )?
+  | \x1b [\x20-\x2f]* [\x30-\x7e]?
     """,
     re.VERBOSE,
 )
@@ -39,7 +53,7 @@ _SEQUENCES = re.compile(
 _UNFINISHED = re.compile(
     rf"""
     (?: (?:\x1b\[|\x9b) [\x30-\x3f]* [\x20-\x2f]*
-      | (?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f]) [^{_STOPS}]* \x1b?
+      | {_OPENS} [^{_STOPS}]* \x1b?
       | \x1b [\x20-\x2f]*
       | \r
     ) \Z
@@ -51,8 +65,9 @@ MAX_HELD = 4096  # characters of an unfinished sequence a stream keeps whole
 
 
 def sanitize(text: str) -> str:
-    """Text safe to print on a terminal: no escape sequences (each removed whole, also
-    one cut short or never ended) and no control characters other than newline and tab."""
+    """Text safe to print on a terminal: no escape sequences (each removed whole; of one cut
+    short or never ended, its control characters) and no control characters other than
+    newline and tab."""
     if _CONTROLS.search(text) is None:
         return text
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -67,13 +82,20 @@ def escape_json(text: str) -> str:
     return re.sub(r"[\x7f-\x9f]", lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+def settled(text: str) -> str:
+    """`text` less a sequence still arriving at its end (and a CR that may be half a CRLF):
+    what a live frame may show of text that is still streaming, once sanitised."""
+    unfinished = _UNFINISHED.search(text)
+    return text[: unfinished.start()] if unfinished else text
+
+
 class StreamSanitizer:
     """`sanitize` for a stream of deltas: hold back a sequence cut in two."""
 
     def __init__(self, max_held: int = MAX_HELD) -> None:
         self.max_held = max_held
         self._held = ""
-        self._long = False  # what is held is the shortened start of a long sequence
+        self._long = False  # inside a sequence longer than max_held: dropped until it ends
 
     @property
     def holding(self) -> int:
@@ -83,27 +105,33 @@ class StreamSanitizer:
     def feed(self, delta: str) -> str:
         text = self._held + delta
         long, self._held, self._long = self._long, "", False
+        if long:  # the held opening and last character of a long sequence, then what came
+            if _UNFINISHED.fullmatch(text):  # it goes on
+                self._held, self._long = _shortened(text), True
+                return ""
+            ended = _THROUGH.match(text)
+            return self.feed(text[ended.end() if ended else 0:])
         if _CONTROLS.search(text) is None:
             return text
         unfinished = _UNFINISHED.search(text)
         if unfinished:
             start = unfinished.start()
-            sequence = text[start:]
-            if (long and start == 0) or len(sequence) > self.max_held:  # the long one goes on
-                sequence, self._long = _shortened(sequence), True
-            self._held = sequence
+            self._held = text[start:]
+            if len(self._held) > self.max_held:
+                self._held, self._long = _shortened(self._held), True
             text = text[:start]
         return sanitize(text)
 
     def flush(self) -> str:
-        """The end of the stream: whatever is held is a sequence that never ended (gone
-        whole), or a CR (a newline)."""
-        held, self._held, self._long = self._held, "", False
-        return sanitize(held)
+        """The end of the stream: what is held is a sequence that never ended (its visible
+        part, as `sanitize` shows it; nothing of one dropped as too long), or a CR."""
+        held, long, self._held, self._long = self._held, self._long, "", False
+        return "" if long else sanitize(held)
 
 
 def _shortened(sequence: str) -> str:
-    """An unfinished sequence as its opening and its last character: all that decides how
-    it goes on, as it is removed whole whatever its middle holds."""
-    opening = 2 if sequence[0] == "\x1b" and sequence[1] in "[]PX^_" else 1
+    """An unfinished sequence as its opening and its last character: all that decides where
+    it ends (a CSI's last byte says whether a parameter may still come; a string's, whether
+    an ESC may be the start of ST)."""
+    opening = 2 if sequence[0] == "\x1b" and sequence[1:2] in ("[", "]", "P", "X", "^", "_") else 1
     return sequence[:opening] + sequence[-1]

@@ -142,7 +142,7 @@ HOSTILE = (
     "Clipboard \x1b]52;c;aGFjaw==\x07write, clear \x1b[2J screen, "
     "8-bit \x9b31mCSI\x9b0m, title \x1b]0;pwned\x07change, "
     "link \x1b]8;;https://evil.example\x1b\\\\click\x1b]8;;\x1b\\\\ here, "
-    "DCS \x1bPq#0;2;0;0;0\x1b\\\\done, bell \x07 and C1 \x85\x90\x9c end.\n\n"
+    "DCS \x1bPq#0;2;0;0;0\x1b\\\\done, bell \x07 and C1 \x85\x90 end.\n\n"
     "[bold red]not markup[/]\n"
 )
 # What rich itself writes on a colourless terminal: cursor moves, line erases,
