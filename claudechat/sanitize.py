@@ -10,8 +10,8 @@ elsewhere unchanged.
 A string sequence (OSC, DCS, SOS, PM, APC) ends at BEL or ST; a newline inside
 it is part of it (as a terminal's parser reads it). One that ESC, CAN, SUB or
 a C1 control cuts short, or that never ends, is not a sequence a terminal would
-act on as meant: only its control characters go, and what followed them is
-shown as text (so a stray ESC in a file name cannot swallow the error line
+act on as meant: only its opening (ESC ] or the C1 byte) and its control
+characters go, and what followed is shown as text (so a stray ESC in a file name cannot swallow the error line
 that names the file). The same for a CSI or other ESC sequence that does not end.
 
 `StreamSanitizer` does the same for text that arrives in pieces: a sequence
@@ -66,8 +66,7 @@ MAX_HELD = 4096  # characters of an unfinished sequence a stream keeps whole
 
 def sanitize(text: str) -> str:
     """Text safe to print on a terminal: no escape sequences (each removed whole; of one cut
-    short or never ended, its control characters) and no control characters other than
-    newline and tab."""
+    short or never ended, its opening) and no control characters other than newline and tab."""
     if _CONTROLS.search(text) is None:
         return text
     text = text.replace("\r\n", "\n").replace("\r", "\n")
