@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from claudechat import settings as settings_mod
 from claudechat.errors import ConfigError, ExitCode, UsageError
+from claudechat.sanitize import escape_json, sanitize
 
 if TYPE_CHECKING:
     from claudechat.environment import Environment
@@ -38,7 +39,8 @@ def starter() -> str:
 
 
 def _say(env: Environment, line: str) -> None:
-    env.stderr.write(f"claudechat: {line}\n")
+    """One line on stderr; what it quotes of the config file cannot drive the terminal."""
+    env.stderr.write(f"claudechat: {sanitize(line)}\n")
     env.stderr.flush()
 
 
@@ -100,17 +102,18 @@ def show(env: Environment, options: Options, as_json: bool, plain: bool = False)
             rows.append((f.name, _value(f.name, getattr(current, f.name)),
                          source(f.name, current.profile, flags, os.environ, config)))
     rows.append(("key", *_key(current)))
-    if as_json:
-        env.emit(json.dumps({"config_file": str(path), "exists": path.exists(),
-                               "settings": {k: {"value": v, "source": s} for k, v, s in rows}},
-                              ensure_ascii=False, indent=2) + "\n")
+    if as_json:  # on a terminal, the C1 controls json.dumps leaves raw as \u escapes
+        text = json.dumps({"config_file": str(path), "exists": path.exists(),
+                           "settings": {k: {"value": v, "source": s} for k, v, s in rows}},
+                          ensure_ascii=False, indent=2) + "\n"
+        env.emit(escape_json(text) if env.stdout_isatty else text)
         return ExitCode.OK
     head = f"config file: {path}" + ("" if path.exists() else " (not there: defaults and environment only)")
     if env.stdout_isatty and not plain:
         _table(env, head, rows)
     else:
-        env.emit("".join(f"{k}\t{_text(v)}\t{s}\n" for k, v, s in rows))
-        _say(env, head)
+        env.emit("".join(f"{k}\t{_text(v)}\t{_text(s)}\n" for k, v, s in rows))
+        _say(env, sanitize(head))
     return ExitCode.OK
 
 
@@ -176,8 +179,6 @@ def _key(current: settings_mod.Settings) -> tuple[str, str]:
 
 
 def _text(value: Any) -> str:
-    from claudechat.sanitize import sanitize
-
     if value is None:
         return "(unset)"
     if isinstance(value, bool):
@@ -192,7 +193,7 @@ def _table(env: Environment, head: str, rows: list[tuple[str, Any, str]]) -> Non
     from rich.table import Table
     from rich.text import Text
 
-    grid = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=Text(head), title_justify="left")
+    grid = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=Text(sanitize(head)), title_justify="left")
     for name in ("setting", "value", "from"):
         grid.add_column(name)
     for key, value, where in rows:

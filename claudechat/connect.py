@@ -20,6 +20,7 @@ from claudechat.conversation import Conversation, RequestParams, Thinking
 from claudechat.errors import UsageError
 from claudechat.keys import resolve_key
 from claudechat.models import EFFORTS, MIN_THINKING_BUDGET
+from claudechat.sanitize import sanitize
 from claudechat.settings import DEFAULT_THINKING_BUDGET, Settings, cache_dir
 
 
@@ -122,7 +123,8 @@ def open_client(settings: Settings, *, debug: bool = False,
         transport=transport,
         follow_redirects=False,
     )
-    log = (lambda line: print(f"debug: {line}", file=sys.stderr, flush=True)) if debug else None
+    # headers and reason phrases are the server's text: no control character reaches the terminal
+    log = (lambda line: print(f"debug: {sanitize(line)}", file=sys.stderr, flush=True)) if debug else None
     return ApiClient(endpoint, http, max_retries=settings.max_retries,
                      idle_timeout=settings.idle_timeout, debug=log)
 

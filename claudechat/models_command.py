@@ -39,8 +39,11 @@ def list_models(env: Environment, options: Options, as_json: bool, plain: bool) 
         raise NoModelList(f"the server of profile {settings.profile!r} ({settings.base_url}) has no "
                           f"model list (GET /v1/models); use the model names its documentation gives "
                           f"with -m NAME")
-    if as_json:
-        env.emit(json.dumps(entries, ensure_ascii=False, indent=2) + "\n")
+    if as_json:  # on a terminal, the C1 controls json.dumps leaves raw as \u escapes
+        from claudechat.sanitize import escape_json
+
+        text = json.dumps(entries, ensure_ascii=False, indent=2) + "\n"
+        env.emit(escape_json(text) if env.stdout_isatty else text)
     elif env.stdout_isatty and not plain:
         env.console().print(table(entries, settings.model))
     else:

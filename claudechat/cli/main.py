@@ -38,10 +38,12 @@ def main(argv: list[str] | None = None) -> None:
     except (KeyboardInterrupt, typer.Abort):
         code = signals.exit_code() or ExitCode.INTERRUPTED
     except ClaudechatError as exc:
-        if debug_on():
+        if debug_on():  # its message may quote the server: sanitised like the line below
             import traceback
 
-            traceback.print_exc()
+            from claudechat.sanitize import sanitize
+
+            print(sanitize(traceback.format_exc()), end="", file=sys.stderr, flush=True)
         code = _fail(str(exc), exc.exit_code)
     except BrokenPipeError:
         quiet_stdout()

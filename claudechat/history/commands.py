@@ -35,8 +35,7 @@ def list_conversations(env: Environment, limit: int, search: str | None, as_json
         hidden = 0 if show_all else store.count_unreplied(search)
     prices = {r.id: conversation_cost(usages.get(r.id, []), r.model) for r in rows}
     if as_json:
-        env.emit(json.dumps([{**_summary_json(r), "cost": _usd(prices[r.id])} for r in rows],
-                            ensure_ascii=False, indent=2) + "\n")
+        env.emit(_json([{**_summary_json(r), "cost": _usd(prices[r.id])} for r in rows], env.stdout_isatty))
     elif env.stdout_isatty and not plain:
         _table(rows, env, search, prices, hidden)
     else:  # the cost last: readers of the first five fields keep working
@@ -49,6 +48,15 @@ def list_conversations(env: Environment, limit: int, search: str | None, as_json
                          f"got a reply {'is' if hidden == 1 else 'are'} not listed (--all lists them)\n")
         env.stderr.flush()
     return ExitCode.OK
+
+
+def _json(value: Any, terminal: bool) -> str:
+    """`value` as JSON, every text as stored; for a `terminal`, the control characters that
+    json.dumps leaves as they are (DEL, C1) written as \\u escapes, which mean the same."""
+    from claudechat.sanitize import escape_json
+
+    text = json.dumps(value, ensure_ascii=False, indent=2) + "\n"
+    return escape_json(text) if terminal else text
 
 
 def _usd(cost: float | None) -> float | None:
@@ -128,8 +136,8 @@ def show(env: Environment, ref: str, plain: bool) -> ExitCode:
     stored = _load(ref)
     if env.stdout_isatty and not plain:
         transcript.show_rich(stored, env.console(soft_wrap=False))
-    else:
-        env.emit(transcript.markdown(stored))
+    else:  # --plain on a terminal: Markdown with the text from outside sanitised
+        env.emit(transcript.markdown(stored, terminal=env.stdout_isatty))
     return ExitCode.OK
 
 
@@ -139,11 +147,13 @@ def export(env: Environment, ref: str, fmt: str, output: str | None) -> ExitCode
     if fmt not in ("md", "json"):
         raise UsageError(f"--format must be md or json (got {fmt!r})")
     stored = _load(ref)
+    to_stdout = output is None or output == "-"
+    terminal = to_stdout and env.stdout_isatty  # a file or a pipe: every text as it was received
     if fmt == "json":
-        text = json.dumps(transcript.as_json(stored), ensure_ascii=False, indent=2) + "\n"
+        text = _json(transcript.as_json(stored), terminal)
     else:
-        text = transcript.markdown(stored)
-    if output is None or output == "-":
+        text = transcript.markdown(stored, terminal=terminal)
+    if to_stdout:
         env.emit(text)
         return ExitCode.OK
     try:

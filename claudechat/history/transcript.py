@@ -8,6 +8,7 @@ which prints to the console it is given.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -36,17 +37,19 @@ def short_time(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M")
 
 
-def header_line(source: Stored | Conversation) -> str:
+def header_line(source: Stored | Conversation, clean: Callable[[str], str] = str) -> str:
     """id · model · profile · started … · N messages; a conversation not (yet)
-    read from the history has only its model and its message count."""
+    read from the history has only its model and its message count. `clean` is
+    applied to each value from outside (the model and profile names)."""
     count = len(source.turns)
     messages = f"{count} message{'s' * (count != 1)}"
     if isinstance(source, Conversation):
-        return f"{source.params.model} · {messages}"
+        return f"{clean(source.params.model)} · {messages}"
     summary = source.summary
-    parts = [summary.id, summary.model or "?", f"started {short_time(summary.created)}", messages]
+    parts = [clean(summary.id), clean(summary.model or "?"), f"started {short_time(summary.created)}",
+             messages]
     if summary.profile:
-        parts.insert(2, f"profile {summary.profile}")
+        parts.insert(2, f"profile {clean(summary.profile)}")
     return " · ".join(parts)
 
 
@@ -99,19 +102,23 @@ def _size(n: int) -> str:
     return ""
 
 
-def markdown(source: Stored | Conversation) -> str:
+def markdown(source: Stored | Conversation, *, terminal: bool = False) -> str:
     """The transcript as Markdown: the title, the header line, a `##` section per
-    message, non-text blocks as notes. `source` is a stored conversation or a live one."""
+    message, non-text blocks as notes. `source` is a stored conversation or a live one.
+    Every text from outside as it was received (a file, a pipe), or for a `terminal`
+    each one sanitised on its own (no escape sequence reaches the screen)."""
+    clean = sanitize if terminal else str
     title = title_of(source.turns) if isinstance(source, Conversation) else source.summary.title
-    out = [f"# {title}", "", header_line(source), ""]
+    out = [f"# {clean(title)}", "", header_line(source, clean), ""]
     if source.system:
-        out += ["## System", "", source.system.rstrip("\n"), ""]
+        out += ["## System", "", clean(source.system).rstrip("\n"), ""]
     for turn in source.turns:
-        out += [f"## {SPEAKERS.get(turn.role, turn.role)}", ""]
+        out += [f"## {SPEAKERS.get(turn.role, clean(turn.role))}", ""]
         for block in turn.content:
             text = note(block)
             if text is None:
                 text = str(block.get("text") or "").rstrip("\n")
+            text = clean(text).rstrip("\n")
             if text:
                 out += [text, ""]
         if turn.interrupted:
@@ -169,7 +176,7 @@ def show_rich(stored: Stored, console: Console) -> None:
     from rich.text import Text
 
     console.print(Text(sanitize(stored.summary.title), style="bold"))
-    console.print(Text(sanitize(header_line(stored)), style="dim"))
+    console.print(Text(header_line(stored, sanitize), style="dim"))
     if stored.system:
         console.print()
         console.print(Text("System", style="bold yellow"))
@@ -177,7 +184,7 @@ def show_rich(stored: Stored, console: Console) -> None:
     for turn in stored.turns:
         console.print()
         style = "bold cyan" if turn.role == "user" else "bold magenta"
-        console.print(Text(SPEAKERS.get(turn.role, turn.role), style=style))
+        console.print(Text(SPEAKERS.get(turn.role, sanitize(turn.role)), style=style))
         for block in turn.content:
             text = note(block)
             if text is not None:

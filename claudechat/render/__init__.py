@@ -23,8 +23,8 @@ def choose_view(env: Environment, *, thinking_display: str = "collapsed", show_t
     stream is given up on (the live view says a stall before that)."""
     from claudechat.render.view import JsonView, PlainView
 
-    if json:
-        return JsonView(env.stdout, env.stderr)
+    if json:  # on a terminal, the control characters json.dumps leaves raw are escaped
+        return JsonView(env.stdout, env.stderr, terminal=env.stdout_isatty)
     if env.stdout_isatty and env.colors:
         from claudechat.render.rich_view import RichView
 

@@ -21,7 +21,7 @@ from rich.text import Text
 from claudechat.api.events import InputJsonDelta, TextDelta, ThinkingDelta
 from claudechat.message import fallback_note
 from claudechat.render.markdown_stream import Cropped, MarkdownStream
-from claudechat.sanitize import StreamSanitizer, sanitize
+from claudechat.sanitize import StreamSanitizer, sanitize, settled
 
 THINKING_LIVE_LINES = 6
 
@@ -89,7 +89,7 @@ class ThinkingSection(Section):
         if self.display == "hidden":
             return Text("Thinking…", style="dim")
         rows = min(THINKING_LIVE_LINES, max(1, max_lines - 2))
-        text = sanitize("".join(self.parts))
+        text = sanitize(settled("".join(self.parts)))  # a sequence still arriving: none of it
         lines = text.rstrip("\n").split("\n")[-rows:]  # then cut to screen rows: lines wrap
         return Panel(Cropped(Text("\n".join(lines), style="dim"), rows, marker=False),
                      title="Thinking", title_align="left", border_style="dim", expand=True)
@@ -121,7 +121,8 @@ class ToolSection(Section):
         return Panel(body, title=Text(f"tool call: {self.name}"), title_align="left", border_style="cyan")
 
     def tail(self, max_lines: int) -> RenderableType | None:
-        return self._panel(Cropped(Text(sanitize("".join(self.parts) or "…")), max(1, max_lines - 2)))
+        shown = sanitize(settled("".join(self.parts)))  # a sequence still arriving: none of it
+        return self._panel(Cropped(Text(shown or "…"), max(1, max_lines - 2)))
 
     def flush(self) -> list[RenderableType]:
         raw = "".join(self.parts)

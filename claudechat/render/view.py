@@ -23,7 +23,7 @@ from claudechat.api.events import (
 from claudechat.api.retry import RetryWait
 from claudechat.errors import OutputClosed
 from claudechat.message import Message, fallback_note
-from claudechat.sanitize import StreamSanitizer, sanitize
+from claudechat.sanitize import StreamSanitizer, escape_json, sanitize
 
 if TYPE_CHECKING:
     from claudechat.turn import TurnResult
@@ -211,6 +211,7 @@ class JsonView(PlainView):
             data = result.message.to_dict()
             if self.costing is not None:  # claudechat's own field: what the reply cost
                 data["cost"] = self.costing(result.message)
-            self.text.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+            text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+            self.text.write(escape_json(text) if self.text.terminal else text)  # the same JSON
             self.text.flush()
 

@@ -50,7 +50,7 @@ def cmd_show(state: ReplState, arg: str, out: Printer) -> Outcome:
 
 @command("/copy [N]", "copy reply N (default: the last) to the clipboard (OSC 52, wl-copy…)")
 def cmd_copy(state: ReplState, arg: str, out: Printer) -> Outcome:
-    text = state.reply(arg).text
+    text = sanitize(state.reply(arg).text)  # what the screen showed: no hidden sequence to paste
     copied = copy_to_clipboard(text, out.terminal)
     size = f"{len(text):,} character{'' if len(text) == 1 else 's'}"
     if copied.program is not None:  # it exited 0: the text is on the clipboard

@@ -198,6 +198,31 @@ def test_markdown_of_a_live_conversation_is_the_same_transcript():
         "# Which is larger, 9.11 or 9.9?\n\nclaude-x · 5 messages\n\n" + BODY)
 
 
+def hostile() -> Stored:
+    """stored() with an escape sequence in every text that came from outside: each one alone
+    (a sequence split between two of them must not swallow the transcript's own text)."""
+    conversation = stored()
+    # sanitising the page at once, the title's OSC would run on to the profile's BEL, header and all
+    conversation.summary = Summary("0123456789ab", "Which\x1b]0;t", T0, T0 + 40, "wo\x07rk", "claude-x", 5)
+    conversation.system = "Answer\x1b]52;c;aGk=\x07 briefly."
+    conversation.turns[1].content = [THINKING, text("**9.9**\x9b2J is larger.")]
+    conversation.turns[2].content = [text("Explain\x1b]8;;https://evil.example\x1b\\ why.")]
+    return conversation
+
+
+def test_markdown_for_a_terminal_sanitises_each_text_from_outside_and_a_file_keeps_it():
+    started = datetime.fromtimestamp(T0).strftime("%Y-%m-%d %H:%M")
+    shown = transcript.markdown(hostile(), terminal=True)
+    assert shown == (  # what markdown(stored()) is, less the sequences
+        "# Which0;t\n\n"  # an OSC never ended in the title: its ESC goes, not the header below
+        f"0123456789ab · claude-x · profile work · started {started} · 5 messages\n\n"
+        + BODY
+        + "\n---\n\ntotal: — (no price known for a model of this conversation)\n")
+    raw = transcript.markdown(hostile())
+    assert "Answer\x1b]52;c;aGk=\x07 briefly." in raw and "**9.9**\x9b2J is larger." in raw
+    assert "# Which\x1b]0;t\n" in raw and "claude-x · profile wo\x07rk" in raw
+
+
 def test_json_holds_the_messages_as_the_api_takes_them_and_what_it_returned():
     data = json.loads(json.dumps(transcript.as_json(stored()), ensure_ascii=False))
     assert {k: data[k] for k in ("id", "title", "profile", "model", "system", "settings")} == {

@@ -153,3 +153,15 @@ def test_a_tool_name_with_markup_is_shown_literally_in_the_panel_title():
     sec = section({"type": "tool_use", "id": "t", "name": "[red]probe[/red] arr[i]", "input": {}})
     assert "tool call: [red]probe[/red] arr[i]" in printed(sec.flush()).splitlines()[0]
     assert "tool call: [red]probe[/red] arr[i]" in printed([sec.tail(10)]).splitlines()[0]
+
+
+@pytest.mark.parametrize("block", [THINKING, {"type": "tool_use", "id": "t", "name": "f", "input": {}}],
+                         ids=["thinking", "tool call"])
+def test_a_frame_drawn_while_a_sequence_is_still_arriving_shows_none_of_its_payload(block):
+    # the live view draws the open section on its own clock, whatever has arrived so far
+    delta = ThinkingDelta if block["type"] == "thinking" else InputJsonDelta
+    sec = section_for(block, "collapsed", "monokai")
+    sec.feed(delta("see \x1b]8;;https://evil.example/pa"))
+    assert "evil" not in printed([sec.tail(10)]) and "see" in printed([sec.tail(10)])
+    sec.feed(delta("ge\x1b\\link\x1b]8;;\x1b\\ done"))
+    assert "see link done" in printed([sec.tail(10)]) and "evil" not in printed([sec.tail(10)])
