@@ -30,7 +30,7 @@ class Read:
     """What `read` got: the decoded bytes (at most the limit), whether there was more
     (`over`: reading stopped at the limit), and the failure that ended the body early."""
 
-    data: bytes
+    data: bytes | bytearray
     over: bool = False
     broke: httpx.TransportError | BadEncoding | None = None
 
@@ -92,15 +92,16 @@ def decoded(response: httpx.Response) -> Iterator[bytes]:
 def read(response: httpx.Response, limit: int) -> Read:
     """The decoded body up to `limit` bytes; reading stops there (`over`) or where the
     connection broke (`broke`), keeping what came before."""
-    data = bytearray()
+    data = bytearray()  # given back as it is: a copy of 64 MiB would double the cost
     try:
         for piece in decoded(response):
             data += piece
             if len(data) > limit:
-                return Read(bytes(data[:limit]), over=True)
+                del data[limit:]
+                return Read(data, over=True)
     except (httpx.TransportError, BadEncoding) as exc:
-        return Read(bytes(data), broke=exc)
-    return Read(bytes(data))
+        return Read(data, broke=exc)
+    return Read(data)
 
 
 def media_type(response: httpx.Response) -> str:
