@@ -148,7 +148,7 @@ def tls_error(failure: ssl.SSLError, host: str) -> ApiError:
     """A certificate that cannot be verified, or TLS that cannot be agreed on, never fixes
     itself: not retried. httpx trusts certifi's CA bundle, or SSL_CERT_FILE / SSL_CERT_DIR."""
     if isinstance(failure, ssl.SSLCertVerificationError):
-        why = one_line(failure.verify_message or failure.reason or str(failure), 120)
+        why = one_line(getattr(failure, "verify_message", None) or str(failure), 120)
         system = ssl.get_default_verify_paths().openssl_cafile
         return ApiError(
             f"the TLS certificate of {host} could not be verified ({why})",
@@ -156,7 +156,8 @@ def tls_error(failure: ssl.SSLError, host: str) -> ApiError:
                  f"that signed it (PEM), or at the system's CA store ({system}); "
                  f"claudechat trusts certifi's CA bundle otherwise")
     retryable = isinstance(failure, ssl.SSLEOFError | ssl.SSLZeroReturnError | ssl.SSLSyscallError)
-    return ApiError(f"TLS with {host} failed ({one_line(failure.reason or str(failure), 120)})",
+    reason = getattr(failure, "reason", None) or str(failure)
+    return ApiError(f"TLS with {host} failed ({one_line(reason, 120)})",
                     hint="is it an https server on that port? Check base_url's scheme and port",
                     retryable=retryable)
 
