@@ -125,10 +125,11 @@ def instead_of(response: httpx.Response, media: str, body: bytes, wanted: str,
         return ApiError(f"{error.message} (an error answered with status {status})",
                         status=status, code=error.code, request_id=error.request_id,
                         hint=hint_for(status, error.code, ep, error.message) or "try again")
-    what = what_it_is(media)
-    words = excerpt(body) if what != "JSON" else ""
-    return ApiError(f"the server answered {status} with {what} instead of {wanted}"
-                    + (f": {words}" if words else ""),
+    what = what_it_is(media) if body.strip() else "an empty body"
+    words = excerpt(body) if what not in ("JSON", "an empty body") else ""
+    said = f"JSON that does not parse ({len(body):,} bytes)" if what == wanted else \
+        f"{what} instead of {wanted}"
+    return ApiError(f"the server answered {status} with {said}" + (f": {words}" if words else ""),
                     status=status, request_id=request_id(response.headers), hint=not_an_endpoint(ep))
 
 

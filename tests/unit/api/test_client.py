@@ -598,3 +598,16 @@ def iter_body(*chunks: bytes | Exception) -> Iterator[bytes]:
         if isinstance(chunk, Exception):
             raise chunk
         yield chunk
+
+
+@pytest.mark.parametrize(("content_type", "content", "said"), [
+    ("application/json", b'{"id": "msg_1", "type"',
+     "the server answered 200 with JSON that does not parse (22 bytes)"),
+    ("application/json", b"", "the server answered 200 with an empty body instead of JSON"),
+    ("text/html", b"<p>Maintenance</p>", "the server answered 200 with HTML instead of JSON: Maintenance"),
+])
+def test_a_whole_answer_that_is_no_json_says_what_it_is(content_type, content, said):
+    client = Client(Server(httpx.Response(200, headers={"content-type": content_type}, content=content)))
+    with pytest.raises(ApiError) as caught:
+        client.post()
+    assert caught.value.message == said
