@@ -150,7 +150,8 @@ def tls_error(failure: ssl.SSLError, host: str) -> ApiError:
     itself: not retried. httpx trusts certifi's CA bundle, or SSL_CERT_FILE / SSL_CERT_DIR."""
     if isinstance(failure, ssl.SSLCertVerificationError):
         why = one_line(getattr(failure, "verify_message", None) or str(failure), 120)
-        system = ssl.get_default_verify_paths().openssl_cafile
+        paths = ssl.get_default_verify_paths()
+        system = paths.cafile or paths.openssl_cafile  # the first is there only when the file is
         return ApiError(
             f"the TLS certificate of {host} could not be verified ({why})",
             hint=f"if {host} is the right server, point SSL_CERT_FILE at the CA certificate "
