@@ -262,11 +262,12 @@ class ApiClient:
                         retryable=error.retryable)
 
     def _check_stream(self, response: httpx.Response) -> None:
-        """A 2xx to a stream request must be a stream (or say nothing of its type). Anything
-        else is read (bounded) and said: an error body's message, a whole reply (kept: it
-        is what the server generated), JSON or a page where base_url is no API."""
+        """A 2xx to a stream request that says it is JSON or HTML is read (bounded) and said:
+        an error body's message, a whole reply (kept: it is what the server generated), JSON
+        or a page where base_url is no API. Any other type is read as the stream (a proxy may
+        label one text/plain)."""
         media = body_reader.media_type(response)
-        if media in ("text/event-stream", ""):
+        if problems.what_it_is(media) not in ("JSON", "HTML"):
             return
         try:
             got = body_reader.read(response, body_reader.MAX_BODY)
