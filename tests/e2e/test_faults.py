@@ -37,6 +37,7 @@ from helpers.hostile import (
     text_event,
     tls_context,
 )
+from helpers.pty_terminal import PROMPT
 
 from claudechat.demo import DEFAULT_TEXT
 
@@ -294,3 +295,29 @@ def test_https_to_a_plain_http_server_is_not_retried(env, config, hostile):
     assert re.fullmatch(r"TLS with 127\.0\.0\.1 failed \(.+\) — is it an https server on that port\? "
                         r"Check base_url's scheme and port", line), line
     assert hostile.connections == 1
+
+
+def test_in_the_chat_each_fault_is_one_line_and_the_chat_goes_on(hostile, spawn):
+    hostile.enqueue(stream(*PARTIAL, then="rst"),
+                    answer(307, b"", "text/plain", location="https://eu.example.test/v1/messages"),
+                    answer(200, PORTAL, "text/html"))
+    term = spawn(ANTHROPIC_BASE_URL=hostile.url)
+    term.say("first")
+    term.wait_prompt(after="mid-reply")
+    said = term.answer_to("first", term.cursor_row())
+    assert "Partial answer" in said
+    [error] = [line for line in said if line.startswith("error:")]
+    assert error.startswith("error: the reply is incomplete: the connection broke mid-reply"), said
+    for typed, what in (("second", "redirected to https://eu.example.test/v1/messages"),
+                        ("third", "with HTML instead of a stream: Hotel Wi-Fi login")):
+        term.send("\x15")  # the message that got no reply came back into the line: clear it
+        term.say(typed)
+        row = term.wait_prompt(after="back in the input line", typed=typed)
+        lines = term.lines()
+        shown = lines[lines.index(f"{PROMPT} {typed}") + 1:row]
+        errors = [line for line in shown if line.startswith("error:")]
+        assert len(errors) == 1 and what in " ".join(lines), lines
+    term.send("\x15")
+    term.say("fourth")
+    term.wait_text("A good answer.")
+    assert "Traceback" not in term.text() and hostile.arrived == 4
