@@ -191,8 +191,9 @@ def _receive(client: ApiClient, wire: Wire, body: dict, acc: Accumulator,
             raise
         partial = _whole(wire, view, exc.partial) if whole else exc.partial
         partial = partial if isinstance(partial, Message) else acc.message
-        hint = (exc.hint or "what arrived was kept; try again") if partial.content else \
-            "nothing usable arrived; try again"
+        hint = exc.hint or ("what arrived was kept; try again" if partial.content else "try again")
+        if whole and not partial.content:
+            hint = "nothing usable arrived; try again"
         reason = exc.reason if isinstance(exc, IncompleteReply) else exc.message
         raise IncompleteReply(reason, hint=hint, partial=partial) from exc
 

@@ -2,8 +2,12 @@
 
 The `httpx.Client` is injected (tests pass one with `httpx.MockTransport`, or
 point the base URL at the loopback fake server). Everything that can go wrong
-on the wire leaves this module as an ApiError (before a response) or a
-IncompleteReply (the stream was cut short); never as a raw httpx exception.
+on the wire leaves this module as an ApiError (before a reply: no answer, an
+error status, a redirect, an answer that is not what was asked for) or an
+IncompleteReply (a reply, streamed or whole, cut short); never as a raw httpx
+exception. Only what failed before a reply started is tried again; every body
+is read through body.py (decoded by us, bounded), and what an answer means is
+problems.py's.
 """
 
 from __future__ import annotations
