@@ -142,6 +142,14 @@ FAULTS = [
     # -- --no-stream: a body that started is never asked for again
     Fault("no-stream-body-cut-halfway", (cut_body(0.5),),
           BROKE + r" .* — nothing usable arrived; it was not asked for again", args=("--no-stream",)),
+    Fault("no-stream-rst-before-the-response-then-a-reply", (rst(), reply("Recovered.")), None,
+          out="Recovered.", kept="Recovered.", arrived=2, retries=[RESET.format(3)], args=("--no-stream",)),
+    Fault("no-stream-200-html", (answer(200, PORTAL, "text/html"),),
+          r"HTTP 200: the server answered 200 with HTML instead of JSON: Hotel Wi-Fi login Sign in"
+          + NOT_AN_API, args=("--no-stream",)),
+    Fault("no-stream-307-redirect", (answer(307, b"", location="https://api.example.test/v1/messages"),),
+          r"HTTP 307: the server redirected to https://api\.example\.test/v1/messages",
+          args=("--no-stream",)),
     Fault("no-stream-body-whole-then-cut", (cut_body(1.0),), BROKE + r" .* — what arrived was kept",
           out=WHOLE, kept=WHOLE, args=("--no-stream",)),
     # -- gzip bombs: bounded memory, one line
