@@ -185,10 +185,28 @@ def _receive(client: ApiClient, wire: Wire, body: dict, acc: Accumulator,
             return message
         _stream(client, wire, body, acc, view, headers)
         return acc.final()
-    except MalformedStream as exc:
-        partial = exc.partial if isinstance(exc.partial, Message) else acc.message
+    except StreamError as exc:
+        whole = isinstance(exc.partial, dict)  # a whole reply as JSON, cut off or instead of a stream
+        if not whole and not isinstance(exc, MalformedStream):
+            raise
+        partial = _whole(wire, view, exc.partial) if whole else exc.partial
+        partial = partial if isinstance(partial, Message) else acc.message
         hint = exc.hint or ("what arrived was kept; try again" if partial.content else "try again")
-        raise IncompleteReply(exc.message, hint=hint, partial=partial) from exc
+        if whole and not partial.content:
+            hint = "nothing usable arrived; try again"
+        reason = exc.reason if isinstance(exc, IncompleteReply) else exc.message
+        raise IncompleteReply(reason, hint=hint, partial=partial) from exc
+
+
+def _whole(wire: Wire, view: StreamView, answer: dict) -> Message | None:
+    """The reply in a whole answer that came where it should not have, drawn; None when it
+    is not one."""
+    try:
+        message = wire.parse_message(answer)
+    except MalformedStream:
+        return None
+    view.whole(message)
+    return message
 
 
 def _stream(client: ApiClient, wire: Wire, body: dict, acc: Accumulator,

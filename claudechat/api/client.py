@@ -2,8 +2,12 @@
 
 The `httpx.Client` is injected (tests pass one with `httpx.MockTransport`, or
 point the base URL at the loopback fake server). Everything that can go wrong
-on the wire leaves this module as an ApiError (before a response) or a
-IncompleteReply (the stream was cut short); never as a raw httpx exception.
+on the wire leaves this module as an ApiError (before a reply: no answer, an
+error status, a redirect, an answer that is not what was asked for) or an
+IncompleteReply (a reply, streamed or whole, cut short); never as a raw httpx
+exception. Only what failed before a reply started is tried again; every body
+is read through body.py (decoded by us, bounded), and what an answer means is
+problems.py's.
 """
 
 from __future__ import annotations
@@ -19,10 +23,11 @@ from typing import Any
 import httpx
 
 from claudechat import __version__
+from claudechat.api import body as body_reader
+from claudechat.api import problems
 from claudechat.api.retry import RetryWait, delay_before, should_retry, status_reason, transport_reason
 from claudechat.api.sse import ServerSentEvent, SSEDecoder
-from claudechat.errors import ApiError, IncompleteReply
-from claudechat.sanitize import sanitize
+from claudechat.errors import ApiError, IncompleteReply, MalformedStream
 
 CACHE_FIELDS = ("cache_control", "diagnostics")  # request fields a proxy may refuse
 OnRetry = Callable[[RetryWait], None]
@@ -86,6 +91,7 @@ class ApiClient:
         `on_retry(RetryWait)` hears of each wait before the request is tried again."""
         response = self._send("POST", path, body=body, stream=True, headers=headers,
                               on_retry=on_retry)
+        self._check_stream(response)
         undo = _hook_reads(response, caught_up) if caught_up is not None else None
         try:  # without a connection to watch, caught_up() comes after every HTTP chunk
             yield self._records(response, None if undo is not None else caught_up)
@@ -108,6 +114,7 @@ class ApiClient:
         headers = {
             "content-type": "application/json",
             "accept": "text/event-stream" if stream else "application/json",
+            "accept-encoding": body_reader.ACCEPT_ENCODING,  # decoded by body.py, bounded
             "user-agent": f"claudechat/{__version__}",
             "anthropic-version": ep.anthropic_version,
         }
@@ -147,25 +154,25 @@ class ApiClient:
                 timeout=timeout,
             )
             self._log_request(request)
-            try:
-                response = self.http.send(request, stream=stream)
+            try:  # the body is read by the caller, bounded: a reply that started is never sent again
+                response = self.http.send(request, stream=True)
             except httpx.TransportError as exc:
                 error = self._transport_error(exc)
-                if attempt < self.max_retries:
+                if error.retryable and attempt < self.max_retries:
                     self._wait(attempt, None, error, transport_reason(exc), on_retry)
                     attempt += 1
                     continue
                 raise error from None
             self._log_response(response)
-            if response.status_code < 400:
+            if response.status_code < 300:
                 return response
             try:
-                response.read()
-            except httpx.TransportError:
-                pass
+                error_body = body_reader.read(response, body_reader.MAX_ERROR_BODY).data
             finally:
                 response.close()
-            error = self._status_error(response)
+            if response.status_code < 400:  # never followed: the key would go where it points
+                raise self._redacted(problems.redirect_error(response, self.endpoint))
+            error = self._status_error(response, error_body)
             if body is not None and self._without_cache_fields(body, error):
                 content = json.dumps(body, ensure_ascii=False).encode()
                 continue
@@ -202,11 +209,14 @@ class ApiClient:
     def _records(self, response: httpx.Response,
                  caught_up: Callable[[], None] | None = None) -> Iterator[ServerSentEvent]:
         decoder = SSEDecoder()
-        try:
-            for chunk in response.iter_bytes():  # one per HTTP chunk: many per network read
+        try:  # one piece per HTTP chunk (many per network read), at most 64 KiB when compressed
+            for chunk in body_reader.decoded(response):
                 yield from decoder.feed(chunk)
                 if caught_up is not None:
                     caught_up()
+        except body_reader.BadEncoding as exc:
+            raise IncompleteReply(f"the server's stream could not be decoded: {exc}",
+                                  hint="what arrived was kept; try again") from None
         except httpx.TimeoutException:
             raise IncompleteReply(
                 f"the server sent nothing for {self.idle_timeout:g} s",
@@ -214,7 +224,7 @@ class ApiClient:
             ) from None
         except httpx.TransportError as exc:
             raise IncompleteReply(
-                f"the connection broke mid-reply ({_describe(exc)})",
+                f"the connection broke mid-reply ({problems.describe(exc)})",
                 hint="what arrived was kept; try again",
             ) from None
         yield from decoder.flush()
@@ -223,41 +233,91 @@ class ApiClient:
 
     def _transport_error(self, exc: httpx.TransportError) -> ApiError:
         host = httpx.URL(self.endpoint.base_url).host or self.endpoint.base_url
+        if isinstance(exc, httpx.ConnectError) and (failure := problems.tls_failure(exc)):
+            return self._redacted(problems.tls_error(failure, host))
         if isinstance(exc, httpx.ConnectTimeout):
             message = f"timed out connecting to {host}"
         elif isinstance(exc, httpx.TimeoutException):
             message = f"{host} did not answer in time"
         elif isinstance(exc, httpx.ConnectError):
-            message = f"could not connect to {host} ({_describe(exc)})"
+            message = f"could not connect to {host} ({problems.describe(exc)})"
         elif isinstance(exc, httpx.UnsupportedProtocol):
             message = f"the base URL {self.endpoint.base_url!r} is not an http(s) URL"
-            return ApiError(message, hint="fix base_url in the profile or --base-url")
+            return ApiError(self.redact(message), hint="fix base_url in the profile or --base-url")
         else:
-            message = f"the connection to {host} failed ({_describe(exc)})"
+            message = f"the connection to {host} failed ({problems.describe(exc)})"
         return ApiError(
             self.redact(message),
             hint="check your network and the base URL, then try again",
             retryable=True,
         )
 
-    def _status_error(self, response: httpx.Response) -> ApiError:
-        parsed = parse_error_body(response.status_code, response.headers, response.content)
-        return ApiError(self.redact(parsed.message), status=parsed.status, code=parsed.code,
-                        request_id=parsed.request_id,
-                        hint=_hint(response.status_code, parsed.code, self.endpoint,
-                                   parsed.message))
+    def _status_error(self, response: httpx.Response, content: bytes) -> ApiError:
+        parsed = problems.parse_error_body(response.status_code, response.headers, content)
+        return self._redacted(ApiError(
+            parsed.message, status=parsed.status, code=parsed.code, request_id=parsed.request_id,
+            hint=problems.hint_for(response.status_code, parsed.code, self.endpoint, parsed.message)))
+
+    def _redacted(self, error: ApiError) -> ApiError:
+        """`error` with the key and URL passwords out of its message and hint (server text,
+        a Location, the base URL may hold them)."""
+        return ApiError(self.redact(error.message), status=error.status, code=error.code,
+                        request_id=error.request_id, hint=error.hint and self.redact(error.hint),
+                        retryable=error.retryable)
+
+    def _check_stream(self, response: httpx.Response) -> None:
+        """A 2xx to a stream request that says it is JSON or HTML is read (bounded) and said:
+        an error body's message, a whole reply (kept: it is what the server generated), JSON
+        or a page where base_url is no API. Any other type is read as the stream (a proxy may
+        label one text/plain)."""
+        media = body_reader.media_type(response)
+        if problems.what_it_is(media) not in ("JSON", "HTML"):
+            return
+        try:
+            got = body_reader.read(response, body_reader.MAX_BODY)
+        finally:
+            response.close()
+        data = _parsed(got.data)
+        if problems.is_whole_reply(data) and not got.over:
+            raise MalformedStream(
+                f"the server answered {response.status_code} with a whole reply (JSON) instead of a stream",
+                hint="it was kept; with this server ask with --no-stream", partial=data)
+        raise self._redacted(problems.instead_of(response, media, got.data, "a stream", self.endpoint))
 
     def _json(self, response: httpx.Response) -> Any:
+        """The JSON of a whole answer, read here with a limit on its decoded size. A body
+        that breaks off is an incomplete reply (never sent again: the server made it)."""
         try:
-            return response.json()
-        except ValueError:
+            got = body_reader.read(response, body_reader.MAX_BODY)
+        finally:
+            response.close()
+        coded = body_reader.encoding(response)
+        if got.over:
             raise ApiError(
-                "the server's answer is not JSON",
-                status=response.status_code,
-                request_id=_request_id(response.headers),
-            ) from None
-        except httpx.TransportError as exc:
-            raise self._transport_error(exc) from None
+                f"the server's answer is over {body_reader.size(body_reader.MAX_BODY)}"
+                + (f" decoded (content-encoding {problems.one_line(coded, 40)})" if coded else "")
+                + "; claudechat stopped reading it",
+                status=response.status_code, request_id=problems.request_id(response.headers),
+                hint=problems.not_an_endpoint(self.endpoint))
+        data = _parsed(got.data)
+        if got.broke is not None:
+            raise self._cut_off(got, data)
+        if data is _NOT_JSON:
+            media = body_reader.media_type(response)
+            raise self._redacted(problems.instead_of(response, media, got.data, "JSON", self.endpoint))
+        return data
+
+    def _cut_off(self, got: body_reader.Read, data: Any) -> IncompleteReply:
+        if isinstance(got.broke, body_reader.BadEncoding):
+            why = f"it could not be decoded: {got.broke}"
+        elif isinstance(got.broke, httpx.TimeoutException):
+            why = f"the server fell silent mid-reply ({problems.describe(got.broke)})"
+        else:
+            why = f"the connection broke mid-reply ({problems.describe(got.broke)})"
+        if data is _NOT_JSON:
+            return IncompleteReply(self.redact(why), hint="nothing usable arrived; it was not asked for "
+                                                          "again (the server may have made it); try again")
+        return IncompleteReply(self.redact(why), hint="what arrived was kept; try again", partial=data)
 
     # -- debug ---------------------------------------------------------------------
 
@@ -279,78 +339,15 @@ class ApiClient:
         return self.redact(value)
 
 
-def _request_id(headers: httpx.Headers) -> str | None:
-    return headers.get("request-id") or headers.get("x-request-id")
+_NOT_JSON = object()
 
 
-def parse_error_body(status: int, headers: httpx.Headers, body: bytes) -> ApiError:
-    """Anthropic, Ace Data Cloud and OpenAI-style error bodies, or a proxy's HTML page."""
-    request_id = _request_id(headers)
+def _parsed(data: bytes) -> Any:
+    """The JSON in `data`, or _NOT_JSON."""
     try:
-        data = json.loads(body)
+        return json.loads(data)
     except ValueError:
-        data = None
-    if isinstance(data, dict) and isinstance(data.get("error"), dict):
-        error = data["error"]
-        code = error.get("type") or error.get("code")
-        message = error.get("message") or "no message"
-        request_id = request_id or data.get("request_id") or data.get("trace_id")
-        return ApiError(_one_line(str(message)), status=status, code=code and str(code),
-                        request_id=request_id)
-    excerpt = _excerpt(body)
-    message = f"the server answered {status}" + (f": {excerpt}" if excerpt else "")
-    return ApiError(message, status=status, request_id=request_id)
-
-
-def _excerpt(body: bytes, limit: int = 120) -> str:
-    text = body.decode("utf-8", errors="replace")
-    text = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", text)
-    text = re.sub(r"<[^>]*>", " ", text)
-    return _one_line(text, limit)
-
-
-def _one_line(text: str, limit: int = 300) -> str:
-    """Server text for an error line: escape sequences removed whole, one line, bounded."""
-    text = re.sub(r"[\x00-\x1f\x7f-\x9f]+", " ", sanitize(text))
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _hint(status: int, code: str | None, ep: Endpoint, message: str = "") -> str | None:
-    where = "" if "profile" in ep.key_source else \
-        f" (profile {ep.profile!r})" if ep.profile else " (the profile)"
-    if status == 401 or code in ("authentication_error", "invalid_token"):
-        return f"the API key from {ep.key_source}{where} was not accepted; check or replace it"
-    if status == 402 or code == "billing_error":
-        return "a billing problem on the account; check its plan and payment in the console"
-    if status == 504 or code == "timeout_error":
-        return "the API gave up before the reply was ready; try again, or ask for a shorter reply"
-    if "anthropic-beta" in message:
-        return (f"{ep.base_url} does not know a beta feature this request names; "
-                f"update claudechat or use another model or profile")
-    if status == 403:
-        return f"the key from {ep.key_source} may not use this model or feature"
-    if status == 404:
-        return f"check the model name and the base URL ({ep.base_url})"
-    if status == 413:
-        return "the request is too large; send fewer or smaller attachments"
-    if status == 429 or code in ("rate_limit_error", "too_many_requests"):
-        return "rate limited; wait a moment and try again"
-    if status == 529 or code == "overloaded_error":
-        return "the API is overloaded; try again shortly"
-    if status >= 500:
-        return "the server failed; try again shortly"
-    if code == "api_not_implemented":
-        return (f"{ep.base_url} does not offer this API for this model; try another model, "
-                f"or api = \"messages\" / \"chat-completions\" in the profile")
-    if status == 400 or code in ("invalid_request_error", "token_mismatched"):
-        return "fix what it names, then try again"
-    return None
-
-
-def _describe(exc: Exception) -> str:
-    text = str(exc) or type(exc).__name__
-    return _one_line(text, 160)
+        return _NOT_JSON
 
 
 def _hook_reads(response: httpx.Response, before: Callable[[], None]) -> Callable[[], None] | None:

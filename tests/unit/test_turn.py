@@ -232,6 +232,36 @@ def test_stream_false_takes_the_whole_reply_in_one_piece():
     assert turn.persisted == [(0, ["user"]), (1, ["user", "assistant"])]
 
 
+WHOLE = {"id": "msg_3", "type": "message", "role": "assistant", "model": "claude-sonnet-4-5",
+         "content": [{"type": "text", "text": "Made in full."}], "stop_reason": "end_turn",
+         "stop_sequence": None, "usage": {"input_tokens": 3, "output_tokens": 4}}
+
+
+def test_a_whole_reply_sent_to_a_stream_request_is_drawn_kept_and_reported():
+    turn = Turn(Server(httpx.Response(200, json=WHOLE)))
+    assert isinstance(turn.result.error, IncompleteReply) and "instead of a stream" in str(turn.result.error)
+    assert turn.view.names() == ["begin", "whole", "end"]
+    assert turn.last.content == WHOLE["content"] and turn.last.interrupted
+
+
+@pytest.mark.parametrize(("body", "kept"), [(json.dumps(WHOLE).encode(), WHOLE["content"]),
+                                            (json.dumps(WHOLE).encode()[:60], None)],
+                         ids=["whole-then-cut", "cut-halfway"])
+def test_a_whole_reply_cut_off_is_kept_when_it_parses_and_never_asked_for_again(body, kept):
+    def broken():
+        yield body
+        raise httpx.RemoteProtocolError("peer closed connection")
+
+    turn = Turn(Server(httpx.Response(200, headers={"content-type": "application/json"}, content=broken())),
+                stream=False)
+    assert len(turn.server.bodies) == 1
+    assert isinstance(turn.result.error, IncompleteReply)
+    if kept is None:
+        assert not turn.result.has_content and "nothing usable arrived" in str(turn.result.error)
+    else:
+        assert turn.last.content == kept and turn.last.interrupted
+
+
 def test_an_error_answer_adds_no_reply_but_is_reported_persisted_and_ended():
     refusal = httpx.Response(400, json={"type": "error", "error": {"type": "invalid_request_error",
                                                                    "message": "bad request"}})

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import email.utils
 import json
+import ssl
 import time
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -487,3 +489,127 @@ def test_caught_up_comes_after_every_record_of_a_read_and_before_the_next_read()
                            caught_up=lambda: seen.append("|")) as records:
         seen.extend(record.event for record in records)
     assert seen == ["message_start", "ping", "a", "|", "b", "|"]
+
+
+# -- answers that are not what was asked for (issue 15) ------------------------------------------
+
+
+def test_a_whole_answer_that_breaks_off_is_incomplete_and_never_asked_for_again():
+    half = b'{"id": "msg_1", "type": "mess'
+    cut = httpx.Response(200, headers={"content-type": "application/json"},
+                         content=iter_body(half, httpx.RemoteProtocolError("closed")))
+    client = Client(Server(cut, ok(), ok()))
+    with pytest.raises(IncompleteReply) as caught:
+        client.post()
+    assert len(client.server.requests) == 1 and client.delays == []
+    assert caught.value.partial is None and "nothing usable arrived" in str(caught.value)
+
+
+def test_a_whole_answer_that_arrived_before_the_break_is_kept_as_the_partial():
+    cut = httpx.Response(200, headers={"content-type": "application/json"},
+                         content=iter_body(json.dumps(OK).encode(), httpx.RemoteProtocolError("closed")))
+    with pytest.raises(IncompleteReply) as caught:
+        Client(Server(cut)).post()
+    assert caught.value.partial == OK
+
+
+@pytest.mark.parametrize(("location", "said", "base"), [
+    ("https://eu.example.test/v1/messages", "https://eu.example.test/v1/messages", "https://eu.example.test"),
+    ("/proxy/v1/messages", "https://api.example.test/proxy/v1/messages", "https://api.example.test/proxy"),
+    ("https://login.example.test/sso", "https://login.example.test/sso", None),
+])
+def test_a_redirect_is_not_followed_and_says_where_it_points(location, said, base):
+    client = Client(Server(httpx.Response(307, headers={"location": location})))
+    with pytest.raises(ApiError) as caught:
+        client.post()
+    error = caught.value
+    assert len(client.server.requests) == 1 and error.status == 307
+    assert error.message == f"the server redirected to {said}"
+    assert (f"set base_url to {base} if it is right" in error.hint) if base else \
+        "is base_url (https://api.example.test) the API's address?" in error.hint
+
+
+def test_a_redirect_without_a_location_says_so():
+    with pytest.raises(ApiError) as caught:
+        Client(Server(httpx.Response(301))).stream()
+    assert "did not say where" in caught.value.message
+
+
+@pytest.mark.parametrize(("content_type", "content", "said"), [
+    ("application/json", b'{"hello": "world"}', "the server answered 200 with JSON instead of a stream"),
+    ("text/html; charset=utf-8", b"<html><title>Portal</title></html>",
+     "the server answered 200 with HTML instead of a stream: Portal"),
+])
+def test_a_200_that_is_no_stream_says_what_it_is(content_type, content, said):
+    client = Client(Server(httpx.Response(200, headers={"content-type": content_type}, content=content)))
+    with pytest.raises(ApiError) as caught:
+        client.stream()
+    assert caught.value.message == said and "base_url" in caught.value.hint
+    assert len(client.server.requests) == 1
+
+
+def test_an_error_body_sent_with_200_to_a_stream_request_gives_its_message():
+    body = {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}
+    with pytest.raises(ApiError) as caught:
+        Client(Server(httpx.Response(200, json=body))).stream()
+    assert caught.value.code == "overloaded_error" and caught.value.message.startswith("Overloaded")
+
+
+@pytest.mark.parametrize("content_type", [None, "text/plain", "text/event-stream; charset=utf-8"])
+def test_a_stream_without_a_content_type_or_labelled_otherwise_is_read_as_one(content_type):
+    headers = {"content-type": content_type} if content_type else {}
+    client = Client(Server(httpx.Response(200, headers=headers, content=SSE)))
+    assert client.stream() == ["message_start", "ping"]
+
+
+def tls_refusal(failure: ssl.SSLError) -> httpx.ConnectError:
+    """The ConnectError httpx raises for a TLS failure: the ssl error is its cause."""
+    try:
+        raise httpx.ConnectError(str(failure)) from failure
+    except httpx.ConnectError as exc:
+        return exc
+
+
+def test_a_certificate_that_cannot_be_verified_is_not_retried():
+    failure = ssl.SSLCertVerificationError(1, "certificate verify failed")
+    failure.verify_message = "self-signed certificate"
+    client = Client(Server(tls_refusal(failure), ok()))
+    with pytest.raises(ApiError) as caught:
+        client.post()
+    assert len(client.server.requests) == 1 and client.delays == []
+    assert "(self-signed certificate)" in caught.value.message and "SSL_CERT_FILE" in caught.value.hint
+
+
+def test_a_tls_eof_during_the_handshake_is_retried():
+    client = Client(Server(tls_refusal(ssl.SSLEOFError(8, "EOF occurred in violation of protocol")), ok()))
+    assert client.post() == OK and len(client.delays) == 1
+
+
+def test_a_gzip_bomb_as_the_whole_answer_stops_at_the_limit():
+    z = zlib.compressobj(1, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+    bomb = z.compress(b"\0" * (70 * 1024 * 1024)) + z.flush()
+    answer = httpx.Response(200, headers={"content-encoding": "gzip", "content-type": "application/json"},
+                            content=iter_body(bomb))
+    with pytest.raises(ApiError) as caught:
+        Client(Server(answer)).post()
+    assert "over 64 MiB decoded (content-encoding gzip)" in caught.value.message
+
+
+def iter_body(*chunks: bytes | Exception) -> Iterator[bytes]:
+    for chunk in chunks:
+        if isinstance(chunk, Exception):
+            raise chunk
+        yield chunk
+
+
+@pytest.mark.parametrize(("content_type", "content", "said"), [
+    ("application/json", b'{"id": "msg_1", "type"',
+     "the server answered 200 with JSON that does not parse (22 bytes)"),
+    ("application/json", b"", "the server answered 200 with an empty body instead of JSON"),
+    ("text/html", b"<p>Maintenance</p>", "the server answered 200 with HTML instead of JSON: Maintenance"),
+])
+def test_a_whole_answer_that_is_no_json_says_what_it_is(content_type, content, said):
+    client = Client(Server(httpx.Response(200, headers={"content-type": content_type}, content=content)))
+    with pytest.raises(ApiError) as caught:
+        client.post()
+    assert caught.value.message == said
