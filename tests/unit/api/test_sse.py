@@ -91,7 +91,7 @@ def test_blank_lines_without_data_dispatch_nothing_and_reset_the_event_name():
 
 
 def test_invalid_utf8_becomes_replacement_character():
-    assert decode(b"data: a\xffb\n\n") == [ServerSentEvent("message", "a\ufffdb")]
+    assert decode(b"data: a\xffb\n\n") == [ServerSentEvent("message", "a\ufffdb", invalid_utf8=True)]
 
 
 def test_end_of_stream_keeps_complete_lines_and_drops_a_partial_one():
