@@ -80,6 +80,7 @@ class Accumulator:
         self._open: set[int] = set()
         self._json: dict[int, list[str]] = {}
         self._pieces: dict[int, _Pieces] = {}  # an open text or thinking block's text so far
+        self.invalid_utf8 = 0  # events whose bytes were not all UTF-8 (U+FFFD in their place)
 
     @property
     def message(self) -> Message:

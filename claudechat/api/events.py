@@ -158,8 +158,8 @@ def loads(text: str) -> Any:
 
 
 def not_json(exc: ValueError) -> str:
-    """What is wrong with data `loads` refused, for a message: "not JSON", or how deep it nests."""
-    return f"its JSON {exc}" if isinstance(exc, TooDeep) else "not JSON"
+    """What is wrong with data `loads` refused, for a message: not JSON, or nested too deep."""
+    return f"its JSON {exc}" if isinstance(exc, TooDeep) else "its data is not JSON"
 
 
 def _depth(text: str) -> int:
