@@ -159,6 +159,8 @@ def parse_event(sse: ServerSentEvent) -> StreamEvent | None:
         raise MalformedStream(f"the server sent a malformed {name} event (its data is {what(data)}, "
                               f"not an object)")
     kind = data.get("type", name) if name == "message" else name
+    if not isinstance(kind, str):
+        raise MalformedStream(f"the server sent an event whose type is {what(kind)}, not a string")
     if kind not in KNOWN_EVENTS:
         return None
     try:
