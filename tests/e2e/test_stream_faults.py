@@ -256,3 +256,38 @@ def test_an_endless_line_ends_the_stream_with_one_line_in_bounded_memory(env, se
         assert [text_of(m["content"]) for m in sent if m["role"] == "assistant"] == [ARRIVED]
     finally:
         endless.stop()
+
+
+# -- the chat: one line, and the chat goes on ------------------------------------------------------
+
+
+def chat_said(term: Any, typed: str, row: int) -> list[str]:
+    """The lines the chat printed between the prompt line `› typed` and `row`."""
+    from helpers.pty_terminal import PROMPT
+
+    return [line for line in term.between(f"{PROMPT} {typed}", row) if line]
+
+
+@pytest.mark.parametrize(("bad", "says"), [
+    (BAD_UTF8, "error: the server sent invalid UTF-8 in the reply; the bad bytes are shown and saved "
+               "as U+FFFD — the reply is kept, marked as such"),
+    (sse(delta("more text")), "error: the reply is incomplete: the server sent a malformed "
+                              "content_block_delta event (delta is a string, not an object) — "
+                              "what arrived was kept; try again"),
+])
+def test_in_the_chat_a_broken_stream_is_one_line_and_the_chat_goes_on(server, spawn, bad, says):
+    server.enqueue(RawSSE(HEAD + bad + TAIL))
+    term = spawn()
+    term.say("hi")
+    row = term.wait_prompt(after="error:")
+    lines = chat_said(term, "hi", row)
+    assert lines[0].startswith(ARRIVED), lines
+    status = next(i for i, line in enumerate(lines) if line.startswith("#1 · "))  # the reply's status
+    assert " ".join(lines[status + 1:]) == says, lines  # one line, wrapped at 80 columns
+    assert "Traceback" not in term.text()
+    server.enqueue(Reply(text="Fine again."))
+    term.say("again")
+    term.wait_prompt(after="Fine again.")
+    sent = posts(server)[-1].json["messages"]
+    assert [text_of(m["content"]) for m in sent if m["role"] == "assistant"] == [
+        REPLACED if bad is BAD_UTF8 else ARRIVED]
