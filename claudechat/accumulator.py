@@ -19,7 +19,6 @@ open block's text only as of its last join: the views draw from the events.
 
 from __future__ import annotations
 
-import json
 from typing import Any, assert_never
 
 from claudechat.api.events import (
@@ -37,7 +36,9 @@ from claudechat.api.events import (
     StreamEvent,
     TextDelta,
     ThinkingDelta,
+    TooDeep,
     UnknownDelta,
+    loads,
 )
 from claudechat.errors import IncompleteReply, MalformedStream
 from claudechat.message import Message
@@ -79,6 +80,7 @@ class Accumulator:
         self._open: set[int] = set()
         self._json: dict[int, list[str]] = {}
         self._pieces: dict[int, _Pieces] = {}  # an open text or thinking block's text so far
+        self.invalid_utf8 = 0  # events whose bytes were not all UTF-8 (U+FFFD in their place)
 
     @property
     def message(self) -> Message:
@@ -207,7 +209,8 @@ def _parse_input(block: dict[str, Any], text: str, message: Message) -> Any:
     if not text.strip():
         return block.get("input") or {}
     try:
-        return json.loads(text)
-    except ValueError:
+        return loads(text)
+    except ValueError as exc:
         name = block.get("name", block.get("type"))
-        raise MalformedStream(f"the input of tool call {name!r} is not valid JSON", partial=message) from None
+        wrong = str(exc) if isinstance(exc, TooDeep) else "is not valid JSON"
+        raise MalformedStream(f"the input of tool call {name!r} {wrong}", partial=message) from None

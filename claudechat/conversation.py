@@ -135,6 +135,7 @@ class Turn:
     model: str | None = None
     interrupted: bool = False
     unanswered: bool = False  # a user message that got no usable reply: not sent again
+    invalid_utf8: bool = False  # the server sent bytes that were not UTF-8: U+FFFD stands for them
     id: str | None = field(default=None, compare=False)  # the reply's message id (this process only)
 
     @property
@@ -147,7 +148,7 @@ class Turn:
         for key in ("usage", "stop_reason", "model"):
             if getattr(self, key) is not None:
                 data[key] = getattr(self, key)
-        for key in ("interrupted", "unanswered"):
+        for key in ("interrupted", "unanswered", "invalid_utf8"):
             if getattr(self, key):
                 data[key] = True
         return data
@@ -165,6 +166,7 @@ class Turn:
             model=data.get("model"),
             interrupted=bool(data.get("interrupted", False)),
             unanswered=bool(data.get("unanswered", False)),
+            invalid_utf8=bool(data.get("invalid_utf8", False)),
         )
 
 
@@ -210,7 +212,8 @@ class Conversation:
             marked.append(self.turns[index])
         return marked
 
-    def add_assistant(self, message: Message, *, interrupted: bool = False) -> Turn:
+    def add_assistant(self, message: Message, *, interrupted: bool = False,
+                      invalid_utf8: bool = False) -> Turn:
         turn = Turn(
             role="assistant",
             content=list(message.content),
@@ -218,6 +221,7 @@ class Conversation:
             stop_reason=message.stop_reason,
             model=message.model or None,
             interrupted=interrupted,
+            invalid_utf8=invalid_utf8,
             id=message.id or None,
         )
         self.turns.append(turn)

@@ -18,7 +18,9 @@
 
 Each is raised where the problem is found: IncompleteReply by api/client.py
 (the connection) and accumulator.py (no message_stop); MalformedStream by
-api/messages.py, api/chat_completions.py and accumulator.py. run_turn reports
+api/sse.py (a line past its limit), api/messages.py, api/chat_completions.py
+(an event of the wrong shape), accumulator.py (out of order) and turn.py (a
+reply that held bytes that are not UTF-8, kept as U+FFFD). run_turn reports
 a MalformedStream to the user as an IncompleteReply raised `from` it (what
 arrived before the bad data is kept), so callers tell the two apart by type,
 never by the text of the message.

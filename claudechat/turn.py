@@ -9,7 +9,7 @@ got no usable reply is marked unanswered (Conversation.set_aside).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from claudechat import replay
@@ -17,6 +17,7 @@ from claudechat.accumulator import Accumulator
 from claudechat.api import messages as messages_wire
 from claudechat.api.client import ApiClient
 from claudechat.api.events import ErrorEvent
+from claudechat.api.sse import ServerSentEvent
 from claudechat.api.wire import Wire
 from claudechat.conversation import Conversation, RequestParams
 from claudechat.errors import (
@@ -119,9 +120,12 @@ def _run_once(conversation: Conversation, client: ApiClient, view: StreamView, *
         result.message = acc.message
     finally:
         result.elapsed = time.monotonic() - started
+    if acc.invalid_utf8:
+        _invalid_utf8(result)
     _show(view, result)  # the last read's text is on screen before the save, which may wait
     if result.has_content or result.message.stop_reason == "refusal":  # a refusal, empty or not
-        conversation.add_assistant(result.message, interrupted=not result.complete)
+        conversation.add_assistant(result.message, interrupted=not result.complete,
+                                   invalid_utf8=acc.invalid_utf8 > 0)
         if wire is messages_wire:  # Chat Completions has no signatures and sends no thinking back
             result.notices.extend(filter(None, [replay.unsigned_note(conversation.turns)]))
     conversation.set_aside()  # no usable reply: the question is kept but not sent again unasked
@@ -134,6 +138,19 @@ def _run_once(conversation: Conversation, client: ApiClient, view: StreamView, *
     except OutputClosed:
         result.output_closed = True
     return result
+
+
+def _invalid_utf8(result: TurnResult) -> None:
+    """Bytes that were not UTF-8 are in the reply as U+FFFD: the text is not what the server
+    meant. A reply that otherwise finished ends as an error (`ask` exits 1); after another
+    error or an interrupt, it is one more line."""
+    error = MalformedStream("the server sent invalid UTF-8 in the reply; the bad bytes are shown and "
+                            "saved as U+FFFD", hint="the reply is kept, marked as such",
+                            partial=result.message)
+    if result.error is None and not result.interrupted:
+        result.error = error
+    else:
+        result.notices.append(str(error))
 
 
 def _send(conversation: Conversation, params: RequestParams, client: ApiClient, wire: Wire,
@@ -214,7 +231,7 @@ def _stream(client: ApiClient, wire: Wire, body: dict, acc: Accumulator,
     caught_up = getattr(view, "flush", None)  # once per network read (StreamView.flush)
     with client.stream(wire.PATH, body, headers=headers, caught_up=caught_up,
                        on_retry=getattr(view, "retrying", None)) as records:
-        for event in wire.events(records):
+        for event in wire.events(_watched(records, acc)):
             message = acc.feed(event)
             view.event(event, message)
             if isinstance(event, ErrorEvent):
@@ -224,3 +241,11 @@ def _stream(client: ApiClient, wire: Wire, body: dict, acc: Accumulator,
                     request_id=event.request_id,
                     hint="the partial reply was kept; try again shortly",
                 )
+
+
+def _watched(records: Iterable[ServerSentEvent], acc: Accumulator) -> Iterator[ServerSentEvent]:
+    """The records, each one whose bytes were not all UTF-8 counted on the accumulator."""
+    for record in records:
+        if record.invalid_utf8:
+            acc.invalid_utf8 += 1
+        yield record

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from claudechat.api.events import (
+    BadShape,
     ContentBlockDelta,
     ContentBlockStart,
     ContentBlockStop,
@@ -25,6 +26,10 @@ from claudechat.api.events import (
     StreamEvent,
     TextDelta,
     ThinkingDelta,
+    field,
+    loads,
+    not_json,
+    what,
 )
 from claudechat.api.messages import check_prefill
 from claudechat.api.sse import ServerSentEvent
@@ -203,16 +208,62 @@ def events(records: Iterable[ServerSentEvent]) -> Iterator[StreamEvent]:
             yield from adapter.flush()
             return
         try:
-            chunk = json.loads(record.data)
-        except ValueError:
-            raise MalformedStream("the server sent a malformed chunk") from None
+            chunk = loads(record.data)
+        except ValueError as exc:
+            raise MalformedStream(f"the server sent a malformed chunk ({not_json(exc)})") from None
         if not isinstance(chunk, dict):
-            raise MalformedStream("the server sent a malformed chunk")
+            raise MalformedStream(f"the server sent a malformed chunk (it is {what(chunk)}, not an object)")
+        try:
+            check_chunk(chunk)
+        except BadShape as exc:
+            raise MalformedStream(f"the server sent a malformed chunk ({exc})") from None
         yield from adapter.feed(chunk)
         if adapter.failed:
             return
     if adapter.finish_reason is not None:  # some servers omit [DONE]
         yield from adapter.flush()
+
+
+NONE = type(None)
+
+
+def check_chunk(chunk: dict[str, Any]) -> None:
+    """BadShape, naming the field, unless the chunk's fields this adapter reads are of their
+    documented types (docs/PROTOCOL.md, "Stream"); fields it does not read are not checked."""
+    error = field(chunk, "error", dict, NONE, optional=True)
+    if error is not None:
+        for key in ("type", "code", "message"):
+            field(error, key, str, int, NONE, at="error.", optional=True)
+        return
+    for key in ("id", "model"):
+        field(chunk, key, str, NONE, optional=True)
+    usage = field(chunk, "usage", dict, NONE, optional=True) or {}
+    for key in ("prompt_tokens", "completion_tokens"):
+        field(usage, key, int, NONE, at="usage.", optional=True)
+    details = field(usage, "prompt_tokens_details", dict, NONE, at="usage.", optional=True) or {}
+    field(details, "cached_tokens", int, NONE, at="usage.prompt_tokens_details.", optional=True)
+    for n, choice in enumerate(field(chunk, "choices", list, NONE, optional=True) or ()):
+        at = f"choices[{n}]."
+        if type(choice) is not dict:
+            raise BadShape(f"choices[{n}] is {what(choice)}, not an object")
+        field(choice, "finish_reason", str, NONE, at=at, optional=True)
+        delta = field(choice, "delta", dict, NONE, at=at, optional=True) or {}
+        for key in ("role", "content", "reasoning_content"):
+            field(delta, key, str, NONE, at=f"{at}delta.", optional=True)
+        calls = field(delta, "tool_calls", list, NONE, at=f"{at}delta.", optional=True) or ()
+        for m, call in enumerate(calls):
+            _check_call(call, f"{at}delta.tool_calls[{m}]")
+
+
+def _check_call(call: Any, at: str) -> None:
+    if type(call) is not dict:
+        raise BadShape(f"{at} is {what(call)}, not an object")
+    if field(call, "index", int, at=f"{at}.", optional=True) is not None and call["index"] < 0:
+        raise BadShape(f"{at}.index is {call['index']}, not a position")
+    field(call, "id", str, NONE, at=f"{at}.", optional=True)
+    function = field(call, "function", dict, NONE, at=f"{at}.", optional=True) or {}
+    for key in ("name", "arguments"):
+        field(function, key, str, NONE, at=f"{at}.function.", optional=True)
 
 
 class _Adapter:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from claudechat.api.events import (
+    BadShape,
     CitationsDelta,
     CompactionDelta,
     ContentBlockDelta,
@@ -23,6 +23,11 @@ from claudechat.api.events import (
     TextDelta,
     ThinkingDelta,
     UnknownDelta,
+    field,
+    index_of,
+    loads,
+    not_json,
+    what,
 )
 from claudechat.api.sse import ServerSentEvent
 from claudechat.conversation import Conversation, RequestParams, Thinking
@@ -116,6 +121,21 @@ def beta_headers(body: dict[str, Any]) -> dict[str, str]:
     return {}
 
 
+NONE = type(None)
+KNOWN_EVENTS = frozenset({"message_start", "content_block_start", "content_block_delta",
+                          "content_block_stop", "message_delta", "message_stop", "error"})
+_USAGE_COUNTS = ("input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
+# the fields of the block types this client reads (others are kept as they come)
+_BLOCK_FIELDS: dict[str, tuple[tuple[str, tuple[type, ...], bool], ...]] = {
+    "text": (("text", (str,), False), ("citations", (list, NONE), True)),
+    "thinking": (("thinking", (str,), False), ("signature", (str, NONE), True)),
+    "redacted_thinking": (("data", (str,), False),),
+    "tool_use": (("id", (str,), False), ("name", (str,), False), ("input", (dict,), True)),
+    "server_tool_use": (("id", (str,), False), ("name", (str,), False), ("input", (dict,), True)),
+    "compaction": (("content", (str, NONE), True),),
+}
+
+
 def events(records: Iterable[ServerSentEvent]) -> Iterator[StreamEvent]:
     """SSE records -> typed events, skipping pings and unknown event types."""
     for record in records:
@@ -125,87 +145,112 @@ def events(records: Iterable[ServerSentEvent]) -> Iterator[StreamEvent]:
 
 
 def parse_event(sse: ServerSentEvent) -> StreamEvent | None:
-    """One SSE record -> a typed event; None for pings and unknown event types."""
+    """One SSE record -> a typed event; None for pings and unknown event types (not even
+    parsed). A known event whose data is not of its documented shape (PROTOCOL.md
+    "Streaming", API-2026.md §9) is MalformedStream, naming the event and the field."""
     name = sse.event
-    if name in ("ping", "message") and not sse.data.strip():
+    if name not in KNOWN_EVENTS and (name != "message" or not sse.data.strip()):
         return None
     try:
-        data = json.loads(sse.data)
-    except ValueError:
-        raise MalformedStream(f"the server sent malformed data in a {name!r} event") from None
+        data = loads(sse.data)
+    except ValueError as exc:
+        raise MalformedStream(f"the server sent a malformed {name} event ({not_json(exc)})") from None
     if not isinstance(data, dict):
-        raise MalformedStream(f"the server sent malformed data in a {name!r} event")
+        raise MalformedStream(f"the server sent a malformed {name} event (its data is {what(data)}, "
+                              f"not an object)")
     kind = data.get("type", name) if name == "message" else name
+    if not isinstance(kind, str):
+        raise MalformedStream(f"the server sent an event whose type is {what(kind)}, not a string")
+    if kind not in KNOWN_EVENTS:
+        return None
     try:
+        if data.get("type", kind) != kind:
+            said = data["type"]
+            raise BadShape(f"its data's type is {said[:40]!r}" if isinstance(said, str) else
+                           f"its data's type is {what(said)}")
         return _event(kind, data)
-    except (KeyError, TypeError, ValueError):
-        raise MalformedStream(f"the server sent a {kind!r} event with missing fields") from None
+    except BadShape as exc:
+        raise MalformedStream(f"the server sent a malformed {kind} event ({exc})") from None
 
 
 def _event(kind: str, data: dict[str, Any]) -> StreamEvent | None:
     if kind == "message_start":
-        if not isinstance(data["message"], dict):
-            raise TypeError("message")
-        return MessageStart(message=data["message"])
+        return MessageStart(message=_message(field(data, "message", dict)))
     if kind == "content_block_start":
-        if not isinstance(data["content_block"], dict):
-            raise TypeError("content_block")
-        return ContentBlockStart(index=int(data["index"]), block=data["content_block"])
+        index = index_of(data)
+        return ContentBlockStart(index=index, block=_block(field(data, "content_block", dict)))
     if kind == "content_block_delta":
-        return ContentBlockDelta(index=int(data["index"]), delta=_delta(data["delta"]))
+        index = index_of(data)
+        return ContentBlockDelta(index=index, delta=_delta(field(data, "delta", dict)))
     if kind == "content_block_stop":
-        return ContentBlockStop(index=int(data["index"]))
+        return ContentBlockStop(index=index_of(data))
     if kind == "message_delta":
-        delta = data.get("delta") or {}
-        details = delta.get("stop_details")
-        changes = data.get("input_transformations")
+        delta = field(data, "delta", dict, optional=True) or {}
         return MessageDelta(
-            stop_reason=delta.get("stop_reason"),
-            stop_sequence=delta.get("stop_sequence"),
-            usage=dict(data.get("usage") or {}),
-            stop_details=details if isinstance(details, dict) else None,
-            input_transformations=changes if isinstance(changes, list) else None,
+            stop_reason=field(delta, "stop_reason", str, NONE, at="delta.", optional=True),
+            stop_sequence=field(delta, "stop_sequence", str, NONE, at="delta.", optional=True),
+            usage=_usage(field(data, "usage", dict, NONE, optional=True) or {}),
+            stop_details=field(delta, "stop_details", dict, NONE, at="delta.", optional=True),
+            input_transformations=field(data, "input_transformations", list, NONE, optional=True),
         )
     if kind == "message_stop":
         return MessageStop()
     if kind == "error":
-        error = data.get("error") or {}
+        error = field(data, "error", dict)
         return ErrorEvent(
-            type=str(error.get("type") or "error"),
-            message=str(error.get("message") or "the server reported an error"),
-            request_id=data.get("request_id"),
+            type=field(error, "type", str, NONE, at="error.", optional=True) or "error",
+            message=field(error, "message", str, NONE, at="error.", optional=True)
+            or "the server reported an error",
+            request_id=field(data, "request_id", str, NONE, optional=True),
         )
     return None  # ping, and event types newer than this client
 
 
+def _message(message: dict[str, Any]) -> dict[str, Any]:
+    for key in ("id", "model", "role", "stop_reason", "stop_sequence"):
+        field(message, key, str, NONE, at="message.", optional=True)
+    field(message, "stop_details", dict, NONE, at="message.", optional=True)
+    for block in field(message, "content", list, at="message.", optional=True) or ():
+        if type(block) is not dict:
+            raise BadShape(f"message.content holds {what(block)}, not an object")
+        _block(block, at="message.content[].")
+    _usage(field(message, "usage", dict, NONE, at="message.", optional=True) or {}, at="message.")
+    return message
+
+
+def _block(block: dict[str, Any], at: str = "content_block.") -> dict[str, Any]:
+    kind = field(block, "type", str, at=at)
+    for key, kinds, optional in _BLOCK_FIELDS.get(kind, ()):
+        field(block, key, *kinds, at=at, optional=optional)
+    return block
+
+
+def _usage(usage: dict[str, Any], at: str = "") -> dict[str, Any]:
+    for key in _USAGE_COUNTS:
+        count = field(usage, key, int, NONE, at=f"{at}usage.", optional=True)
+        if count is not None and count < 0:
+            raise BadShape(f"{at}usage.{key} is {count}, below zero")
+    for key in ("cache_creation", "server_tool_use"):
+        field(usage, key, dict, NONE, at=f"{at}usage.", optional=True)
+    return dict(usage)
+
+
 def _delta(delta: dict[str, Any]) -> Delta:
-    kind = delta.get("type")
+    kind = field(delta, "type", str, at="delta.")
     if kind == "text_delta":
-        return TextDelta(_str(delta, "text"))
+        return TextDelta(field(delta, "text", str, at="delta."))
     if kind == "thinking_delta":
-        return ThinkingDelta(_str(delta, "thinking"))
+        return ThinkingDelta(field(delta, "thinking", str, at="delta."))
     if kind == "signature_delta":
-        return SignatureDelta(_str(delta, "signature"))
+        return SignatureDelta(field(delta, "signature", str, at="delta."))
     if kind == "input_json_delta":
-        return InputJsonDelta(_str(delta, "partial_json"))
+        return InputJsonDelta(field(delta, "partial_json", str, at="delta."))
     if kind == "citations_delta":
-        citation = delta["citation"]
-        if not isinstance(citation, dict):
-            raise TypeError("citation")
-        return CitationsDelta(citation)
+        return CitationsDelta(field(delta, "citation", dict, at="delta."))
     if kind == "compaction_delta":
-        content, encrypted = delta.get("content"), delta.get("encrypted_content")
-        if not isinstance(content, str | None) or not isinstance(encrypted, str | None):
-            raise TypeError("content")
-        return CompactionDelta(content, encrypted)
-    return UnknownDelta(type=str(kind), raw=delta)
-
-
-def _str(data: dict[str, Any], key: str) -> str:
-    value = data[key]
-    if not isinstance(value, str):
-        raise TypeError(key)
-    return value
+        return CompactionDelta(field(delta, "content", str, NONE, at="delta.", optional=True),
+                               field(delta, "encrypted_content", str, NONE, at="delta.", optional=True))
+    return UnknownDelta(type=kind, raw=delta)
 
 
 def parse_message(data: Any) -> Message:

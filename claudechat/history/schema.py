@@ -8,7 +8,8 @@ a new release that changes the tables appends one entry (never edits one):
                    replies (assistant messages with content; 0: no question got a reply)
     messages       (conversation, position): role, content (JSON blocks), usage,
                    stop_reason, model, interrupted, created, unanswered (a user message
-                   that got no reply and is not sent again)
+                   that got no reply and is not sent again), invalid_utf8 (a reply
+                   whose bytes were not all UTF-8: U+FFFD stands for the bad ones)
     blobs          sha256 -> bytes of an image or document, stored once
     blob_refs      (sha256, conversation): which conversations use a blob
 """
@@ -42,6 +43,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """UPDATE conversations SET replies = (SELECT count(*) FROM messages m
             WHERE m.conversation = conversations.id AND m.role = 'assistant' AND m.content != '[]')""",
         "CREATE INDEX conversations_unreplied ON conversations(updated) WHERE replies = 0",
+    ),
+    (  # 3: a reply in which the server sent bytes that were not UTF-8 (kept with U+FFFD) is marked
+        "ALTER TABLE messages ADD COLUMN invalid_utf8 INTEGER NOT NULL DEFAULT 0",
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -255,9 +255,9 @@ class HistoryStore:
         found: dict[str, bytes] = {}
         rows = [(cid, start + i, t.role, _dumps(blobs.pack(t.content, found)),
                  _dumps(t.usage) if t.usage else None, t.stop_reason, t.model, int(t.interrupted), now,
-                 int(t.unanswered))
+                 int(t.unanswered), int(t.invalid_utf8))
                 for i, t in enumerate(turns)]
-        db.executemany("INSERT OR REPLACE INTO messages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        db.executemany("INSERT OR REPLACE INTO messages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         db.executemany("INSERT OR IGNORE INTO blobs VALUES (?, ?)", found.items())
         db.executemany("INSERT OR IGNORE INTO blob_refs VALUES (?, ?)", [(h, cid) for h in found])
 
@@ -351,16 +351,16 @@ class HistoryStore:
             raise UsageError(f"no conversation with id {cid!r} (see: claudechat history list)")
         stored = Stored(Summary(*row[:8]), system=row[8], settings=json.loads(row[9]))
         rows = self.db.execute("SELECT role, content, usage, stop_reason, model, interrupted, created, "
-                               "unanswered FROM messages WHERE conversation = ? ORDER BY position",
-                               (cid,)).fetchall()
+                               "unanswered, invalid_utf8 FROM messages WHERE conversation = ? "
+                               "ORDER BY position", (cid,)).fetchall()
         contents = [json.loads(content) for _, content, *_ in rows]
         if any('"$blob"' in content for _, content, *_ in rows):
             contents = self._unpack_all(contents)
-        for (role, _, usage, stop, model, interrupted, created, unanswered), content in zip(
+        for (role, _, usage, stop, model, interrupted, created, unanswered, bad), content in zip(
                 rows, contents, strict=True):
             stored.turns.append(Turn(role=role, content=content, usage=json.loads(usage) if usage else None,
                                      stop_reason=stop, model=model, interrupted=bool(interrupted),
-                                     unanswered=bool(unanswered)))
+                                     unanswered=bool(unanswered), invalid_utf8=bool(bad)))
             stored.times.append(created)
         return stored
 

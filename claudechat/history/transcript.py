@@ -26,6 +26,7 @@ INTERRUPTED = "(interrupted: the reply stopped here; what arrived is kept)"
 DECLINED = "(declined: the model refused; this exchange is not sent back to it)"
 NO_REPLY = "(no reply was saved)"
 UNANSWERED = "(unanswered: no reply came; it is not sent with later messages)"
+INVALID_UTF8 = "(the server sent invalid UTF-8 in this reply; replaced with U+FFFD)"
 
 
 def iso(timestamp: float) -> str:
@@ -121,6 +122,8 @@ def markdown(source: Stored | Conversation, *, terminal: bool = False) -> str:
             text = clean(text).rstrip("\n")
             if text:
                 out += [text, ""]
+        if turn.invalid_utf8:
+            out += [f"*{INVALID_UTF8}*", ""]
         if turn.interrupted:
             out += [f"*{INTERRUPTED}*", ""]
         if turn.declined:
@@ -164,7 +167,8 @@ def as_json(stored: Stored) -> dict[str, Any]:
         "messages": [{"role": t.role, "content": t.content} for t in stored.turns],
         "turns": [
             {"created": iso(when), "model": t.model, "stop_reason": t.stop_reason, "usage": t.usage,
-             "interrupted": t.interrupted, "unanswered": t.unanswered}
+             "interrupted": t.interrupted, "unanswered": t.unanswered,
+             **({"invalid_utf8": True} if t.invalid_utf8 else {})}
             for t, when in zip(stored.turns, stored.times, strict=True)
         ],
     }
@@ -193,6 +197,8 @@ def show_rich(stored: Stored, console: Console) -> None:
                 console.print(Markdown(sanitize(str(block.get("text") or ""))))
             else:
                 console.print(Text(sanitize(str(block.get("text") or ""))))
+        if turn.invalid_utf8:
+            console.print(Text(INVALID_UTF8, style="yellow"))
         if turn.interrupted:
             console.print(Text(INTERRUPTED, style="yellow"))
         if turn.declined:

@@ -139,9 +139,11 @@ def test_run_turn_reports_bad_data_as_an_incomplete_reply_raised_from_it():
     result, conversation, out = turn(client_for(HEAD + sse("content_block_delta", "{not json")))
     assert isinstance(result.error, IncompleteReply)
     assert isinstance(result.error.__cause__, MalformedStream)
-    assert str(result.error) == ("the reply is incomplete: the server sent malformed data in a "
-                                 "'content_block_delta' event — what arrived was kept; try again")
-    assert str(result.error.__cause__) == "the server sent malformed data in a 'content_block_delta' event"
+    assert str(result.error) == ("the reply is incomplete: the server sent a malformed "
+                                 "content_block_delta event (its data is not JSON) — what arrived "
+                                 "was kept; try again")
+    assert str(result.error.__cause__) == ("the server sent a malformed content_block_delta event "
+                                           "(its data is not JSON)")
     assert result.message.text == out.getvalue().strip() == "Part"
     assert conversation.turns[-1].interrupted
 

@@ -18,7 +18,7 @@ from helpers.transport import sse_response
 from claudechat.api.client import ApiClient, Endpoint
 from claudechat.api.events import ContentBlockDelta, TextDelta
 from claudechat.conversation import Conversation, RequestParams
-from claudechat.errors import ApiError, IncompleteReply, OutputClosed, UsageError
+from claudechat.errors import ApiError, IncompleteReply, MalformedStream, OutputClosed, UsageError
 from claudechat.message import Message
 from claudechat.turn import run_turn
 
@@ -278,3 +278,25 @@ def test_parameters_the_model_refuses_are_refused_before_anything_is_sent():
     with pytest.raises(UsageError, match="claude-opus-5-5 does not accept temperature"):
         Turn(server, model="claude-opus-5-5", temperature=0.5)
     assert server.bodies == []
+
+
+def test_invalid_utf8_is_kept_as_u_fffd_reported_and_marked_on_the_reply():
+    chunks = text_reply("caf\udcc3", "é")
+    chunks[2] = chunks[2].replace(b"\\udcc3", b"\xc3")  # a lone lead byte: not UTF-8
+    turn = Turn(Server(chunks))
+    assert turn.result.complete and turn.result.message.text == "caf\ufffdé"
+    assert isinstance(turn.result.error, MalformedStream)
+    assert "invalid UTF-8" in str(turn.result.error)
+    assert turn.last.invalid_utf8 and not turn.last.interrupted
+    assert turn.last.content == [{"type": "text", "text": "caf\ufffdé"}]
+    assert len(turn.server.bodies) == 1
+
+
+def test_invalid_utf8_after_a_cut_stream_is_one_more_line_after_the_reply():
+    chunks = text_reply("caf\udcc3", "never")
+    chunks[2] = chunks[2].replace(b"\\udcc3", b"\xc3")
+    turn = Turn(Server([*chunks[:3], httpx.RemoteProtocolError("peer closed connection")]))
+    assert isinstance(turn.result.error, IncompleteReply)
+    notices = [text for name, text in turn.view.calls if name == "notice"]
+    assert len(notices) == 1 and "invalid UTF-8" in notices[0]
+    assert turn.last.invalid_utf8 and turn.last.interrupted

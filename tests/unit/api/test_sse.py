@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from helpers.fixtures import fixture_bytes, sse_fixtures
 
-from claudechat.api.sse import ServerSentEvent, SSEDecoder
+from claudechat.api.sse import MAX_EVENT, ServerSentEvent, SSEDecoder
+from claudechat.errors import MalformedStream
 
 ALL_FIXTURES = sse_fixtures()
 
@@ -91,7 +92,7 @@ def test_blank_lines_without_data_dispatch_nothing_and_reset_the_event_name():
 
 
 def test_invalid_utf8_becomes_replacement_character():
-    assert decode(b"data: a\xffb\n\n") == [ServerSentEvent("message", "a\ufffdb")]
+    assert decode(b"data: a\xffb\n\n") == [ServerSentEvent("message", "a\ufffdb", invalid_utf8=True)]
 
 
 def test_end_of_stream_keeps_complete_lines_and_drops_a_partial_one():
@@ -117,3 +118,66 @@ def test_reads_of_whole_events_decode_as_byte_by_byte(reads):
     assert [(e.event, e.data) for e in expected][:3] == [("a", "1"), ("message", "x"), ("b", "2")]
     assert ("c", "3\n4") in [(e.event, e.data) for e in expected]
     assert [e.id for e in expected if e.data in ("5", "6")] == ["7", "7"]
+
+
+# -- invalid UTF-8: replaced, and the event says so -----------------------------------------------
+
+
+@pytest.mark.parametrize("reads", ["whole", "byte-by-byte", "crlf"])
+def test_only_the_events_with_bytes_that_are_not_utf8_are_flagged(reads):
+    data = b"event: a\ndata: fine \xc3\xa9\n\nevent: b\ndata: bad \xc3(\n\nevent: c\ndata: ok\n\n"
+    if reads == "crlf":
+        data = data.replace(b"\n", b"\r\n")
+    chunks = [data[i:i + 1] for i in range(len(data))] if reads == "byte-by-byte" else [data]
+    assert decode(*chunks) == [ServerSentEvent("a", "fine é"),
+                               ServerSentEvent("b", "bad \ufffd(", invalid_utf8=True),
+                               ServerSentEvent("c", "ok")]
+
+
+def test_a_character_split_across_reads_is_not_invalid_utf8():
+    raw = "data: 😀\n\n".encode()
+    assert decode(raw[:8], raw[8:]) == [ServerSentEvent("message", "😀")]
+
+
+def test_bad_bytes_in_a_comment_or_an_id_flag_nothing():
+    assert decode(b": \xff\nid: \xfe\ndata: x\n\n") == [ServerSentEvent("message", "x", id="\ufffd")]
+
+
+# -- an endless line: bounded ------------------------------------------------------------------------
+
+MB = 1024 * 1024
+
+
+def test_an_endless_line_ends_the_stream_once_it_passes_the_limit_and_keeps_nothing_of_it():
+    decoder = SSEDecoder()
+    assert decoder.feed(b"event: a\ndata: before\n\n") == [ServerSentEvent("a", "before")]
+    piece = b"x" * MB
+    fed = 0
+    with pytest.raises(MalformedStream, match=f"a line over {MAX_EVENT // MB} MB"):
+        decoder.feed(b"data: ")
+        while True:
+            decoder.feed(piece)
+            fed += len(piece)
+            assert fed <= MAX_EVENT + MB, "the decoder kept buffering past its limit"
+    assert fed >= MAX_EVENT - MB  # not before the limit
+    with pytest.raises(MalformedStream):  # the stream stays ended
+        decoder.flush()
+
+
+def test_events_completed_in_the_read_that_passes_the_limit_come_first():
+    decoder = SSEDecoder()
+    decoder.feed(b"data: " + b"y" * (MAX_EVENT - 10))
+    events = decoder.feed(b"\n\nevent: b\ndata: kept\n\ndata: " + b"z" * (MAX_EVENT + 1))
+    assert [(e.event, len(e.data)) for e in events] == [("message", MAX_EVENT - 10), ("b", 4)]
+    with pytest.raises(MalformedStream, match="a line over"):
+        decoder.feed(b"more")
+
+
+def test_an_event_of_many_data_lines_is_bounded_too():
+    decoder = SSEDecoder()
+    line = b"data: " + b"x" * (MB - 1) + b"\n"
+    with pytest.raises(MalformedStream, match=f"an event over {MAX_EVENT // MB} MB"):
+        for _ in range(MAX_EVENT // MB + 2):
+            assert decoder.feed(line) == []
+    with pytest.raises(MalformedStream):
+        decoder.feed(b"\n")

@@ -240,3 +240,27 @@ def test_a_schema_1_database_is_migrated_counting_each_conversations_replies(tmp
         assert [r.id for r in store.list(replied=True)] == ["a" * 12]  # an empty reply is no reply
         assert store.count_unreplied() == 2
         assert [t.unanswered for t in store.load("b" * 12).turns] == [False]  # nothing guessed
+
+
+def test_a_reply_marked_invalid_utf8_round_trips_and_a_schema_2_database_gains_the_mark(tmp_path):
+    from claudechat.history.schema import MIGRATIONS
+
+    path = tmp_path / "v2.db"
+    with sqlite3.connect(path) as db:
+        for statements in MIGRATIONS[:2]:
+            for statement in statements:
+                db.execute(statement)
+        db.execute("PRAGMA user_version = 2")
+        db.execute("INSERT INTO conversations VALUES (?, 't', 1, 1, NULL, 'm', NULL, '{}', 2, 1)",
+                   ("a1a1a1a1a1a1",))
+        for position, role in enumerate(["user", "assistant"]):
+            db.execute("INSERT INTO messages VALUES (?, ?, ?, ?, NULL, NULL, NULL, 0, 1, 0)",
+                       ("a1a1a1a1a1a1", position, role, '[{"type":"text","text":"x"}]'))
+    db.close()
+    conversation = new("hi")
+    conversation.add_assistant(Message(content=[{"type": "text", "text": "a\ufffdb"}]), invalid_utf8=True)
+    with HistoryStore(path) as store:
+        assert [t.invalid_utf8 for t in store.load("a1a1a1a1a1a1").turns] == [False, False]
+        cid, _ = store.save(conversation, cid=None, saved=0, profile=None)
+        assert [t.invalid_utf8 for t in store.load(cid).turns] == [False, True]
+        assert store.load(cid).turns[1].content == [{"type": "text", "text": "a\ufffdb"}]
