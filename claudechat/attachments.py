@@ -139,6 +139,10 @@ def image_from_bytes(data: bytes, label: str, *, resize: bool = False) -> Attach
     if media_type is None:
         raise UsageError(f"{label}: not a supported image (supported: JPEG, PNG, GIF, WebP)")
     size = image_size(data, media_type)
+    if size is None or 0 in size:
+        kind = media_type.split("/")[1].upper()
+        raise UsageError(f"{label}: a corrupt or cut-short {kind} image (its width and height cannot "
+                         f"be read); save it again, or attach another copy")
     encoded_len = 4 * ((len(data) + 2) // 3)
     if encoded_len > MAX_IMAGE_BASE64 or (size and max(size) > MAX_PIXELS):
         if not resize:
@@ -288,8 +292,23 @@ def _downscale(data: bytes, label: str) -> tuple[bytes, str, tuple[int, int]]:
     except ImportError:
         raise UsageError(f"{label}: resizing needs Pillow: {RESIZE_EXTRA}") from None
     import io
+    import warnings
+    try:
+        with warnings.catch_warnings():  # Pillow's warning of a big image: not a line of ours
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            return _shrink(Image.open(io.BytesIO(data)), label)
+    except Image.DecompressionBombError:
+        raise UsageError(f"{label}: too many pixels to decode safely for resizing; shrink it "
+                         f"with an image editor first") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        # a PNG or JPEG Pillow cannot decode: UnidentifiedImageError and truncated data are
+        # OSErrors, a bad PNG chunk a SyntaxError (Pillow's own choice)
+        raise UsageError(f"{label}: a corrupt image: it cannot be decoded to resize it ({exc}); "
+                         f"save it again, or attach another copy") from None
 
-    with Image.open(io.BytesIO(data)) as img:
+
+def _shrink(image: Any, label: str) -> tuple[bytes, str, tuple[int, int]]:
+    with image as img:
         img.load()
         side = min(1568, max(img.size))
         while side >= 64:
