@@ -22,7 +22,7 @@ from claudechat.errors import UsageError
 MAX_INPUT_BYTES = 32 * 1024 * 1024
 LIMIT = "32 MB"
 LIMIT_TEXT = f"{LIMIT}, the API's limit for a whole request"
-PIPE_IT = "pipe it instead: … | claudechat ask -f - …"
+PIPE_IT = "save it to a file first, or pipe it: … | claudechat ask -f - …"
 
 
 def human_size(nbytes: int) -> str:

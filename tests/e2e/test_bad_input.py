@@ -434,3 +434,86 @@ def test_bad_input_is_one_line_and_nothing_written(name: str, outcomes: dict[str
     else:  # the server refused: the question is kept, unanswered; nothing else
         assert outcome.posts == 1
         assert outcome.stored == [("hi", 1)]
+
+
+# -- the chat's commands, in one chat on a pseudo-terminal ----------------------------------
+
+CHAT = {  # what is typed -> words the one line must hold
+    "set-temperature-nan": ("/set temperature nan", ("temperature", "nan")),
+    "set-max-tokens-huge": ("/set max_tokens 99999999999999", ("max_tokens", "99999999999999")),
+    "set-top-k-not-a-number": ("/set top_k abc", ("top_k", "whole number")),
+    "set-unknown-name": ("/set bogus 1", "usage: /set"),
+    "think-budget-small": ("/think 10", "1024"),
+    "image-missing": ("/image {files}/nope.png", "no such file"),
+    "image-not-an-image": ("/image {files}/notes.txt", "not a supported image"),
+    "image-cut-short": ("/image {files}/cut.png", "corrupt"),
+    "file-dev-zero": ("/file /dev/zero", "device"),
+    "file-fifo": ("/file {files}/pipe", "fifo"),
+    "file-directory": ("/file {files}", "directory"),
+    "file-too-large": ("/file {files}/big", "32 MB"),
+    "load-unknown-id": ("/load 0000ffff0000", "no conversation"),
+    "mention-device": ("look at @/dev/zero", ("/dev/zero", "device")),  # back in the input line
+    "mention-missing": ("look at @{files}/nope.txt", "no such file"),
+}
+CHAT_COLS = 250  # wide: each line the chat says is one row
+
+
+@dataclass
+class ChatSession:
+    answers: dict[str, list[str]]  # case -> the non-blank rows the chat printed under it
+    posts: int
+    stored: list[tuple[str, int]]
+    status: int | None
+
+
+@pytest.fixture(scope="module")
+def chat(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChatSession]:
+    from helpers.pty_terminal import PROMPT, Term, chat_env
+
+    space = make_space(tmp_path_factory.mktemp("chat"))
+    history("an earlier question")(space)  # /load has a history to look in
+    fifo(space)
+    sparse(40_000_000)(space)
+    space.file("notes.txt", "just text")
+    space.file("cut.png", PNG_MAGIC + b"\x00\x00")
+    server = FakeServer(auth="x-api-key", key=KEY).start()
+    env = {**chat_env(space.env(server)), "COLUMNS": str(CHAT_COLS)}
+    term = Term([], env, cols=CHAT_COLS, rows=60)
+    answers = {}
+    try:
+        term.wait(lambda: term.lines()[term.cursor_row()] == PROMPT, "the first prompt")
+        for name, (typed, _) in CHAT.items():
+            line = typed.format(files=space.files)
+            back = not line.startswith("/")  # a message that cannot be sent comes back to be fixed
+            start = term.cursor_row()
+            term.say(line)
+            again = f"{PROMPT} {line}" if back else PROMPT
+            term.wait(lambda start=start, again=again: term.cursor_row() > start + 1
+                      and term.lines()[term.cursor_row()] == again, f"the prompt after {line!r}")
+            answers[name] = [text for text in term.lines()[start + 1:term.cursor_row()] if text.strip()]
+            if back:
+                term.send("\x03")  # Ctrl-C at the prompt clears the line
+                term.wait(lambda: term.lines()[term.cursor_row()] == PROMPT, "a cleared prompt")
+        term.send("\x04")
+        status = term.exit_status()
+        yield ChatSession(answers, len(posts(server)), stored(space), status)
+    finally:
+        term.close()
+        server.release()
+        server.stop()
+
+
+@pytest.mark.parametrize("name", list(CHAT))
+def test_a_bad_chat_command_is_one_line(name: str, chat: ChatSession) -> None:
+    _, says = CHAT[name]
+    answer = chat.answers[name]
+    assert len(answer) == 1, answer
+    assert "internal error" not in answer[0] and "Traceback" not in answer[0]
+    for words in (says,) if isinstance(says, str) else says:
+        assert words.lower() in answer[0].lower(), (words, answer)
+
+
+def test_the_bad_chat_commands_sent_and_stored_nothing(chat: ChatSession) -> None:
+    assert chat.posts == 0
+    assert chat.stored == [("an earlier question", 2)]  # only what was there before
+    assert chat.status == 0
