@@ -31,6 +31,7 @@ def run_ask(options: Options, env: Environment) -> ExitCode:
     conversation = start.conversation(session, view.notice)
     left = left_out_line(conversation.unanswered(), start.history.stored)
     conversation.add_user(content)  # sets those aside: the request leaves them out
+    _sendable(conversation, session.wire, stream=options.stream)
     if left:
         view.notice(left)
     watch = _cache_watch(start, conversation)
@@ -53,6 +54,14 @@ def run_ask(options: Options, env: Environment) -> ExitCode:
     if result.interrupted:
         return signals.exit_code() or ExitCode.INTERRUPTED
     return ExitCode.OK
+
+
+def _sendable(conversation: Any, wire: Any, *, stream: bool) -> None:
+    """The request built once before anything is kept: what this wire format or model
+    cannot carry (a PDF over Chat Completions…) is refused with nothing in the history
+    (run_turn keeps the question before it sends)."""
+    params, _ = conversation.params.checked()  # run_turn says its warnings
+    wire.build_body(conversation, params, stream=stream, allow_trailing_assistant=False)
 
 
 def left_out_line(left: list[Any], stored: Any) -> str | None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from claudechat.errors import ImageTooLarge, UsageError
+from claudechat.input_files import MAX_INPUT_BYTES, display_name, human_size, read_file, read_stream
 
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
 MAX_IMAGE_BASE64 = 5 * 1024 * 1024  # the API measures the base64 text
@@ -25,7 +26,7 @@ MAX_IMAGES = 100
 MAX_PIXELS = 8000
 MAX_PIXELS_MANY = 2000  # when a request has more than 20 images
 MANY_IMAGES = 20
-MAX_REQUEST_BYTES = 32 * 1024 * 1024
+MAX_REQUEST_BYTES = MAX_INPUT_BYTES  # the whole request; no one input can be larger
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,14 +38,6 @@ class Attachment:
     size: tuple[int, int] | None = None  # image pixels, when known
     nbytes: int = 0  # the file's (or the resized image's) bytes; 0: not known (a URL)
     resized: bool = False  # shrunk to fit the API's limits
-
-
-def human_size(nbytes: int) -> str:
-    """"812 bytes", "3.2 kB", "240 kB", "1.1 MB" (decimal units, as file managers show)."""
-    if nbytes < 1000:
-        return "1 byte" if nbytes == 1 else f"{nbytes} bytes"
-    value, unit = (nbytes / 1e6, "MB") if nbytes >= 999_500 else (nbytes / 1e3, "kB")
-    return f"{value:.1f} {unit}" if value < 9.95 else f"{value:.0f} {unit}"
 
 
 def describe(attachment: Attachment, name: str | None = None) -> str:
@@ -146,6 +139,10 @@ def image_from_bytes(data: bytes, label: str, *, resize: bool = False) -> Attach
     if media_type is None:
         raise UsageError(f"{label}: not a supported image (supported: JPEG, PNG, GIF, WebP)")
     size = image_size(data, media_type)
+    if size is None or 0 in size:
+        kind = media_type.split("/")[1].upper()
+        raise UsageError(f"{label}: a corrupt or cut-short {kind} image (its width and height cannot "
+                         f"be read); save it again, or attach another copy")
     encoded_len = 4 * ((len(data) + 2) // 3)
     if encoded_len > MAX_IMAGE_BASE64 or (size and max(size) > MAX_PIXELS):
         if not resize:
@@ -240,18 +237,9 @@ def from_bytes(data: bytes, label: str, *, resize: bool = False) -> Attachment:
 
 
 def read_path(path: str) -> bytes:
-    """A file's bytes; one clear line for a missing, unreadable or directory path."""
-    p = Path(path).expanduser()
-    try:
-        return p.read_bytes()
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise UsageError(f"{path}: is a directory, not a file") from None
-    except PermissionError:
-        raise UsageError(f"{path}: permission denied") from None
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read it ({exc.strerror})") from None
+    """A file's bytes; one clear line for a missing, unreadable, special (a device, a FIFO)
+    or too large file (input_files.read_file)."""
+    return read_file(path)
 
 
 def image_arg(value: str, *, resize: bool = False) -> Attachment:
@@ -259,12 +247,13 @@ def image_arg(value: str, *, resize: bool = False) -> Attachment:
     if value.startswith(("http://", "https://")):
         return image_from_url(value)
     data = read_path(value)
-    return image_from_bytes(data, value, resize=resize)
+    return image_from_bytes(data, display_name(value), resize=resize)
 
 
 def file_arg(value: str, *, resize: bool = False) -> Attachment:
     """`-f PATH`: text with its file name, a PDF as a document, an image as an image."""
-    return from_bytes(read_path(value), Path(value).name if value != "-" else "stdin", resize=resize)
+    return from_bytes(read_path(value), display_name(Path(value).name) if value != "-" else "stdin",
+                      resize=resize)
 
 
 def check_request(attachments: list[Attachment], *, resize: bool = False) -> list[Attachment]:
@@ -303,8 +292,23 @@ def _downscale(data: bytes, label: str) -> tuple[bytes, str, tuple[int, int]]:
     except ImportError:
         raise UsageError(f"{label}: resizing needs Pillow: {RESIZE_EXTRA}") from None
     import io
+    import warnings
+    try:
+        with warnings.catch_warnings():  # Pillow's warning of a big image: not a line of ours
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            return _shrink(Image.open(io.BytesIO(data)), label)
+    except Image.DecompressionBombError:
+        raise UsageError(f"{label}: too many pixels to decode safely for resizing; shrink it "
+                         f"with an image editor first") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        # a PNG or JPEG Pillow cannot decode: UnidentifiedImageError and truncated data are
+        # OSErrors, a bad PNG chunk a SyntaxError (Pillow's own choice)
+        raise UsageError(f"{label}: a corrupt image: it cannot be decoded to resize it ({exc}); "
+                         f"save it again, or attach another copy") from None
 
-    with Image.open(io.BytesIO(data)) as img:
+
+def _shrink(image: Any, label: str) -> tuple[bytes, str, tuple[int, int]]:
+    with image as img:
         img.load()
         side = min(1568, max(img.size))
         while side >= 64:
@@ -349,7 +353,7 @@ def compose(prompt: str, *, files: list[str], images: list[str], stdin: Any | No
     def read_stdin() -> bytes:
         nonlocal stdin_data
         if stdin_data is None:
-            stdin_data = stdin.read() if stdin is not None else b""
+            stdin_data = read_stream(stdin) if stdin is not None else b""
         return stdin_data
 
     for value in files:

@@ -17,7 +17,7 @@ from claudechat.advice import COMMAND_LINE, Advice
 from claudechat.api.client import ApiClient, Endpoint
 from claudechat.api.wire import Wire
 from claudechat.conversation import Conversation, RequestParams, Thinking
-from claudechat.errors import UsageError
+from claudechat.errors import ConfigError, UsageError
 from claudechat.keys import resolve_key
 from claudechat.models import EFFORTS, MIN_THINKING_BUDGET
 from claudechat.sanitize import sanitize
@@ -123,10 +123,22 @@ def open_client(settings: Settings, *, debug: bool = False,
         transport=transport,
         follow_redirects=False,
     )
+    check_url(http, settings.base_url)
     # headers and reason phrases are the server's text: no control character reaches the terminal
     log = (lambda line: print(f"debug: {sanitize(line)}", file=sys.stderr, flush=True)) if debug else None
     return ApiClient(endpoint, http, max_retries=settings.max_retries,
                      idle_timeout=settings.idle_timeout, debug=log)
+
+
+def check_url(http: httpx.Client, base_url: str) -> None:
+    """The base URL as httpx will read it, checked before anything is sent or kept (the
+    settings' own check is the standard library's, which lets some through: a bad IDNA
+    host name, "http://[::1]x")."""
+    try:
+        http.build_request("POST", base_url.rstrip("/") + "/v1/messages")
+    except (httpx.InvalidURL, ValueError) as exc:  # idna's errors are UnicodeErrors
+        raise ConfigError(f"the base URL is not a valid URL ({exc}); fix base_url in the profile, "
+                          f"or --base-url") from None
 
 
 def list_prices_only(settings: Settings) -> bool:

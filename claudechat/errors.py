@@ -3,7 +3,8 @@
     ClaudechatError            anything the user should see as one line
      ├── ConfigError           the config file or a setting is wrong        -> exit 2
      │    └── NoKeyError       no API key: says where one comes from, and --demo
-     ├── UsageError            bad command-line input                       -> exit 2
+     ├── UsageError            bad input: the command line, a file, stdin, the
+     │                         history database (unreadable, newer, unwritable) -> exit 2
      │    └── ImageTooLarge    an image over the API's limits, not resized: its hint
      │                         says how to resize, which differs in the chat
      ├── ApiError              the server answered with an error, or could

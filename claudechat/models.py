@@ -204,7 +204,7 @@ def override_problem(key: str, value: Any) -> str | None:
     elif key in _EFFORT_KEYS:
         ok, allowed = value in EFFORTS, "one of " + ", ".join(EFFORTS)
     elif key in _NUMBERS:
-        ok = isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
+        ok = isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value < float("inf")
         allowed = "a number of at least 0"
     else:
         ok, allowed = isinstance(value, bool), "true or false"

@@ -23,31 +23,55 @@ class Spec:
 
 
 def _between(lo: float, hi: float) -> Any:
-    return lambda v: lo <= v <= hi
+    return lambda v: lo <= v <= hi  # NaN and the infinities fall outside any range
+
+
+MAX_TIMEOUT = 86_400  # a day: a longer wait is no timeout (and overflows the socket's)
+MAX_COUNT = 2**31 - 1  # token counts the API takes: a JSON integer any server can read
+
+
+def _seconds(v: float) -> bool:
+    return 0 < v <= MAX_TIMEOUT
+
+
+def _count(lo: int) -> Any:
+    return lambda v: lo <= v <= MAX_COUNT
+
+
+def valid_url(value: str) -> bool:
+    """An http:// or https:// URL with a host (and a port that is a number, if any)."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port that is no number
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and value.isprintable() \
+        and not any(c.isspace() for c in value)
 
 
 _NUM = (int, float)
 REQUEST_KEYS: dict[str, Spec] = {
     "model": Spec(str, "a model name", lambda v: bool(v.strip())),
-    "max_tokens": Spec(int, "an integer of at least 1", lambda v: v >= 1),
+    "max_tokens": Spec(int, f"an integer from 1 to {MAX_COUNT}", _count(1)),
     "temperature": Spec(_NUM, "a number from 0 to 1", _between(0, 1)),
     "top_p": Spec(_NUM, "a number from 0 to 1", _between(0, 1)),
-    "top_k": Spec(int, "an integer of at least 1", lambda v: v >= 1),
+    "top_k": Spec(int, f"an integer from 1 to {MAX_COUNT}", _count(1)),
     "stop_sequences": Spec(list, "a list of strings", lambda v: all(isinstance(s, str) for s in v)),
     "system": Spec(str, "a string"),
     "thinking": Spec(bool, "true or false"),
-    "thinking_budget": Spec(int, f"an integer of at least {MIN_THINKING_BUDGET}",
-                            lambda v: v >= MIN_THINKING_BUDGET),
+    "thinking_budget": Spec(int, f"an integer from {MIN_THINKING_BUDGET} to {MAX_COUNT}",
+                            _count(MIN_THINKING_BUDGET)),
     "effort": Spec(str, "one of " + ", ".join(EFFORTS), choices=EFFORTS),
     "thinking_text": Spec(str, '"auto", "summarized" or "omitted"',
                           choices=("auto", "summarized", "omitted")),
     "cache": Spec(bool, "true or false"),
     "cache_ttl": Spec(str, '"5m" or "1h"', choices=("5m", "1h")),
-    "confirm_tokens": Spec(int, "an integer of at least 0", lambda v: v >= 0),
+    "confirm_tokens": Spec(int, f"an integer from 0 to {MAX_COUNT}", _count(0)),
 }
 PROFILE_KEYS: dict[str, Spec] = {
-    "base_url": Spec(str, "an http:// or https:// URL",
-                     lambda v: v.startswith(("http://", "https://"))),
+    "base_url": Spec(str, "an http:// or https:// URL with a host name", valid_url),
     "auth": Spec(str, '"bearer" or "x-api-key"', choices=("bearer", "x-api-key")),
     "api_key_env": Spec(str, "the name of an environment variable",
                         lambda v: re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", v) is not None),
@@ -62,8 +86,8 @@ SECRET_KEYS = frozenset({"api_key", "api_key_env", "api_key_command"})
 TOP_KEYS: dict[str, Spec] = {
     "default_profile": Spec(str, "a profile name"),
     "max_retries": Spec(int, "an integer from 0 to 10", _between(0, 10)),
-    "connect_timeout": Spec(_NUM, "a number of seconds above 0", lambda v: v > 0),
-    "idle_timeout": Spec(_NUM, "a number of seconds above 0", lambda v: v > 0),
+    "connect_timeout": Spec(_NUM, f"a number of seconds above 0, at most {MAX_TIMEOUT}", _seconds),
+    "idle_timeout": Spec(_NUM, f"a number of seconds above 0, at most {MAX_TIMEOUT}", _seconds),
     "resize_images": Spec(bool, "true or false"),
     "thinking_display": Spec(str, '"collapsed", "expanded" or "hidden"',
                              choices=("collapsed", "expanded", "hidden")),

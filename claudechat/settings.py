@@ -259,6 +259,13 @@ def _validate_models(tables: dict[str, Any], path: Path) -> None:
 _SPECS = {**TOP_KEYS, **PROFILE_KEYS}  # every setting a flag or a variable may give
 
 
+def value_problem(key: str, value: Any) -> str | None:
+    """What is wrong with `value` for the setting `key`, as "must be …", or None (the chat's
+    /set checks by the same rules as the file and the flags)."""
+    spec = _SPECS.get(key)
+    return None if spec is None or _fits(value, spec) else f"must be {spec.allowed}"
+
+
 def _shown(value: Any) -> Any:
     """A value for an error line, without a password written into a URL."""
     return re.sub(r"//[^/@\s]*@", "//…@", value) if isinstance(value, str) else value

@@ -126,6 +126,7 @@ LAYERS = {
     "claudechat.api": 2, "claudechat.accumulator": 2, "claudechat.history.saving": 2,
     "claudechat.history.transcript": 2,
     "claudechat.conversation": 1, "claudechat.replay": 1, "claudechat.attachments": 1,
+    "claudechat.input_files": 1,
     "claudechat.settings": 1, "claudechat.setting_keys": 1, "claudechat.keys": 1,
     "claudechat.models": 1, "claudechat.costs": 1, "claudechat.cache_health": 1,
     "claudechat.history.store": 1,

@@ -14,7 +14,7 @@ from claudechat import signals
 from claudechat.cli import completion
 from claudechat.cli.app import app, begin, debug_on, quiet_stdout
 from claudechat.environment import Environment
-from claudechat.errors import ClaudechatError, ExitCode
+from claudechat.errors import ClaudechatError, ExitCode, UsageError
 
 
 def _fail(message: str, code: int) -> int:
@@ -34,6 +34,7 @@ def main(argv: list[str] | None = None) -> None:
     signals.install()
     completion.setup()
     try:
+        check_argv(sys.argv[1:] if argv is None else argv)
         code = app(args=argv, prog_name="claudechat", standalone_mode=False)
     except (KeyboardInterrupt, typer.Abort):
         code = signals.exit_code() or ExitCode.INTERRUPTED
@@ -59,6 +60,28 @@ def main(argv: list[str] | None = None) -> None:
             code = _fail(f"internal error: {type(exc).__name__}: {exc} "
                          f"(run with --debug for details)", ExitCode.ERROR)
     sys.exit(int(code or 0))
+
+
+PATH_OPTIONS = ("-f", "--file", "-i", "--image")  # their values are file names: any bytes
+
+
+def check_argv(args: list[str]) -> None:
+    """Every argument is UTF-8 text (Python holds other bytes as lone surrogates, which no
+    request, history or terminal can take), except a file's name after -f or -i."""
+    for i, arg in enumerate(args):
+        if not any("\udc80" <= c <= "\udcff" for c in arg):
+            continue
+        a_path = (i > 0 and args[i - 1] in PATH_OPTIONS) or arg.startswith(("--file=", "--image=")) \
+            or (arg[:2] in ("-f", "-i") and not arg.startswith("--"))
+        if a_path:
+            continue
+        raw = os.fsencode(arg)
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise UsageError(f"the argument '{raw.decode('utf-8', 'backslashreplace')}' is not UTF-8 "
+                             f"text (byte 0x{raw[exc.start]:02x}); claudechat reads its command line "
+                             f"as UTF-8: convert it (iconv -t utf-8) or use a UTF-8 locale") from None
 
 
 def _usage_message(exc: Any) -> str:

@@ -159,7 +159,7 @@ def export(env: Environment, ref: str, fmt: str, output: str | None) -> ExitCode
     try:
         Path(output).expanduser().write_text(text, "utf-8")
     except OSError as exc:
-        raise ClaudechatError(f"cannot write {output}: {exc.strerror}") from None
+        raise UsageError(f"cannot write {output}: {exc.strerror}") from None
     return ExitCode.OK
 
 

@@ -10,12 +10,14 @@ from typing import TYPE_CHECKING, Any
 
 from claudechat import signals
 from claudechat.errors import ClaudechatError, UsageError
-from claudechat.history.store import HistoryStore, Stored
+from claudechat.history.store import HistoryStore, Stored, history_path
 
 if TYPE_CHECKING:
     from claudechat.conversation import Conversation
 
 NO_SAVE_HINT = "--no-save asks without keeping a history"
+START_ONE = 'start one with: claudechat ask "…"'
+NOTHING_YET = f"there is no conversation to continue yet; {START_ONE}"
 UNREPLIED_DAYS = 7  # a conversation without any reply is kept this long after its last message
 
 
@@ -124,8 +126,10 @@ def open_continuation(continue_last: bool, cid: str | None) -> Continuation:
         raise UsageError("give either -c/--continue or --cid ID, not both")
     if not continue_last and cid is None:
         return Continuation()
+    if not history_path().exists():  # nothing to continue: no history is made for it
+        raise UsageError(NOTHING_YET if continue_last else
+                         f"no conversation with id {cid!r}: the history is empty; {START_ONE}")
     store = HistoryStore()
     if continue_last and not store.list(limit=1):
-        raise UsageError("there is no conversation to continue yet; "
-                         'start one with: claudechat ask "…"')
+        raise UsageError(NOTHING_YET)
     return Continuation(store, store.load(store.resolve("last" if continue_last else cid or "")))

@@ -85,13 +85,13 @@ def _db_errors(method: Callable[..., Any]) -> Callable[..., Any]:
 def _error(exc: sqlite3.Error, path: Path) -> ClaudechatError:
     text = str(exc)
     if "not a database" in text or isinstance(exc, sqlite3.DatabaseError) and "malformed" in text:
-        return ClaudechatError(f"{path} is not a readable history database ({text})",
+        return UsageError(f"{path} is not a readable history database ({text})",
                                hint="move it aside to start a new history")
     if "locked" in text or "busy" in text:
         return ClaudechatError(f"the history database {path} stayed locked by another process "
                                f"for {BUSY_TIMEOUT:.0f} s", hint="try again")
     if "unable to open" in text:
-        return ClaudechatError(f"cannot open the history database {path}",
+        return UsageError(f"cannot open the history database {path}",
                                hint="check that its directory is writable")
     return ClaudechatError(f"history database {path}: {text}")
 
@@ -104,7 +104,7 @@ class HistoryStore:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise ClaudechatError(f"cannot create {self.path.parent}: {exc.strerror}") from None
+            raise UsageError(f"cannot create {self.path.parent}: {exc.strerror}") from None
         if not self.path.exists():
             self._create()
         self.db = self._open()
@@ -160,7 +160,7 @@ class HistoryStore:
 
     def _check_version(self, version: int) -> None:
         if version > SCHEMA_VERSION:
-            raise ClaudechatError(
+            raise UsageError(
                 f"{self.path} was written by a newer claudechat (history schema {version}; "
                 f"this version knows up to {SCHEMA_VERSION}); it was left untouched",
                 hint="upgrade claudechat, or use --no-save")

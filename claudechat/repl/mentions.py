@@ -42,6 +42,14 @@ def is_dir(path: str) -> bool:
         return False
 
 
+def exists(path: str) -> bool:
+    """Whether anything (a file, a device, a FIFO…) is at `path` (as is_file)."""
+    try:
+        return Path(path).expanduser().exists()
+    except (OSError, RuntimeError, ValueError):
+        return False
+
+
 @dataclass(frozen=True)
 class Mention:
     """A path the message names: dropped in at the start (always a file), or an @path."""

@@ -190,6 +190,8 @@ class ReplState:
                 raise UsageError(f"@{sanitize(mention.path)} is a directory, not a file: attach files "
                                  f"from it with @{sanitize(inside)} (Tab lists them), or write @@ "
                                  f"for a plain @")
+            elif strict and mentions.exists(mention.path):  # a device, a FIFO…: says which
+                attachments.read_path(mention.path)
             elif strict and mention.looks_like_path:
                 raise UsageError(f"@{sanitize(mention.path)}: no such file — fix the path "
                                  f"(Tab completes it), or write @@ for a plain @")

@@ -26,6 +26,7 @@ from helpers.fake_server import FakeServer, Reply, Stall
 from helpers.images import PDF, png
 from helpers.pty_terminal import pexpect_child
 from helpers.received import assistant, posts, text_of, user
+from helpers.seeding import seed_history
 
 TEXT = "Hello from the history server."
 
@@ -423,9 +424,9 @@ def test_a_database_from_a_newer_claudechat_is_refused_untouched(env, server):
         db.execute("PRAGMA user_version = 99")
     db.close()
     before = db_path(env).read_bytes()
-    line = one_error_line(run(env, "history", "list"), 1)
+    line = one_error_line(run(env, "history", "list"), 2)
     assert "newer" in line and "99" in line and str(db_path(env)) in line
-    line = one_error_line(run(env, "ask", "hi"), 1)
+    line = one_error_line(run(env, "ask", "hi"), 2)
     assert "newer" in line and "--no-save" in line
     assert posts(server) == []  # refused before anything was sent
     assert db_path(env).read_bytes() == before
@@ -436,7 +437,7 @@ def test_a_database_from_a_newer_claudechat_is_refused_untouched(env, server):
 def test_a_history_that_cannot_be_written_stops_ask_before_sending(env, server):
     Path(env["XDG_DATA_HOME"]).rmdir()
     Path(env["XDG_DATA_HOME"]).write_text("a file where the data directory should be")
-    line = one_error_line(run(env, "ask", "hi"), 1)
+    line = one_error_line(run(env, "ask", "hi"), 2)
     assert "--no-save" in line
     assert posts(server) == []
     assert ok(run(env, "ask", "--no-save", "hi")).out == (TEXT + "\n").encode()
@@ -445,7 +446,7 @@ def test_a_history_that_cannot_be_written_stops_ask_before_sending(env, server):
 def test_a_file_that_is_not_a_database_is_one_line(env, server):
     db_path(env).parent.mkdir(parents=True)
     db_path(env).write_bytes(b"this is not sqlite\n" * 100)
-    line = one_error_line(run(env, "history", "list"), 1)
+    line = one_error_line(run(env, "history", "list"), 2)
     assert str(db_path(env)) in line and "move it aside" in line
 
 
@@ -573,26 +574,14 @@ def test_export_json_holds_the_messages_in_the_apis_shape(env, server, tmp_path)
 def test_export_refuses_an_unknown_format_and_an_unwritable_file(env, server, tmp_path):
     ok(run(env, "ask", "hi"))
     assert "md or json" in one_error_line(run(env, "history", "export", "last", "--format", "pdf"), 2)
-    line = one_error_line(run(env, "history", "export", "last", "-o", str(tmp_path / "no" / "x.md")), 1)
+    line = one_error_line(run(env, "history", "export", "last", "-o", str(tmp_path / "no" / "x.md")), 2)
     assert "x.md" in line
 
 
 def seed(env: dict[str, str], titles: list[str]) -> list[str]:
     """Conversations (a question and its reply) written through the store's own bulk API
     (fast), oldest first."""
-    from claudechat.conversation import Conversation, RequestParams
-    from claudechat.history.store import HistoryStore
-    from claudechat.message import Message
-
-    items = []
-    for n, title in enumerate(titles):
-        conversation = Conversation(params=RequestParams(model="claude-haiku-4-5", max_tokens=100))
-        conversation.add_user(title)
-        conversation.add_assistant(Message(content=[{"type": "text", "text": "Noted."}],
-                                           stop_reason="end_turn"))
-        items.append((conversation, "anthropic", 1_000_000.0 + n, 1_000_000.0 + n))
-    with HistoryStore(db_path(env)) as store:
-        return store.add_many(items)
+    return seed_history(db_path(env), titles)
 
 
 def test_unknown_ambiguous_and_empty_references_exit_2(env):

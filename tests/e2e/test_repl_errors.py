@@ -47,15 +47,42 @@ def test_edit_with_a_missing_editor_is_one_line_sends_nothing_and_keeps_the_text
     assert texts(wait_for_bodies(server, 1)[0]["messages"][-1]) == ["a draft to finish"]
 
 
+# A failure nothing foresaw, planted in the standard library of the chat's process (a
+# sitecustomize module on its PYTHONPATH): expanding a path that names "unforeseen" raises
+# ZeroDivisionError, which no code of the chat maps to a message of its own. (The failure the
+# tests used before, a ~user that is no user, is now one line of its own: "no such file".)
+UNFORESEEN = """
+import pathlib
+
+_expand = pathlib.Path.expanduser
+
+
+def expanduser(self):
+    if "unforeseen" in str(self):
+        raise ZeroDivisionError("a failure nothing foresaw")
+    return _expand(self)
+
+
+pathlib.Path.expanduser = expanduser
+"""
+
+
+def planted(tmp_path) -> str:
+    """A PYTHONPATH that puts the failure in the chat's process."""
+    import os
+
+    (tmp_path / "plant").mkdir()
+    (tmp_path / "plant" / "sitecustomize.py").write_text(UNFORESEEN, "utf-8")
+    return os.pathsep.join(p for p in (str(tmp_path / "plant"), os.environ.get("PYTHONPATH")) if p)
+
+
 def test_an_unexpected_exception_is_one_line_and_the_next_message_works(server, spawn, tmp_path):
-    # /file with a ~user path for a user that does not exist: pathlib cannot expand it and
-    # raises RuntimeError, which no code of the chat maps to a message of its own.
-    term = spawn()
-    typed = f"/file ~{NO_USER}/notes.txt"
+    term = spawn(PYTHONPATH=planted(tmp_path))
+    typed = "/file unforeseen/notes.txt"
     term.say(typed)
     row = term.wait_prompt(after="internal error")
-    assert said(term, typed, row) == ("internal error: RuntimeError: Could not determine home "
-                                      "directory. (run with --debug for details)")
+    assert said(term, typed, row) == ("internal error: ZeroDivisionError: a failure nothing foresaw "
+                                      "(run with --debug for details)")
     assert "Traceback" not in term.text()
     assert len(posts(server)) == 0
     still_chatting(server, term, 1)
@@ -63,15 +90,25 @@ def test_an_unexpected_exception_is_one_line_and_the_next_message_works(server, 
     assert term.exit_status() == 0
 
 
-def test_with_debug_an_unexpected_exception_shows_its_traceback_and_the_chat_goes_on(server, spawn):
-    term = spawn("--debug")
-    term.say(f"/file ~{NO_USER}/notes.txt")
+def test_with_debug_an_unexpected_exception_shows_its_traceback_and_the_chat_goes_on(server, spawn, tmp_path):
+    term = spawn("--debug", PYTHONPATH=planted(tmp_path))
+    term.say("/file unforeseen/notes.txt")
     row = term.wait_prompt(after="internal error")
     screen = term.text()
     assert "Traceback (most recent call last):" in screen
-    assert "RuntimeError: Could not determine home directory." in screen
-    assert term.lines()[row - 1] == "internal error: RuntimeError: Could not determine home directory."
+    assert "ZeroDivisionError: a failure nothing foresaw" in screen
+    assert term.lines()[row - 1] == "internal error: ZeroDivisionError: a failure nothing foresaw"
     still_chatting(server, term, 1)
+
+
+def test_a_file_under_an_unknown_users_home_is_one_line(server, spawn):
+    term = spawn()
+    typed = f"/file ~{NO_USER}/notes.txt"
+    term.say(typed)
+    row = term.wait_prompt(after="no such file")
+    assert said(term, typed, row) == (f"~{NO_USER}/notes.txt: no such file (~{NO_USER} is not a "
+                                      f"user on this system)")
+    assert len(posts(server)) == 0
 
 
 def test_a_message_starting_with_an_unknown_users_home_is_sent_as_text(server, spawn):

@@ -138,6 +138,8 @@ def test_the_configs_table_wins_over_both_and_like_starts_from_another_model():
     ("display_default", "full", 'must be "omitted" or "summarized"'),
     ("default_effort", "huge", "must be one of low, medium, high, xhigh, max"),
     ("cache_min", -1, "must be a number of at least 0"),
+    ("price_in", float("inf"), "must be a number of at least 0"),
+    ("max_output", float("nan"), "must be a number of at least 0"),
     ("prefill", "no", "must be true or false"),
     ("like", "", "must be a model name"),
 ])

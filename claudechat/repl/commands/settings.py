@@ -10,6 +10,7 @@ from claudechat.models import EFFORTS, MIN_THINKING_BUDGET, listed, rules_for
 from claudechat.repl.commands.registry import Outcome, command
 from claudechat.repl.state import ReplState
 from claudechat.sanitize import sanitize
+from claudechat.settings import value_problem
 
 if TYPE_CHECKING:
     from claudechat.repl.loop import Printer
@@ -132,6 +133,9 @@ def cmd_set(state: ReplState, arg: str, out: Printer) -> Outcome:
         number = kind(value.strip())
     except ValueError:
         raise UsageError(f"{name} takes {'a number' if kind is float else 'a whole number'}") from None
+    problem = value_problem(name, number)
+    if problem:
+        raise UsageError(f"{name} {problem} (got {sanitize(value.strip())})")
     state.update_settings(**{name: number})  # refused now, rather than the next request
     out.say(f"{name} = {number}")
 
