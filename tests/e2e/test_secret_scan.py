@@ -80,8 +80,10 @@ def _error_event() -> RawSSE:
                   f"event: error\ndata: {json.dumps(error)}\n\n")
 
 
-def _chat(env: dict[str, str], server, tmp_path: Path) -> str:
-    """The chat on a terminal: an echoed key, a refusal that quotes the URL, /show, /save."""
+def _chat(env: dict[str, str], server, tmp_path: Path) -> tuple[str, str]:
+    """The chat on a terminal: an echoed key, a refusal that quotes the URL, /show, /save.
+    What it wrote, and the screen's lines joined (a key wrapped across two lines is whole
+    there, as a person reads it)."""
     server.enqueue(_echo(), ErrorReply(404, message=f"no model at {server.url} for key {KEY}"))
     term = Term([], chat_env(env))
     try:
@@ -98,7 +100,7 @@ def _chat(env: dict[str, str], server, tmp_path: Path) -> str:
         term.exit_status()
     finally:
         term.close()
-    return term.raw
+    return term.raw, "".join(term.lines())
 
 
 def _runs(server, env: dict[str, str], tmp_path: Path) -> dict[str, tuple[int, bytes, str]]:
@@ -148,11 +150,11 @@ def _written(tmp_path: Path, env: dict[str, str]) -> list[Path]:
 def test_no_command_prints_or_writes_the_key_or_the_password(scan, tmp_path):
     server, env = scan
     runs = _runs(server, env, tmp_path)
-    raw = _chat(env, server, tmp_path)
+    raw, screen = _chat(env, server, tmp_path)
 
     leaks = [leak for label, (_, out, err) in runs.items()
              for leak in _leaks(f"{label}'s stdout", out) + _leaks(f"{label}'s stderr", err)]
-    leaks += _leaks("the chat's terminal", raw)
+    leaks += _leaks("the chat's terminal", raw) + _leaks("the chat's screen", screen)
     files = _written(tmp_path, env)
     for path in files:
         leaks += _leaks(str(path.relative_to(tmp_path)), path.read_bytes())
