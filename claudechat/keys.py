@@ -77,7 +77,7 @@ def check_transport(settings: Settings) -> None:
     raise ConfigError(
         f"the base URL of profile {settings.profile!r} is plain http:// to {host}: the API key "
         f"would cross the network unencrypted; use https://, or set allow_insecure_http = true "
-        f"in [profiles.{settings.profile}] of {settings.config_file} if that is what you want")
+        f"in [profiles.{settings.profile}] of {settings.config_file}")
 
 
 def is_loopback(host: str) -> bool:

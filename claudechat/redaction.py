@@ -36,6 +36,8 @@ _URL_PASSWORD = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*://[^/@\s:]*:)([^/@\s]+)@")
 
 _forms: set[str] = set()
 _pattern: re.Pattern[str] | None = None
+_tail: re.Pattern[str] | None = None  # the start of a form at the end of a text
+_longest = 0
 _lock = threading.Lock()
 
 
@@ -63,7 +65,7 @@ def add_url(url: str) -> None:
 
 
 def _add(forms: set[str]) -> None:
-    global _pattern
+    global _pattern, _tail, _longest
     fresh = {f for f in forms if len(f) >= MIN_LENGTH} - _forms
     if not fresh:
         return
@@ -71,14 +73,16 @@ def _add(forms: set[str]) -> None:
         _forms.update(fresh)
         ordered = sorted(_forms, key=len, reverse=True)
         _pattern = re.compile("|".join(_GAP.join(map(re.escape, form)) for form in ordered))
+        _tail = re.compile("(?:" + "|".join(map(_prefixes, ordered)) + r")\Z")
+        _longest = max(map(len, _forms))
 
 
 def forget() -> None:
     """Drop every registered secret (tests that run more than one profile in a process)."""
-    global _pattern
+    global _pattern, _tail
     with _lock:
         _forms.clear()
-        _pattern = None
+        _pattern = _tail = None
 
 
 def known() -> bool:
@@ -104,19 +108,19 @@ def redact(text: str) -> str:
 
 def held_back(text: str) -> int:
     """How many characters at the end of `text` may be the start of a secret."""
-    longest = 0
-    for form in tuple(_forms):
-        window = len(form) - 1
-        start = max(0, len(text) - window)
-        while True:
-            at = text.find(form[0], start)
-            if at < 0:
-                break
-            if form.startswith(text[at:]):
-                longest = max(longest, len(text) - at)
-                break
-            start = at + 1
-    return longest
+    tail = _tail
+    if tail is None:
+        return 0
+    found = tail.search(text, max(0, len(text) - _longest))  # leftmost: the longest
+    return len(found.group()) if found else 0
+
+
+def _prefixes(form: str) -> str:
+    """A pattern for any proper prefix of `form`: f(?:o(?:r)?)?"""
+    rest = ""
+    for char in reversed(form[1:-1]):
+        rest = f"(?:{re.escape(char)}{rest})?"
+    return re.escape(form[0]) + rest
 
 
 class Guarded:
