@@ -11,7 +11,7 @@ Every way out consults the registry, so a new message cannot leave without it:
 `guard_streams()` (cli/main.py, first thing) puts a `Guarded` writer in front of the
 process's stdout and stderr, through which every print, rich console, warning, --debug
 line and traceback passes; ClaudechatError's text is redacted when it is made a string
-(errors.py); the history stores text through `redact()` (history/store.py).
+(errors.py); the history, /save and the input history store text through `kept()`.
 
 A secret is found also where rich wrapped it across lines or styled part of it (line
 breaks, spaces and SGR sequences between its characters), and the replacement keeps
@@ -94,16 +94,23 @@ def _masked(match: re.Match[str]) -> str:
     return MASK + "".join(_GAPS.findall(match.group(0)))
 
 
-def redact(text: str) -> str:
-    """`text` without a registered secret or a password written into a URL."""
+def redact(text: str, *, urls: bool = True) -> str:
+    """`text` without a registered secret or (`urls`) a password written into any URL.
+    What is stored goes through kept(): a reply's example `postgres://user:pass@host`
+    stays as the model wrote it there; only known secrets go."""
     if not isinstance(text, str):
         return text
     pattern = _pattern
     if pattern is not None:
         text = pattern.sub(_masked, text)
-    if "://" in text:
+    if urls and "://" in text:
         text = _URL_PASSWORD.sub(rf"\1{MASK}@", text)
     return text
+
+
+def kept(text: str) -> str:
+    """`text` as it may be stored (history, /save, input history): without a registered secret."""
+    return redact(text, urls=False)
 
 
 def held_back(text: str) -> int:

@@ -244,7 +244,7 @@ class HistoryStore:
             try:
                 db.execute("INSERT INTO conversations (id, title, created, updated, profile, model, "
                            "system, settings, turns, replies) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                           (cid, redaction.redact(title_of(conversation.turns)), created, updated, profile,
+                           (cid, redaction.kept(title_of(conversation.turns)), created, updated, profile,
                             *_header(conversation), *_counts(conversation)))
                 return cid
             except sqlite3.IntegrityError:  # 1 in 2**48: draw another
@@ -382,7 +382,7 @@ class HistoryStore:
 
 
 def _dumps(value: Any) -> str:  # a key or a URL's password in a message: never stored
-    return redaction.redact(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+    return redaction.kept(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
 
 
 def _header(conversation: Conversation) -> tuple[str, str | None, str]:
@@ -390,7 +390,7 @@ def _header(conversation: Conversation) -> tuple[str, str | None, str]:
     params = asdict(conversation.params)
     model = params.pop("model")
     params.update(conversation.state())  # drop_block, thinking_cut: sent on every request
-    return model, redaction.redact(conversation.system or "") or None, _dumps(params)
+    return model, redaction.kept(conversation.system or "") or None, _dumps(params)
 
 
 def _counts(conversation: Conversation) -> tuple[int, int]:

@@ -38,7 +38,7 @@ class _WithPastes:
 
 class _FileHistory(_WithPastes, FileHistory):
     def store_string(self, string: str) -> None:  # the file never holds a key (Up, this run, does)
-        super().store_string(redaction.redact(string))
+        super().store_string(redaction.kept(string))
 
 
 class _MemoryHistory(_WithPastes, InMemoryHistory):

@@ -68,3 +68,10 @@ def test_the_guarded_stream_is_the_stream_for_everything_else():
     assert stream.getvalue() == "" and stream.writable()
     redaction.forget()
     assert stream.write("plain") == 5 and out.getvalue() == "plain"
+
+
+def test_what_is_stored_loses_the_known_secrets_but_keeps_a_reply_s_example_url():
+    add_key(KEY)
+    reply = f"Use redis://:example-pass@cache:6379 and never paste {KEY}."
+    assert redaction.kept(reply) == "Use redis://:example-pass@cache:6379 and never paste <redacted>."
+    assert redact(reply) == "Use redis://:<redacted>@cache:6379 and never paste <redacted>."

@@ -96,7 +96,7 @@ def save(state: ReplState, arg: str, out: Printer, *, overwrite: bool) -> None:
         text = transcript.markdown(state.conversation)
     existed = path.exists()
     try:  # 0600, as the history is; never over a file without the !; no key in it
-        private.write_text(path, redaction.redact(text), exclusive=not overwrite)
+        private.write_text(path, redaction.kept(text), exclusive=not overwrite)
     except FileExistsError:
         raise UsageError(f"{path} exists: /save! {arg} overwrites it") from None
     except OSError as exc:
