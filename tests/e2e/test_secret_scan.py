@@ -172,7 +172,7 @@ def test_no_command_prints_or_writes_the_key_or_the_password(scan, tmp_path):
     assert (tmp_path / "export-0.md").exists()
 
 
-def test_a_key_split_across_deltas_still_reaches_the_screen_whole_minus_the_key(scan):
+def test_text_that_only_starts_like_the_key_is_shown_whole_when_the_next_piece_comes(scan):
     server, env = scan
     server.enqueue(Reply(text=["abc s", "k-not-the-key and more"], delay=0.05))
     done = run_cli(env, "ask", "hello")
