@@ -20,6 +20,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from claudechat import private
 from claudechat import settings as settings_mod
 from claudechat.errors import ConfigError, ExitCode, UsageError
 from claudechat.sanitize import escape_json, sanitize
@@ -74,7 +75,7 @@ def _write_private(path: Path, text: str) -> None:
     (a symlinked config, as dotfile managers make, keeps its link: the target is replaced)."""
     path = path.resolve()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private.make_dirs(path.parent)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # mode 0600
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
@@ -216,7 +217,7 @@ def edit(env: Environment) -> ExitCode:
     except ValueError as exc:
         raise UsageError(f"VISUAL or EDITOR ({command}) is not a command line ({exc}); fix it") from None
     real = path.resolve()  # a symlinked config keeps its link: the target is replaced
-    real.parent.mkdir(parents=True, exist_ok=True)
+    private.make_dirs(real.parent)
     fd, name = tempfile.mkstemp(prefix=f".{real.name}.edit-", suffix=".toml", dir=real.parent)
     copy = Path(name)
     start = original if original is not None else starter()

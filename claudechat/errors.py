@@ -1,6 +1,7 @@
 """The few error types claudechat raises, and its exit codes.
 
-    ClaudechatError            anything the user should see as one line
+    ClaudechatError            anything the user should see as one line (its str() never
+                               holds a registered secret: redaction.py)
      ├── ConfigError           the config file or a setting is wrong        -> exit 2
      │    └── NoKeyError       no API key: says where one comes from, and --demo
      ├── UsageError            bad input: the command line, a file, stdin, the
@@ -35,6 +36,8 @@ import copy
 import enum
 from typing import Any
 
+from claudechat.redaction import redact
+
 
 class ExitCode(enum.IntEnum):
     OK = 0
@@ -53,8 +56,8 @@ class ClaudechatError(Exception):
         self.message = message
         self.hint = hint
 
-    def __str__(self) -> str:
-        return f"{self.message} — {self.hint}" if self.hint else self.message
+    def __str__(self) -> str:  # whoever prints it: never a key or a URL's password
+        return redact(f"{self.message} — {self.hint}" if self.hint else self.message)
 
     def with_hint(self, hint: str) -> ClaudechatError:
         """A copy of this error with `hint` where it has none, to raise `from` it (the
@@ -120,7 +123,7 @@ class ApiError(ClaudechatError):
             text += f" [request id {self.request_id}]"
         if self.hint:
             text += f" — {self.hint}"
-        return text
+        return redact(text)
 
 
 class StreamError(ClaudechatError):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from claudechat import private
 from claudechat.errors import ApiError
 
 EFFORTS = ("low", "medium", "high", "xhigh", "max")  # output_config.effort levels
@@ -302,9 +303,10 @@ class ModelCatalog:
 
     def _write(self, data: dict[str, Any]) -> None:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private.make_dirs(self.path.parent)
             tmp = self.path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(data), "utf-8")
+            tmp.unlink(missing_ok=True)  # made anew: 0600
+            private.write_text(tmp, json.dumps(data))
             tmp.replace(self.path)
         except OSError:
             pass  # a cache that cannot be written is only slower

@@ -79,6 +79,7 @@ PROFILE_KEYS: dict[str, Spec] = {
     "api_key": Spec(str, "a string (better: api_key_env or api_key_command)"),
     "api": Spec(str, '"messages" or "chat-completions"', choices=("messages", "chat-completions")),
     "anthropic_version": Spec(str, "a version date such as 2023-06-01", lambda v: bool(v.strip())),
+    "allow_insecure_http": Spec(bool, "true or false"),
     **REQUEST_KEYS,
 }
 # Values never repeated in an error message: they may hold (or be) a key.

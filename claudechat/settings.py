@@ -10,11 +10,14 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import shlex
+import sys
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from claudechat import redaction
 from claudechat.errors import ConfigError, NoKeyError, UsageError
 from claudechat.models import MIN_THINKING_BUDGET, override_problem
 from claudechat.setting_keys import (
@@ -102,6 +105,7 @@ class Settings:
     cache: bool = True  # prompt caching on the Messages API (docs/API-2026.md §4)
     cache_ttl: str = "5m"
     confirm_tokens: int = 100_000  # ask before sending an attachment this large
+    allow_insecure_http: bool = False  # the key over plain http:// to another machine (keys.py)
 
     def effective_max_tokens(self, thinking_on: bool, budget: int | None = None) -> int:
         if self.max_tokens is not None:
@@ -137,6 +141,7 @@ _DEFAULTS: dict[str, Any] = {
     "api_key_env": None,
     "api_key_command": None,
     "api_key": None,
+    "allow_insecure_http": False,
 }
 
 
@@ -178,8 +183,18 @@ def load(flags: dict[str, Any] | None = None, env: dict[str, str] | None = None)
     listed = values["models"] or ()
     values["model_rules"] = dict(listed) if isinstance(listed, dict) else {}
     values["models"] = tuple(listed)
+    _register_secrets(values, env)
     names = {f.name for f in fields(Settings)}
     return Settings(profile=name, config_file=path, **{k: v for k, v in values.items() if k in names})
+
+
+def _register_secrets(values: dict[str, Any], env: dict[str, str]) -> None:
+    """The key this profile would use and a password in its URL: never printed from now on."""
+    for secret in (values.get("api_key"), env.get(values.get("api_key_env") or "")):
+        if isinstance(secret, str):
+            redaction.add_key(secret)
+    if isinstance(values.get("base_url"), str):
+        redaction.add_url(values["base_url"])
 
 
 def _check_flags(flags: dict[str, Any]) -> None:
@@ -207,7 +222,9 @@ def read_config(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise ConfigError(f"cannot read the config file {path}: {exc.strerror}") from None
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
+        redaction.add_url(text)  # a password in any URL of the file, before an error can quote it
+        data = tomllib.loads(text)
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: the config file is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
@@ -219,6 +236,7 @@ def read_config(path: Path) -> dict[str, Any]:
     for pname, body in profiles.items():
         if not isinstance(body, dict):
             raise ConfigError(f"{path}: 'profiles.{pname}' must be a table ([profiles.{pname}])")
+        _register_file_secrets(body, path)
         _validate(body, PROFILE_KEYS, path, f"profiles.{pname}.")
         if pname not in BUILTIN_PROFILES:
             for needed in ("base_url", "auth"):
@@ -226,6 +244,30 @@ def read_config(path: Path) -> dict[str, Any]:
                     raise ConfigError(f"{path}: profile {pname!r} needs {needed!r} "
                                       f"(only the built-in profiles have one already)")
     return data
+
+
+def _register_file_secrets(profile: dict[str, Any], path: Path) -> None:
+    """A profile's api_key (and a key pasted where a variable's name belongs) is never printed;
+    a file that holds a key and others may read is said once per run, as ssh does."""
+    if isinstance(profile.get("api_key"), str):
+        redaction.add_key(profile["api_key"])
+    pasted = profile.get("api_key_env")
+    if isinstance(pasted, str) and not _fits(pasted, PROFILE_KEYS["api_key_env"]):  # a key itself?
+        redaction.add_key(pasted)
+    if isinstance(profile.get("api_key"), str) and path not in _WARNED:
+        _WARNED.add(path)
+        try:
+            mode = path.stat().st_mode
+        except OSError:
+            return
+        if mode & 0o044:
+            readers = "anyone" if mode & 0o004 else "its group"
+            print(f"claudechat: warning: {path} holds an API key and {readers} may read it "
+                  f"(mode {mode & 0o777:o}); run: chmod 600 {shlex.quote(str(path))}",
+                  file=sys.stderr, flush=True)
+
+
+_WARNED: set[Path] = set()  # config files already warned of in this run
 
 
 def _validate(table: dict[str, Any], schema: dict[str, Spec], path: Path, prefix: str,

@@ -10,7 +10,7 @@ from typing import Any
 
 import typer
 
-from claudechat import signals
+from claudechat import redaction, signals
 from claudechat.cli import completion
 from claudechat.cli.app import app, begin, debug_on, quiet_stdout
 from claudechat.environment import Environment
@@ -18,11 +18,14 @@ from claudechat.errors import ClaudechatError, ExitCode, UsageError
 
 
 def _fail(message: str, code: int) -> int:
-    """One line on stderr; a file name or server text in it cannot drive the terminal."""
+    """One line on stderr; a file name or server text in it cannot drive the terminal, and
+    a key or a URL's password in it is not shown (redaction.py; the guarded stderr too)."""
     from claudechat.sanitize import sanitize
 
+    redaction.release_streams()  # what the reply's last write kept back comes first
     try:
-        print(f"claudechat: {' '.join(sanitize(message).split())}", file=sys.stderr, flush=True)
+        print(f"claudechat: {' '.join(sanitize(redaction.redact(message)).split())}", file=sys.stderr,
+              flush=True)
     except OSError:  # stderr is gone too (the terminal closed)
         pass
     return code
@@ -30,6 +33,7 @@ def _fail(message: str, code: int) -> int:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app, map errors to one stderr line and an exit code."""
+    redaction.guard_streams()  # first: every line printed from here on passes redaction
     begin(Environment.from_process(debug=bool(os.environ.get("CLAUDECHAT_DEBUG"))))
     signals.install()
     completion.setup()

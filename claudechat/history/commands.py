@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from claudechat import private
 from claudechat.errors import ClaudechatError, ExitCode, UsageError
 from claudechat.history.store import HistoryStore, Stored, Summary, history_path
 
@@ -157,7 +158,7 @@ def export(env: Environment, ref: str, fmt: str, output: str | None) -> ExitCode
         env.emit(text)
         return ExitCode.OK
     try:
-        Path(output).expanduser().write_text(text, "utf-8")
+        private.write_text(Path(output).expanduser(), text)  # 0600, as the history is
     except OSError as exc:
         raise UsageError(f"cannot write {output}: {exc.strerror}") from None
     return ExitCode.OK

@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from claudechat import private, redaction
 from claudechat.errors import ClaudechatError, UsageError
 from claudechat.history import filters
 from claudechat.history.schema import SCHEMA_VERSION, migrate_from
@@ -102,12 +103,13 @@ class HistoryStore:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or history_path()
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private.make_dirs(self.path.parent)
         except OSError as exc:
             raise UsageError(f"cannot create {self.path.parent}: {exc.strerror}") from None
-        if not self.path.exists():
-            self._create()
-        self.db = self._open()
+        with private.private_umask():  # the database, -wal and -shm: 0600
+            if not self.path.exists():
+                self._create()
+            self.db = self._open()
 
     @_db_errors
     def _create(self) -> None:
@@ -242,7 +244,7 @@ class HistoryStore:
             try:
                 db.execute("INSERT INTO conversations (id, title, created, updated, profile, model, "
                            "system, settings, turns, replies) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                           (cid, title_of(conversation.turns), created, updated, profile,
+                           (cid, redaction.kept(title_of(conversation.turns)), created, updated, profile,
                             *_header(conversation), *_counts(conversation)))
                 return cid
             except sqlite3.IntegrityError:  # 1 in 2**48: draw another
@@ -379,8 +381,8 @@ class HistoryStore:
 # -- rows (blobs.py moves attachment bytes out of content blocks and back) ---------------
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+def _dumps(value: Any) -> str:  # a key or a URL's password in a message: never stored
+    return redaction.kept(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
 
 
 def _header(conversation: Conversation) -> tuple[str, str | None, str]:
@@ -388,7 +390,7 @@ def _header(conversation: Conversation) -> tuple[str, str | None, str]:
     params = asdict(conversation.params)
     model = params.pop("model")
     params.update(conversation.state())  # drop_block, thinking_cut: sent on every request
-    return model, conversation.system or None, _dumps(params)
+    return model, redaction.kept(conversation.system or "") or None, _dumps(params)
 
 
 def _counts(conversation: Conversation) -> tuple[int, int]:

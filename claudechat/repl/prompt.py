@@ -12,6 +12,7 @@ from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.history import FileHistory, InMemoryHistory
 from prompt_toolkit.output import ColorDepth
 
+from claudechat import private, redaction
 from claudechat.repl.completer import ReplCompleter, model_names
 from claudechat.repl.key_bindings import bindings
 from claudechat.sanitize import sanitize
@@ -36,7 +37,8 @@ class _WithPastes:
 
 
 class _FileHistory(_WithPastes, FileHistory):
-    pass
+    def store_string(self, string: str) -> None:  # the file never holds a key (Up, this run, does)
+        super().store_string(redaction.kept(string))
 
 
 class _MemoryHistory(_WithPastes, InMemoryHistory):
@@ -120,7 +122,8 @@ def input_history(state: ReplState) -> Any:
     history: Any
     try:
         path = state_dir() / "input-history"
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private.make_dirs(path.parent)
+        private.touch(path)  # what was typed: 0600 (prompt_toolkit would make it 0644)
         history = _FileHistory(str(path))
     except OSError:
         history = _MemoryHistory()

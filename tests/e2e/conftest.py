@@ -55,6 +55,7 @@ def config(tmp_path: Path) -> Callable[[dict[str, str], str], dict[str, str]]:
     def write(env: dict[str, str], toml: str) -> dict[str, str]:
         path = tmp_path / "claudechat-e2e.toml"
         path.write_text(toml, "utf-8")
+        path.chmod(0o600)  # as a file holding api_key is kept (else a warning line: test_secret_scan)
         return {**env, "CLAUDECHAT_CONFIG": str(path)}
 
     return write

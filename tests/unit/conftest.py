@@ -18,3 +18,14 @@ def tty() -> Iterator[io.TextIOWrapper]:
             yield stream
     finally:
         os.close(controller)
+
+
+@pytest.fixture(autouse=True)
+def _no_secrets_from_other_tests() -> Iterator[None]:
+    """The redaction registry is the process's: what one test registered (a key it looked up)
+    must not change what the next one sees."""
+    from claudechat import redaction
+
+    redaction.forget()
+    yield
+    redaction.forget()

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from claudechat import private, redaction
 from claudechat.errors import UsageError
 from claudechat.repl.commands.registry import Outcome, command, unquote
 from claudechat.repl.state import ReplState, choose
@@ -94,9 +95,8 @@ def save(state: ReplState, arg: str, out: Printer, *, overwrite: bool) -> None:
 
         text = transcript.markdown(state.conversation)
     existed = path.exists()
-    try:
-        with path.open("w" if overwrite else "x", encoding="utf-8") as file:  # x: never over a file
-            file.write(text)
+    try:  # 0600, as the history is; never over a file without the !; no key in it
+        private.write_text(path, redaction.kept(text), exclusive=not overwrite)
     except FileExistsError:
         raise UsageError(f"{path} exists: /save! {arg} overwrites it") from None
     except OSError as exc:
