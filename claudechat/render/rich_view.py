@@ -32,6 +32,7 @@ from rich.live import Live
 from rich.segment import Segment
 from rich.text import Text
 
+from claudechat import signals
 from claudechat.api.events import (
     ContentBlockDelta,
     ContentBlockStart,
@@ -166,10 +167,13 @@ class RichView:
 
     def flush(self) -> None:
         """Before each read of the connection: the time is noted (for the stall line), and
-        what changed is drawn when a frame is due (at most `fps` a second)."""
+        what changed is drawn when a frame is due (at most `fps` a second). Ctrl-C waits
+        for the frame's end: a frame cut in half would lose the blocks it was printing
+        and leave the terminal in synchronized output."""
         self._heard = now = self.clock()
         if self._dirty and self.fps and now - self._drawn >= 1 / self.fps:
-            self.frame()
+            with signals.deferred():
+                self.frame()
         self._reading = True
 
     def retrying(self, wait: RetryWait) -> None:
