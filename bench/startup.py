@@ -52,6 +52,16 @@ sys.stdout.write("\n")
 """
 
 
+def as_installed(env: dict[str, str], home: str) -> dict[str, str]:
+    """`env` for the children as an installed claudechat runs: with its bytecode compiled (pip
+    compiles it at install). A PYTHONDONTWRITEBYTECODE inherited from the caller would have
+    every run compile claudechat's ~50 modules from source again (~45 ms) while the floor's
+    httpx comes compiled from site-packages; the bytecode goes under `home`, not the tree."""
+    env = {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = f"{home}/pycache"
+    return env
+
+
 def timed(cmd: list[str], env: dict[str, str]) -> float:
     start = time.perf_counter()
     done = subprocess.run(cmd, env=env, stdin=subprocess.DEVNULL, capture_output=True)
@@ -109,6 +119,7 @@ def main() -> None:
                    XDG_CONFIG_HOME=f"{home}/config", XDG_CACHE_HOME=f"{home}/cache",
                    XDG_DATA_HOME=f"{home}/data", XDG_STATE_HOME=f"{home}/state",
                    NO_PROXY="127.0.0.1")
+        env = as_installed(env, home)
         floor_script = Path(home) / "floor.py"
         floor_script.write_text(FLOOR)
         commands = {
@@ -120,7 +131,7 @@ def main() -> None:
         }
         chat = "claudechat (the chat) until its prompt"
         run = {name: prompt_time if name == chat else timed for name in commands}
-        for name, cmd in commands.items():  # warm the file cache
+        for name, cmd in commands.items():  # warm the file cache, compile the bytecode
             run[name](cmd, env)
         times: dict[str, list[float]] = {name: [] for name in commands}
         for _ in range(args.runs):

@@ -48,7 +48,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from helpers.markdown_corpus import realistic  # noqa: E402
 from ptyio import drain  # noqa: E402
-from startup import FLOOR  # noqa: E402
+from startup import FLOOR, as_installed  # noqa: E402
 
 WIDTH, HEIGHT = 100, 40
 SYNC_START = b"\x1b[?2026h"
@@ -72,7 +72,7 @@ def environment(home: Path, url: str) -> dict[str, str]:
     env.update(HOME=str(home), NO_PROXY="127.0.0.1,localhost", TERM="xterm-256color",
                COLUMNS=str(WIDTH), LINES=str(HEIGHT), ANTHROPIC_API_KEY="sk-bench",
                ANTHROPIC_BASE_URL=url, PYTHONPATH=str(ROOT))
-    return env
+    return as_installed(env, str(home))
 
 
 def run(args: list[str], env: dict[str, str], *, tty: bool) -> tuple[float, float, bytes]:
@@ -129,7 +129,7 @@ def bench(sizes: list[int], rounds: int, modes: list[str]) -> list[dict]:
         with tempfile.TemporaryDirectory() as home:
             env = environment(Path(home), f"http://127.0.0.1:{port}")
             choose(port, 2)
-            for mode in modes:  # warm: bytecode and disk caches
+            for mode in modes:  # warm: bytecode (compiled here) and disk caches
                 measure(mode, "ask", env, texts[2])
             runs = rounds_of(rounds, sizes, modes, env, port, texts)
     finally:

@@ -19,32 +19,32 @@ from typing import Any
 # -- deltas -----------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class TextDelta:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ThinkingDelta:
     thinking: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class SignatureDelta:
     signature: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class InputJsonDelta:
     partial_json: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CitationsDelta:
     citation: dict[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CompactionDelta:
     """The whole summary of a `compaction` block, in one delta."""
 
@@ -52,7 +52,7 @@ class CompactionDelta:
     encrypted_content: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class UnknownDelta:
     """A delta type this version does not know; ignored by the accumulator."""
 
@@ -66,29 +66,29 @@ Delta = (TextDelta | ThinkingDelta | SignatureDelta | InputJsonDelta | Citations
 # -- events -----------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class MessageStart:
     message: dict[str, Any]  # the Message with empty content, usage so far
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ContentBlockStart:
     index: int
     block: dict[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ContentBlockDelta:
     index: int
     delta: Delta
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ContentBlockStop:
     index: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class MessageDelta:
     stop_reason: str | None
     stop_sequence: str | None
@@ -97,12 +97,12 @@ class MessageDelta:
     input_transformations: list[dict[str, Any]] | None = None  # repeated after a fallback
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class MessageStop:
     pass
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ErrorEvent:
     """An `error` event inside a stream; what arrived before it stays real."""
 

@@ -38,7 +38,7 @@ _BOM = b"\xef\xbb\xbf"
 MAX_EVENT = 32 * 1024 * 1024
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ServerSentEvent:
     event: str
     data: str

@@ -78,6 +78,9 @@ class MarkdownStream:
         self._last_type: str | None = None  # type of the last committed block
         self._scanned_to = 0  # characters of the tail known to hold no finished block
         self._open_type: str | None = None  # type of the open block, from the last parse
+        # the open block is a code fence with no line that could close it yet: its mark
+        # ("```" or "~~~"); new lines are then only searched for one, not parsed again
+        self._fence: str | None = None
 
     def feed(self, text: str) -> None:
         self._pending.append(text)
@@ -94,13 +97,17 @@ class MarkdownStream:
         complete = self._tail[: self._tail.rfind("\n") + 1]
         if len(complete) <= self._scanned_to:
             return []
+        if self._fence is not None and not _may_close(complete, self._scanned_to, self._fence):
+            self._scanned_to = len(complete)  # a long code fence is not parsed at every frame
+            return []
         tokens, blocks = parse_blocks(self._parser, complete)
         self._open_type = blocks[-1].type if blocks else None
         if len(blocks) < 2:
+            self._fence = _open_fence(complete) if self._open_type == "fence" else None
             self._scanned_to = len(complete)
             return []
         self._tail = self._tail[_line_offset(complete, blocks[-1].start):]
-        self._scanned_to = 0
+        self._scanned_to, self._fence = 0, None
         return [self._render_chunk(tokens[: blocks[-1].token], blocks[0].type, blocks[-2].type)]
 
     def flush(self) -> list[RenderableType]:
@@ -145,6 +152,23 @@ def _line_offset(text: str, line: int) -> int:
     for _ in range(line):
         offset = text.index("\n", offset) + 1
     return offset
+
+
+def _open_fence(text: str) -> str | None:
+    """The mark of the code fence `text` opens (its first line, indented at most three
+    spaces), when no later line could close it: one that starts, after any indentation,
+    with three of the mark's characters (a superset of closing fences). Else None."""
+    first, _, rest = text.lstrip("\n").partition("\n")
+    opener = first.lstrip(" ")
+    if len(first) - len(opener) > 3 or not opener.startswith(_FENCE_MARKS):
+        return None
+    mark = opener[:3]
+    return None if _may_close(rest, 0, mark) else mark
+
+
+def _may_close(text: str, start: int, mark: str) -> bool:
+    """Could a line of text[start:] (whole lines) close a fence of `mark`?"""
+    return any(line.lstrip(" \t").startswith(mark) for line in text[start:].split("\n"))
 
 
 _ITEM = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")

@@ -4,9 +4,14 @@ Each content block of the reply is a section (sections.py: text as Markdown,
 thinking, tool calls, notes). Finished output is printed once into the
 scrollback; only the open section's tail is live.
 
-Drawing happens on a ticker thread at a fixed frame rate: events only append
-to buffers (under a lock), so when the stream outpaces the screen, frames are
-dropped, not queued. Each frame is one write, wrapped in synchronized output
+Events only append to buffers (under a lock), and frames are drawn at most `fps`
+times a second, so when the stream outpaces the screen, frames are dropped, not
+queued. The thread that reads the stream draws them, in `flush` before each read of
+the connection, when a frame is due: a second thread drawing while the first reads
+would take the interpreter's lock from it for a switch interval at every read (a
+reply that arrives fast was read half as fast). A ticker thread draws only while
+the reading thread waits for data: the last events before the stream paused, the stall
+line. Each frame is one write, wrapped in synchronized output
 (DEC mode 2026) where the terminal may support it. Before the first token a
 spinner shows the elapsed time on the status console (stderr for `ask`), or the wait
 before a retry, counting down. Once the reply streams, the ticker also watches for
@@ -27,6 +32,7 @@ from rich.live import Live
 from rich.segment import Segment
 from rich.text import Text
 
+from claudechat import signals
 from claudechat.api.events import (
     ContentBlockDelta,
     ContentBlockStart,
@@ -114,6 +120,8 @@ class RichView:
         self._current: Section | None = None
         self._printed_any = False
         self._dirty = False
+        self._drawn = float("-inf")  # when the last frame was drawn (the clock's time)
+        self._reading = True  # the reading thread waits for data (no event since its flush)
         self._live: Live | None = None
         self._shown_rows: list[int] = []  # the cell width of each row the live region shows
         self._shown_width = 0  # the console width it was drawn at
@@ -144,6 +152,7 @@ class RichView:
             self._ticker.start()
 
     def event(self, event: StreamEvent, message: Message) -> None:
+        self._reading = False
         with self._lock:
             if isinstance(event, ContentBlockStart):
                 self._close_current()
@@ -157,9 +166,15 @@ class RichView:
             self._dirty = True
 
     def flush(self) -> None:
-        """Before each read of the connection: the ticker draws what changed; this only
-        notes the time, for the stall line (one clock read per network read)."""
-        self._heard = self.clock()
+        """Before each read of the connection: the time is noted (for the stall line), and
+        what changed is drawn when a frame is due (at most `fps` a second). Ctrl-C waits
+        for the frame's end: a frame cut in half would lose the blocks it was printing
+        and leave the terminal in synchronized output."""
+        self._heard = now = self.clock()
+        if self._dirty and self.fps and now - self._drawn >= 1 / self.fps:
+            with signals.deferred():
+                self.frame()
+        self._reading = True
 
     def retrying(self, wait: RetryWait) -> None:
         """A failed request is tried again after `wait.delay`: the spinner counts down
@@ -231,8 +246,13 @@ class RichView:
                 self._frame()
 
     def _tick(self) -> None:
-        while not self._stop.wait(1 / (self.fps or FPS)):
-            self.frame()
+        """While the reading thread waits for data: what it left undrawn (the last events
+        before a pause, when they came within a frame of the one before) and the stall
+        line. Never while it is busy with events: it draws those itself."""
+        interval = 1 / (self.fps or FPS)
+        while not self._stop.wait(interval):
+            if self._reading and self.clock() - self._drawn >= interval:
+                self.frame()
 
     def _watch_stall(self) -> None:
         """Once the reply streams: the whole seconds since the last read, when they reach
@@ -245,6 +265,7 @@ class RichView:
             self._stall, self._dirty = stall, True
 
     def _frame(self) -> None:
+        self._drawn = self.clock()
         batches: list[tuple[Console, list[RenderableType]]] = []
         for section in self._done:
             self._batch(batches, section, section.flush())

@@ -153,6 +153,29 @@ def test_an_open_block_taller_than_the_screen_shows_its_last_lines_under_a_marke
     assert [line.strip() for line in lines if "value_" in line] == [line.strip() for line in fence]
 
 
+def test_the_last_events_before_a_pause_are_drawn_while_the_stream_waits(clean_env):
+    """Frames are drawn by the thread that reads the stream, at most 20 a second: the
+    events that came within a frame of the last one it drew are drawn while it waits
+    for more, not when more comes (a reply paused mid-burst shows all it has)."""
+    words = [f"w{i:03d} " for i in range(150)]
+    text = ["Start.\n\n", *words, "BURSTEND\n\n", "After the pause.\n"]
+    # no pings: events 1 message_start, 2 content_block_start, then one per piece; one every
+    # 2 ms, so that the reader reads many times and its last read comes within a frame
+    reply = Reply(text=text, pings=False, delay=0.002, stall_after=2 + len(text) - 1)
+    with FakeServer(auth="x-api-key", key="sk-live") as server:
+        server.enqueue(reply)
+        with Terminal(["ask", "go"], served(server, clean_env)) as term:
+            term.wait_for(r"BURSTEND")  # while the server holds the rest
+            shown = " ".join(term.history + term.display).split()
+            assert "After" not in shown
+            server.release()
+            assert term.finish() == 0
+    assert [w for w in shown if w.startswith("w")] == [w.strip() for w in words]
+    lines = term.lines
+    assert lines[:-1] == rendered("".join(text), 80, 24)
+    assert STATUS.search(lines[-1]), lines[-1]
+
+
 # -- b. the spinner before the first token -----------------------------------------------------
 
 SPINNER = r"Waiting for Claude… (\d+\.\d) s"

@@ -63,3 +63,48 @@ def test_nothing_fed_is_nothing_to_show():
     assert stream.tail(5) is None and stream.take_commits() == [] and stream.flush() == []
     stream.feed("  \n")
     assert stream.text_seen and stream.tail(5) is None
+
+
+FENCES = {
+    "a line that starts like a closing fence but goes on":
+        "Intro.\n\n```python\nx = 1\n``` not the end\ny = 2\n```\n\nAfter.\n",
+    "a four-backtick fence around three": "````md\n```python\nx = 1\n```\n````\n\nAfter.\n",
+    "a tilde fence around backticks": "~~~\n```\nstill code\n```\n~~~\n\nAfter.\n",
+    "an indented mark inside": "```\ncode\n    ```\nmore code\n```\n\nAfter.\n",
+    "a fence never closed": "Intro.\n\n```\nline 1\nline 2\n",
+    "a closing fence then a list": "```sh\nls\n```\n- one\n- two\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(FENCES))
+@pytest.mark.parametrize("size", [1, 5, 1000])
+def test_code_fences_end_where_markdown_ends_them(name, size):
+    text = FENCES[name]
+    assert printed(streamed(text, size)) == rendered(text, WIDTH, HEIGHT)
+
+
+def test_a_long_open_code_fence_is_not_parsed_again_at_every_frame(monkeypatch):
+    """A frame's work is what changed: the lines that came into a long open fence are only
+    searched for a closing mark, not parsed again with everything above them."""
+    from claudechat.render import markdown_stream
+
+    parsed: list[int] = []
+
+    def counting(parser, text):
+        parsed.append(len(text))
+        return markdown_stream_parse(parser, text)
+
+    markdown_stream_parse = markdown_stream.parse_blocks
+    monkeypatch.setattr(markdown_stream, "parse_blocks", counting)
+    stream = MarkdownStream()
+    lines = [f"value_{i} = {i} * 3\n" for i in range(2000)]
+    stream.feed("Intro.\n\n```python\n")
+    out = stream.take_commits()
+    for line in lines:  # a frame after every line
+        stream.feed(line)
+        out += stream.take_commits()
+    assert sum(parsed) < 2 * len("".join(lines))  # not ~2000 parses of a growing fence
+    stream.feed("```\n\nAfter.\n")
+    out += stream.take_commits()
+    text = "Intro.\n\n```python\n" + "".join(lines) + "```\n\nAfter.\n"
+    assert printed(out + stream.flush()) == rendered(text, WIDTH, HEIGHT)

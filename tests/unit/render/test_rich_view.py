@@ -7,12 +7,14 @@ reply at once, played through the same emulator.
 from __future__ import annotations
 
 import io
+import os
 import random
 import re
+import signal
 
 import pytest
 from helpers.markdown_corpus import CORPUS, realistic
-from helpers.terminal import screen_lines, terminal_console
+from helpers.terminal import TerminalFile, screen_lines, terminal_console
 from rich.console import Console
 from rich.markdown import Markdown
 
@@ -27,7 +29,7 @@ from claudechat.api.events import (
 )
 from claudechat.message import Message
 from claudechat.render.markdown_stream import Cropped
-from claudechat.render.rich_view import RichView, terminal_rewraps
+from claudechat.render.rich_view import SYNC_END, SYNC_START, RichView, terminal_rewraps
 from claudechat.turn import TurnResult
 
 
@@ -295,3 +297,39 @@ def test_the_status_line_numbers_the_reply_first_and_keeps_the_number_when_cut()
     narrow = status_text(TurnResult(message=reply, complete=True), 20, number=7).plain
     assert narrow.startswith("#7 · ") and len(narrow) <= 20
     assert not status_text(TurnResult(message=reply, complete=True), 120).plain.startswith("#")
+
+
+class InterruptingFile(TerminalFile):
+    """A terminal whose first write after `arm()` is answered by a real SIGINT to this
+    process (as Ctrl-C mid-frame would be)."""
+
+    armed = False
+
+    def write(self, text: str) -> int:
+        if self.armed:
+            self.armed = False
+            os.kill(os.getpid(), signal.SIGINT)
+        return super().write(text)
+
+
+def test_ctrl_c_in_the_middle_of_a_frame_takes_effect_after_it():
+    """Frames are drawn by the reading thread (flush); an interrupt that comes while one is
+    written waits for its end: what it was printing is all on the screen, and the
+    synchronized update is closed."""
+    out = InterruptingFile()
+    console = Console(file=out, width=80, height=24, force_terminal=True, force_interactive=True,
+                      color_system=None, highlight=False)
+    view = RichView(console, console, fps=1000)
+    message = Message()
+    view.event(ContentBlockStart(0, {"type": "text", "text": ""}), message)
+    text = "".join(f"Paragraph {i} of the reply.\n\n" for i in range(30))
+    view.event(ContentBlockDelta(0, TextDelta(text)), message)
+    out.armed = True
+    with pytest.raises(KeyboardInterrupt):
+        view.flush()
+    written = out.getvalue()
+    assert not out.armed  # the interrupt came during the frame's writes
+    assert written.rindex(SYNC_START) < written.rindex(SYNC_END)  # the frame was finished
+    shown = screen_lines(written, 80, 24)
+    assert [line for line in shown if line.startswith("Paragraph")] == \
+        [f"Paragraph {i} of the reply." for i in range(30)]  # the finished blocks, and the open one live
