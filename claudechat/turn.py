@@ -98,6 +98,8 @@ def _run_once(conversation: Conversation, client: ApiClient, view: StreamView, *
     params, warnings = conversation.params.checked()
     for warning in warnings:
         view.notice(warning)
+    if not conversation.server_tools and params.server_tools and wire is messages_wire:
+        conversation.server_tools = params.server_tools  # sent from now on, unchanged (web.py)
     if persist is not None:
         persist(conversation)
     acc = Accumulator()

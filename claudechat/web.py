@@ -1,0 +1,155 @@
+"""Tools the API runs (docs/API-2026.md §6): web search and web fetch, as settings and as the
+request's `tools` entries; and `--cite`, citations on the documents a message attaches.
+
+What is sent where: with web on, the request offers `web_search` (and `web_fetch`, unless
+`[web_fetch] enabled = false`); the API runs the searches and fetches on its side and bills
+them ($10 per 1,000 searches, plus tokens). Nothing is fetched by claudechat itself.
+
+Why these versions: `web_search_20250305` and `web_fetch_20250910` are the basic ones, and
+the simplest that work on every model a chat client talks to. The later ones (`_20260209`
+and after) filter results through code execution: they default `allowed_callers` to code
+execution, so a model without programmatic tool calling refuses them unless the request sets
+`allowed_callers: ["direct"]`, and they bill the code-execution tool alongside; a chat gains
+nothing from them (§6 table).
+
+Keeping `tools` stable (§2 "Toggle tools / web search"): once a conversation has sent the
+web tools, every later request sends the same definitions; turning web off sends
+`tool_choice: {"type": "none"}` instead of editing `tools` (§7), so the prompt cache and
+the model's preserved thinking survive. Pure: settings in, dicts out.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from claudechat.errors import UsageError
+
+SEARCH_TYPE = "web_search_20250305"
+FETCH_TYPE = "web_fetch_20250910"
+NAMES = ("web_search", "web_fetch")
+SEARCH_PRICE = 10.0  # USD per 1,000 searches (§6); fetches cost only their tokens
+
+_DOMAINS = ("allowed_domains", "blocked_domains")
+_LOCATION = ("city", "region", "country", "timezone")
+KEYS = {
+    "web_search": ("max_uses", *_DOMAINS, "user_location"),
+    "web_fetch": ("enabled", "max_uses", *_DOMAINS, "citations", "max_content_tokens"),
+}
+
+
+def table_problem(name: str, table: Any) -> str | None:
+    """What is wrong with a [web_search] or [web_fetch] table of the config (None: nothing),
+    as "KEY must be …"; the API's 400s are refused here, when the config loads."""
+    if not isinstance(table, dict):
+        return f"must be a table ([{name}])"
+    for key, value in table.items():
+        if key not in KEYS[name]:
+            return f"has no setting {key!r} (it takes: {', '.join(KEYS[name])})"
+        problem = _value_problem(key, value)
+        if problem:
+            return f"{key} {problem}"
+    if all(key in table for key in _DOMAINS):  # §6: both get a 400
+        return "takes allowed_domains or blocked_domains, not both (the API refuses both at once)"
+    return None
+
+
+def _value_problem(key: str, value: Any) -> str | None:
+    if key in ("enabled", "citations"):
+        return None if isinstance(value, bool) else "must be true or false"
+    if key in ("max_uses", "max_content_tokens"):
+        ok = isinstance(value, int) and not isinstance(value, bool) and value >= 1
+        return None if ok else "must be an integer of at least 1"
+    if key in _DOMAINS:
+        if not isinstance(value, list) or not value or not all(isinstance(d, str) and d for d in value):
+            return "must be a list of domains, such as [\"docs.python.org\"]"
+        bad = next((d for d in value if "://" in d or " " in d), None)
+        return f"takes bare domains (an optional path, no scheme): {bad!r}" if bad else None
+    return _location_problem(value)
+
+
+def _location_problem(value: Any) -> str | None:
+    if not isinstance(value, dict):
+        return "must be a table: { city = …, region = …, country = \"DE\", timezone = \"Europe/Berlin\" }"
+    for key, part in value.items():
+        if key not in _LOCATION:
+            return f"has no field {key!r} (it takes: {', '.join(_LOCATION)})"
+        if not isinstance(part, str) or not part.strip():
+            return f"{key} must be a non-empty string"
+    country = value.get("country")
+    if country is not None and not re.fullmatch(r"[A-Z]{2}", country):
+        return f"country must be a two-letter ISO code such as \"DE\" (got {country!r})"
+    return None
+
+
+def server_tools(settings: Any) -> tuple[dict[str, Any], ...]:
+    """The `tools` entries of the API's own tools for these settings (none with web off)."""
+    if not getattr(settings, "web", False):
+        return ()
+    search: dict[str, Any] = {"type": SEARCH_TYPE, "name": "web_search"}
+    options = dict(settings.web_search or {})
+    if "user_location" in options:
+        options["user_location"] = {"type": "approximate", **options["user_location"]}
+    search.update(options)
+    fetch_options = dict(settings.web_fetch or {})
+    if fetch_options.pop("enabled", True) is False:
+        return (search,)
+    if "citations" in fetch_options:
+        fetch_options["citations"] = {"enabled": fetch_options["citations"]}
+    return search, {"type": FETCH_TYPE, "name": "web_fetch", **fetch_options}
+
+
+def is_server_tool(tool: dict[str, Any]) -> bool:
+    return tool.get("name") in NAMES and str(tool.get("type", "")).startswith(NAMES)
+
+
+def request_tools(own: tuple[dict[str, Any], ...], wanted: tuple[dict[str, Any], ...],
+                  sent: tuple[dict[str, Any], ...], choice: dict[str, Any] | None
+                  ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """`tools` and `tool_choice` for a request: the user's own tools (`own`), then the web
+    tools this conversation sent before (`sent`, unchanged), else those the settings want now;
+    web off after they were sent is `tool_choice: none` (UsageError when that would switch the
+    user's own tools off too)."""
+    server = sent or wanted
+    if sent and not wanted and choice is None:
+        if own:
+            raise UsageError("web search cannot be switched off mid-conversation while your own tools "
+                             "are on (tool_choice none would stop them too); turn web back on, or start "
+                             "a new conversation")
+        choice = {"type": "none"}
+    return [*own, *server], choice
+
+
+# -- document citations (--cite) ------------------------------------------------------
+
+_WRAPPED = re.compile(r'<document name="([^"]*)">\n(.*)</document>\Z', re.DOTALL)
+
+
+def cite_documents(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The blocks with citations enabled on every document (§6: all or none per request):
+    a PDF gets `citations: {enabled: true}`; a text file (attached as a <document> text block)
+    becomes a plain-text document titled with its name, so the model can cite its characters."""
+    out = []
+    for block in blocks:
+        if block.get("type") == "document":
+            out.append({**block, "citations": {"enabled": True}})
+            continue
+        match = _WRAPPED.match(block.get("text", "")) if block.get("type") == "text" else None
+        if match is None:
+            out.append(block)
+            continue
+        out.append({"type": "document", "title": html.unescape(match.group(1)),
+                    "source": {"type": "text", "media_type": "text/plain", "data": match.group(2)},
+                    "citations": {"enabled": True}})
+    return out
+
+
+def documents_cited(turns: list[Any]) -> bool | None:
+    """Do the documents this conversation sent have citations on (None: it sent none)?"""
+    for turn in turns:
+        for block in turn.content:
+            if block.get("type") == "document":
+                citations = block.get("citations")
+                return isinstance(citations, dict) and citations.get("enabled") is True
+    return None
