@@ -29,7 +29,6 @@ from claudechat.errors import UsageError
 SEARCH_TYPE = "web_search_20250305"
 FETCH_TYPE = "web_fetch_20250910"
 NAMES = ("web_search", "web_fetch")
-SEARCH_PRICE = 10.0  # USD per 1,000 searches (§6); fetches cost only their tokens
 
 _DOMAINS = ("allowed_domains", "blocked_domains")
 _LOCATION = ("city", "region", "country", "timezone")
@@ -153,3 +152,48 @@ def documents_cited(turns: list[Any]) -> bool | None:
                 citations = block.get("citations")
                 return isinstance(citations, dict) and citations.get("enabled") is True
     return None
+
+
+# -- what a server tool call did, in one line ------------------------------------------
+
+_VERBS = {"web_search": "web search", "web_fetch": "web fetch"}
+
+
+def call_subject(name: str, arguments: Any) -> str:
+    """What a call is about: the search's query (quoted) or the fetched URL; "" unknown."""
+    if not isinstance(arguments, dict):
+        return ""
+    if name == "web_search" and isinstance(arguments.get("query"), str):
+        return f"“{arguments['query']}”"
+    if name == "web_fetch" and isinstance(arguments.get("url"), str):
+        return arguments["url"]
+    return ""
+
+
+def partial_subject(name: str, raw: str) -> str:
+    """The subject of a call whose input is still streaming (partial JSON)."""
+    key = "query" if name == "web_search" else "url" if name == "web_fetch" else None
+    match = re.search(rf'"{key}"\s*:\s*"((?:[^"\\]|\\.)*)', raw) if key else None
+    if match is None:
+        return ""
+    text = re.sub(r"\\(.)", r"\1", match.group(1))
+    return f"“{text}" if key == "query" else text
+
+
+def call_line(call: dict[str, Any], result: dict[str, Any] | None) -> str:
+    """"web search “cats”: 5 results", "web fetch https://…: “Title”", "… failed: CODE"
+    (unsanitised: the caller sanitises)."""
+    name = str(call.get("name", ""))
+    head = " ".join(filter(None, [_VERBS.get(name, name.replace("_", " ")),
+                                  call_subject(name, call.get("input"))]))
+    if result is None:
+        return head
+    content = result.get("content")
+    code = content.get("error_code") if isinstance(content, dict) else None
+    if code is not None:
+        return f"{head} failed: {code}"
+    if isinstance(content, list):
+        return f"{head}: {len(content)} result{'s' if len(content) != 1 else ''}"
+    document = content.get("content") if isinstance(content, dict) else None
+    title = document.get("title") if isinstance(document, dict) else None
+    return f"{head}: “{title}”" if title else f"{head}: fetched"
