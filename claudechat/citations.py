@@ -27,18 +27,23 @@ class Source:
 
     def line(self) -> str:
         """"[1] Title — https://…" or "[2] paper.pdf, page 3: “quote”"."""
-        head = f"[{self.number}] {self.title}"
+        return f"[{self.number}] {self.body()}"
+
+    def body(self) -> str:
+        """The footnote without its number."""
         if self.url is not None:
-            return f"{head} — {self.url}" if self.url != self.title else head
+            return f"{self.title} — {self.url}" if self.url != self.title else self.title
         place = f", {self.where}" if self.where else ""
         said = f": “{self.quote}”" if self.quote else ""
-        return head + place + said
+        return self.title + place + said
 
 
 @dataclass
 class Footnotes:
     """One reply's numbered sources; `mark(citations)` gives a text block's marker."""
 
+    offset: int = 0  # numbers start after this (a document numbering every reply's notes)
+    marker: str = "[{}]"  # "[^{}]": Markdown footnotes
     sources: list[Source] = field(default_factory=list)
     _numbers: dict[tuple, int] = field(default_factory=dict)
 
@@ -50,11 +55,11 @@ class Footnotes:
                 continue
             key = _key(citation)
             if key not in self._numbers:
-                self._numbers[key] = len(self.sources) + 1
+                self._numbers[key] = self.offset + len(self.sources) + 1
                 self.sources.append(source(citation, self._numbers[key]))
             if self._numbers[key] not in numbers:
                 numbers.append(self._numbers[key])
-        return "".join(f"[{n}]" for n in numbers)
+        return "".join(self.marker.format(n) for n in numbers)
 
     def lines(self) -> list[str]:
         return [s.line() for s in self.sources]

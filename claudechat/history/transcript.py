@@ -11,9 +11,11 @@ import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from claudechat.citations import Footnotes
 from claudechat.conversation import Conversation, title_of
 from claudechat.message import fallback_note
 from claudechat.sanitize import sanitize
+from claudechat.web import call_line
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -67,9 +69,8 @@ def note(block: dict[str, Any]) -> str | None:
         return f"[tool call {block.get('name')}: {args if len(args) <= 200 else args[:199] + '…'}]"
     if kind == "tool_result":
         return f"[tool result for {block.get('tool_use_id')}{' (error)' * bool(block.get('is_error'))}]"
-    if kind == "web_search_tool_result":
-        content = block.get("content")
-        return f"[web search: {len(content) if isinstance(content, list) else 0} results]"
+    if kind in ("web_search_tool_result", "web_fetch_tool_result"):
+        return f"[{call_line({'name': kind.removesuffix('_tool_result')}, block)}]"
     if kind == "fallback":
         return f"[{fallback_note(block)}]"
     return f"[{kind}]"
@@ -106,14 +107,14 @@ def markdown(source: Stored | Conversation) -> str:
     out = [f"# {title}", "", header_line(source), ""]
     if source.system:
         out += ["## System", "", source.system.rstrip("\n"), ""]
+    cited = 0  # footnotes numbered through the document: [^1] … under each reply
     for turn in source.turns:
         out += [f"## {SPEAKERS.get(turn.role, turn.role)}", ""]
-        for block in turn.content:
-            text = note(block)
-            if text is None:
-                text = str(block.get("text") or "").rstrip("\n")
-            if text:
-                out += [text, ""]
+        notes = Footnotes(offset=cited, marker="[^{}]")
+        for _, text in paragraphs(turn.content, notes):
+            out += [text.rstrip("\n"), ""] if text.strip() else []
+        out += [f"[^{s.number}]: {s.body()}" for s in notes.sources] + ([""] if notes.sources else [])
+        cited += len(notes.sources)
         if turn.interrupted:
             out += [f"*{INTERRUPTED}*", ""]
         if turn.declined:
@@ -125,6 +126,24 @@ def markdown(source: Stored | Conversation) -> str:
     if not isinstance(source, Conversation):
         out += ["---", "", total_line(source), ""]
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def paragraphs(content: list[dict[str, Any]], notes: Footnotes) -> list[tuple[bool, str]]:
+    """A message's blocks as a reader reads them, (is it text, what it says): consecutive text
+    blocks as one text (the API splits a paragraph into blocks around each citation), cited
+    ones marked by `notes`; other blocks as notes in brackets."""
+    out: list[tuple[bool, str]] = []
+    for block in content:
+        said = note(block)
+        if said is None:
+            text = str(block.get("text") or "") + notes.mark(block.get("citations"))
+            if out and out[-1][0]:
+                out[-1] = (True, out[-1][1] + text)
+            else:
+                out.append((True, text))
+        else:
+            out.append((False, said))
+    return out
 
 
 def total_line(stored: Stored) -> str:
@@ -178,14 +197,16 @@ def show_rich(stored: Stored, console: Console) -> None:
         console.print()
         style = "bold cyan" if turn.role == "user" else "bold magenta"
         console.print(Text(SPEAKERS.get(turn.role, turn.role), style=style))
-        for block in turn.content:
-            text = note(block)
-            if text is not None:
+        notes = Footnotes()
+        for is_text, text in paragraphs(turn.content, notes):
+            if not is_text:
                 console.print(Text(sanitize(text), style="dim italic"))
             elif turn.role == "assistant":
-                console.print(Markdown(sanitize(str(block.get("text") or ""))))
+                console.print(Markdown(sanitize(text)))
             else:
-                console.print(Text(sanitize(str(block.get("text") or ""))))
+                console.print(Text(sanitize(text)))
+        for line in notes.lines():
+            console.print(Text(line, style="dim"))
         if turn.interrupted:
             console.print(Text(INTERRUPTED, style="yellow"))
         if turn.declined:
