@@ -144,6 +144,22 @@ def cite_documents(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+def cite_blocks(blocks: list[dict[str, Any]], cite: bool, turns: list[Any], *, chat: bool = False
+                ) -> list[dict[str, Any]]:
+    """A new message's blocks with citations on its documents when `cite`; UsageError when its
+    documents and those the conversation sent before would differ (§6: all or none)."""
+    new = cite_documents(blocks) if cite else blocks
+    before = documents_cited(turns)
+    if before is None or before == cite or not any(b.get("type") == "document" or _WRAPPED.match(
+            str(b.get("text", ""))) for b in blocks):
+        return new
+    how = ("/cite on" if before else "/cite off") if chat else \
+        ("add --cite" if before else "leave out --cite")
+    said = "with" if before else "without"
+    raise UsageError(f"this conversation sent its documents {said} citations, and the API takes citations "
+                     f"on all of a request's documents or on none; {how}, or start a new conversation")
+
+
 def documents_cited(turns: list[Any]) -> bool | None:
     """Do the documents this conversation sent have citations on (None: it sent none)?"""
     for turn in turns:

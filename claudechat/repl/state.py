@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from claudechat import attachments, costs
+from claudechat import attachments, costs, web
 from claudechat.advice import CHAT
 from claudechat.cache_health import CacheWatch
 from claudechat.conversation import Conversation
@@ -133,6 +133,11 @@ class ReplState:
             blocks.append({"type": "text", "text": text_to_send})
         if not blocks:
             return False
+        try:
+            blocks = web.cite_blocks(blocks, self.settings.cite, self.conversation.turns, chat=True)
+        except UsageError:
+            self.prefill = text
+            raise
         self.pending.clear()
         self.conversation.add_user(blocks)
         return True
