@@ -363,9 +363,9 @@ def _citation(run: Run, step: Cite) -> dict | None:
     if step.url is not None:
         if _usable(run.body, SEARCH_TYPES) is None:
             return None
-        title = run.seen.get(step.url)
+        title = run.seen.get(step.url) or _prior_title(run.body, step.url)
         if title is None:
-            raise ValueError(f"Cite(url={step.url!r}): no search result of this reply has that URL")
+            raise ValueError(f"Cite(url={step.url!r}): no search result of this conversation has that URL")
         return {"type": "web_search_result_location", "url": step.url, "title": title,
                 "encrypted_index": run.issued.token("index", step.url, run.new_id()), "cited_text": quote}
     documents = _documents(run.body)
@@ -381,6 +381,19 @@ def _citation(run: Run, step: Cite) -> dict | None:
         end = start + len(quote)
         return {"type": "char_location", **base, "start_char_index": start, "end_char_index": end}
     return {"type": "page_location", **base, "start_page_number": step.page, "end_page_number": step.page + 1}
+
+
+def _prior_title(body: dict, url: str) -> str | None:
+    """The title of a search result with this URL earlier in the conversation (a paused turn's)."""
+    for message in body.get("messages") or []:
+        content = message.get("content") if isinstance(message, dict) else None
+        for block in content if isinstance(content, list) else []:
+            if isinstance(block, dict) and block.get("type") == "web_search_tool_result" \
+                    and isinstance(block.get("content"), list):
+                for result in block["content"]:
+                    if isinstance(result, dict) and result.get("url") == url:
+                        return str(result.get("title"))
+    return None
 
 
 def _text(text: str, citation: dict | None) -> Block:
