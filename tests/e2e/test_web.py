@@ -6,6 +6,8 @@ API does, refuses a follow-up whose encrypted values or server-tool blocks came 
 
 from __future__ import annotations
 
+import re
+
 from helpers.cli import run_cli
 from helpers.fake_server import Cite, Fetch, Reply, Search
 from helpers.images import PDF
@@ -189,3 +191,27 @@ def test_web_search_on_chat_completions_is_refused_in_one_line(ace, chat_env):
     assert result.code != 0 and posts(ace, "/v1/chat/completions") == []
     [line] = result.err_lines
     assert "web search is a tool of the Messages API" in line and "leave out --web" in line
+
+
+# -- the chat ----------------------------------------------------------------------------------
+
+
+def test_the_chat_shows_the_search_the_markers_the_sources_and_the_count(server, spawn):
+    server.enqueue(Reply(web=CITED, text="", delay=0.01), Reply(text="Without the web."))
+    term = spawn("--model", "claude-opus-5-5")
+    term.say("/web on")
+    term.wait_text("web search: on (web search and web fetch; the API runs them, $10 per 1,000 searches)")
+    term.say("what about cats?")
+    row = term.replied(1)
+    shown = term.answer_to("what about cats?", row)
+    assert shown[:3] == ["▸ web search “cats”: 2 results", "Cats are great pets[1].",
+                         "[1] All about cats — https://cats.example/a"], shown
+    assert re.search(r"^#1 · .* 1 search · \$0\.01\d\d \(searches \$0\.0100\) · end_turn", shown[-1]), shown
+    assert f";{CATS}\x1b\\" in term.raw  # the source is a link on this terminal
+
+    term.say("/web off")
+    term.wait_text("so the model does not call them")
+    term.say("and now?")
+    term.replied(2)
+    first, second = wait_for_bodies(server, 2)
+    assert second["tools"] == first["tools"] and second["tool_choice"] == {"type": "none"}
