@@ -76,7 +76,7 @@ def responder(body: dict) -> Sequence[Response]:
     if "markdown" in words:
         parts.append(MARKDOWN)
     if "tool" in words and searching(body):
-        parts.append("That was a simulated web search: its query, its results, and an answer that cites one.")
+        parts.append("Here is a simulated web search: its query, its results, and an answer that cites one.")
         extra["web"] = search_steps(words)
     elif "tool" in words:
         parts.append(WEB_OFF)
@@ -89,7 +89,10 @@ def responder(body: dict) -> Sequence[Response]:
         parts.append("The thinking block above is simulated too. Say **help** for the whole tour.")
     elif len(parts) == 1 or "help" in words or user_turns(body) == 1:
         parts.append(WELCOME)
-    reply = Reply(text="\n\n".join(parts), thinking=thinking, **extra)
+    text = "\n\n".join(parts)
+    if "web" in extra:  # the label first, then the search and the answer that cites it
+        extra["web"], text = [text + "\n\n", *extra["web"]], ""
+    reply = Reply(text=text, thinking=thinking, **extra)
     return [ErrorReply(429, headers={"retry-after": "1"}), reply] if "error" in words else [reply]
 
 
@@ -151,7 +154,7 @@ def search_steps(words: str) -> list[Any]:
     first = "https://example.com/one"
     return [Search(query, results=[("A simulated result", first),
                                    ("Another simulated result", "https://example.com/two")]),
-            "According to the search, ", Cite("the first result is the one to read", url=first), ".\n\n"]
+            "According to the search, ", Cite("the first result is the one to read", url=first), "."]
 
 
 def demo_server() -> FakeServer:
