@@ -126,3 +126,19 @@ def sources_of(content: list[dict[str, Any]]) -> list[str]:
     notes = Footnotes()
     marked_text(content, notes)
     return notes.lines()
+
+
+def merged(content: list[dict[str, Any]], notes: Footnotes) -> list[dict[str, Any]]:
+    """The blocks with each run of consecutive text blocks as one, cited ones marked (for
+    showing a stored reply as the live view drew it)."""
+    out: list[dict[str, Any]] = []
+    for block in content:
+        if block.get("type") != "text":
+            out.append(block)
+            continue
+        text = str(block.get("text") or "") + notes.mark(block.get("citations"))
+        if out and out[-1].get("type") == "text":
+            out[-1] = {"type": "text", "text": out[-1]["text"] + text}
+        else:
+            out.append({"type": "text", "text": text})
+    return out
