@@ -28,7 +28,7 @@ from claudechat.demo.rules import (
     rules_for,
 )
 from claudechat.demo.scripts import RESPONSE_TYPES, ErrorReply, Recorded, Reply, Response
-from claudechat.demo.web import Issued, check_request
+from claudechat.demo.web_checks import Issued, check_request
 
 MAX_REQUEST_BYTES = 32 * 1024 * 1024  # larger bodies get 413 request_too_large
 # Opus 4.7 and later, and the Claude 5 family, accept only adaptive thinking.
