@@ -75,6 +75,9 @@ def run_turn(
             break
         _note(view, f"the server paused its tool loop; continuing ({count} of {MAX_CONTINUATIONS})")
         result = _run_once(conversation, client, view, wire=wire, stream=stream, persist=persist)
+    if result.complete and result.message.stop_reason == "pause_turn":
+        view.notice(f"the server paused its tool loop again; stopped after {MAX_CONTINUATIONS} "
+                    f"continuations (what arrived is kept): send a message to let it go on")
     return result
 
 
