@@ -215,3 +215,15 @@ def test_the_chat_shows_the_search_the_markers_the_sources_and_the_count(server,
     term.replied(2)
     first, second = wait_for_bodies(server, 2)
     assert second["tools"] == first["tools"] and second["tool_choice"] == {"type": "none"}
+
+
+def test_web_on_mid_conversation_drops_the_earlier_thinking_at_once_and_says_so(env, server):
+    server.enqueue(Reply(text="Hi.", thinking="Greeting."), Reply(web=CITED, text=""))
+    assert ask(env, "--model", "claude-opus-5-5", "hello").code == 0
+    later = ask(env, "--model", "claude-opus-5-5", "--web", "-c", "what about cats?")
+    assert later.code == 0, later
+    assert later.err_lines[0] == ("claudechat: web search joined this conversation's tools, so the model's "
+                                  "earlier thinking no longer matches what it was written for: the API drops "
+                                  "it (drop_block) from now on")
+    assert len(posts(server)) == 2  # no request refused first
+    assert posts(server)[1].json["thinking"]["block_binding"] == {"prefix_mismatch_behavior": "drop_block"}
