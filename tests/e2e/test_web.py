@@ -227,3 +227,28 @@ def test_web_on_mid_conversation_drops_the_earlier_thinking_at_once_and_says_so(
                                   "it (drop_block) from now on")
     assert len(posts(server)) == 2  # no request refused first
     assert posts(server)[1].json["thinking"]["block_binding"] == {"prefix_mismatch_behavior": "drop_block"}
+
+
+def test_cite_in_the_chat_lists_the_documents_passages_and_refuses_mixing(server, spawn, tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("Cats sleep sixteen hours a day.\n", "utf-8")
+    paper = tmp_path / "paper.pdf"
+    paper.write_bytes(PDF)
+    server.enqueue(Reply(web=["They sleep a lot", Cite(".", document=0, quote="sixteen hours")], text=""))
+    term = spawn()
+    term.say("/cite on")
+    term.wait_text("citations on documents: on")
+    term.say(f"@{notes} how long do cats sleep?")
+    row = term.replied(1)
+    shown = term.answer_to(f"@{notes} how long do cats sleep?", row)
+    assert "They sleep a lot.[1]" in shown and "[1] notes.txt, characters 11-23: “sixteen hours”" in shown
+    refused = term.said("/cite off")
+    assert refused == ("this conversation sent its documents with citations, and the API takes citations "
+                       "on all of a request's documents or on none; /new starts a conversation that can")
+    term.said("/new")
+    assert term.said("/cite off") == "citations on documents: off"
+    term.say(f"@{paper} and this?")
+    term.wait(lambda: term.text().count("#1 · ") == 2, "the new conversation's first reply")
+    term.wait_prompt(after="#1 · ")
+    assert "sent its documents without citations" in term.said("/cite on")
+    assert len(posts(server)) == 2
