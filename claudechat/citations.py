@@ -114,20 +114,6 @@ def shorten(text: str, width: int = QUOTE_WIDTH) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
-def marked_text(content: list[dict[str, Any]], notes: Footnotes | None = None) -> str:
-    """A reply's text with each cited block's markers after it (the text blocks joined)."""
-    notes = notes if notes is not None else Footnotes()
-    return "".join(str(b.get("text", "")) + notes.mark(b.get("citations"))
-                   for b in content if b.get("type") == "text")
-
-
-def sources_of(content: list[dict[str, Any]]) -> list[str]:
-    """The source lines of a reply, numbered as marked_text numbers them."""
-    notes = Footnotes()
-    marked_text(content, notes)
-    return notes.lines()
-
-
 def merged(content: list[dict[str, Any]], notes: Footnotes) -> list[dict[str, Any]]:
     """The blocks with each run of consecutive text blocks as one, cited ones marked (for
     showing a stored reply as the live view drew it)."""

@@ -99,10 +99,6 @@ def server_tools(settings: Any) -> tuple[dict[str, Any], ...]:
     return search, {"type": FETCH_TYPE, "name": "web_fetch", **fetch_options}
 
 
-def is_server_tool(tool: dict[str, Any]) -> bool:
-    return tool.get("name") in NAMES and str(tool.get("type", "")).startswith(NAMES)
-
-
 def request_tools(own: tuple[dict[str, Any], ...], wanted: tuple[dict[str, Any], ...],
                   sent: tuple[dict[str, Any], ...], choice: dict[str, Any] | None
                   ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:

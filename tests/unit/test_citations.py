@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from claudechat.citations import Footnotes, marked_text, sources_of
+from claudechat.citations import Footnotes, merged
 
 
 def web_cite(url: str, title: str = "T") -> dict:
@@ -14,8 +14,9 @@ def test_a_source_cited_twice_keeps_its_number():
     content = [{"type": "text", "text": "A", "citations": [web_cite("https://a/")]},
                {"type": "text", "text": " and B", "citations": [web_cite("https://b/"), web_cite("https://a/")]},
                {"type": "text", "text": "."}]
-    assert marked_text(content) == "A[1] and B[2][1]."
-    assert sources_of(content) == ["[1] T — https://a/", "[2] T — https://b/"]
+    notes = Footnotes()
+    assert merged(content, notes) == [{"type": "text", "text": "A[1] and B[2][1]."}]
+    assert notes.lines() == ["[1] T — https://a/", "[2] T — https://b/"]
 
 
 def test_document_positions():
