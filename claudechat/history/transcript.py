@@ -11,7 +11,7 @@ import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from claudechat.citations import Footnotes
+from claudechat.citations import Footnotes, merged
 from claudechat.conversation import Conversation, title_of
 from claudechat.message import fallback_note
 from claudechat.sanitize import sanitize
@@ -132,18 +132,8 @@ def paragraphs(content: list[dict[str, Any]], notes: Footnotes) -> list[tuple[bo
     """A message's blocks as a reader reads them, (is it text, what it says): consecutive text
     blocks as one text (the API splits a paragraph into blocks around each citation), cited
     ones marked by `notes`; other blocks as notes in brackets."""
-    out: list[tuple[bool, str]] = []
-    for block in content:
-        said = note(block)
-        if said is None:
-            text = str(block.get("text") or "") + notes.mark(block.get("citations"))
-            if out and out[-1][0]:
-                out[-1] = (True, out[-1][1] + text)
-            else:
-                out.append((True, text))
-        else:
-            out.append((False, said))
-    return out
+    return [(True, str(b["text"])) if b.get("type") == "text" else (False, note(b) or "")
+            for b in merged(content, notes)]
 
 
 def total_line(stored: Stored) -> str:
