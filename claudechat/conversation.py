@@ -333,6 +333,7 @@ class Conversation:
             state["thinking_cut"] = self.thinking_cut
         if self.server_tools:
             state["server_tools"] = list(self.server_tools)
+            state["web"] = bool(self.params.server_tools)  # on or off when it was saved
         return state
 
     def restore_state(self, state: dict[str, Any]) -> None:

@@ -355,6 +355,11 @@ class ReplState:
         """Continue the stored conversation `ref` names; the stored conversation."""
         store = self._readable_store()
         stored = store.load(store.resolve(ref))
+        saved = stored.settings if isinstance(stored.settings, dict) else {}
+        kept = {"web": saved.get("web"), "cite": web.documents_cited(stored.turns)}  # the conversation's
+        changes = {k: v for k, v in kept.items() if isinstance(v, bool) and v != getattr(self.settings, k)}
+        if changes:
+            self.update_settings(**changes)
         self.resume(stored)
         return stored
 

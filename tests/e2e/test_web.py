@@ -56,15 +56,19 @@ def test_the_follow_up_sends_every_server_block_back_unchanged(env, server):
     assert sent[2] == {"type": "text", "text": "Cats are "}
 
 
-def test_web_off_later_keeps_the_tools_and_says_tool_choice_none(env, server):
-    server.enqueue(Reply(web=CITED, text=""), Reply(web=[Search("more cats")], text="From memory."))
+def test_a_continued_conversation_keeps_web_on_and_off_is_tool_choice_none(env, server):
+    server.enqueue(Reply(web=CITED, text=""), Reply(web=[SEARCH, "Searched again."], text=""),
+                   Reply(web=[Search("more cats")], text="From memory."))
     assert ask(env, "--web", "what about cats?").code == 0
-    again = ask(env, "-c", "and without searching?")
-    assert again.code == 0, again
-    first, second = wait_for_bodies(server, 2)
-    assert second["tools"] == first["tools"] and second["tool_choice"] == {"type": "none"}
-    assert again.out.decode() == "From memory.\n"  # the model could not search
-    assert "web search" not in again.err
+    kept = ask(env, "-c", "and again?")  # the conversation's setting: web stays on
+    assert kept.code == 0 and "claudechat: web search “cats”: 2 results" in kept.err_lines, kept
+    off = ask(env, "-c", "--no-web", "and without searching?")
+    assert off.code == 0, off
+    first, second, third = wait_for_bodies(server, 3)
+    assert first["tools"] == second["tools"] == third["tools"] and "tool_choice" not in second
+    assert third["tool_choice"] == {"type": "none"}
+    assert off.out.decode() == "From memory.\n"  # the model could not search
+    assert "web search" not in off.err
 
 
 def test_pause_turn_is_continued_with_the_paused_turn_last_and_unchanged(env, server):
@@ -252,3 +256,15 @@ def test_cite_in_the_chat_lists_the_documents_passages_and_refuses_mixing(server
     term.wait_prompt(after="#1 · ")
     assert "sent its documents without citations" in term.said("/cite on")
     assert len(posts(server)) == 2
+
+
+def test_a_continued_conversation_keeps_citing_its_documents(env, server, tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("Cats sleep sixteen hours a day.\n", "utf-8")
+    paper = tmp_path / "paper.pdf"
+    paper.write_bytes(PDF)
+    assert ask(env, "--cite", "-f", str(notes), "how do cats live?").code == 0
+    later = ask(env, "-c", "-f", str(paper), "and this paper?")
+    assert later.code == 0, later
+    sent = posts(server)[1].json["messages"][-1]["content"][0]
+    assert sent["type"] == "document" and sent["citations"] == {"enabled": True}
