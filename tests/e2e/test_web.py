@@ -268,3 +268,15 @@ def test_a_continued_conversation_keeps_citing_its_documents(env, server, tmp_pa
     assert later.code == 0, later
     sent = posts(server)[1].json["messages"][-1]["content"][0]
     assert sent["type"] == "document" and sent["citations"] == {"enabled": True}
+
+
+def test_load_in_the_chat_continues_the_conversation_with_web_search_as_it_was(env, server, spawn):
+    server.enqueue(Reply(web=CITED, text=""), Reply(web=[SEARCH, "Again."], text=""))
+    assert ask(env, "--web", "what about cats?").code == 0
+    term = spawn()  # web search off for this chat
+    term.say("/load last")
+    term.wait_prompt(after="#1 · ")
+    assert "web search: on" in term.said("/web")
+    term.say("and again?")
+    term.replied(2)
+    assert "tool_choice" not in posts(server)[1].json  # on, as the conversation had it
