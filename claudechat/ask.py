@@ -18,6 +18,7 @@ def run_ask(options: Options, env: Environment) -> ExitCode:
     from claudechat.render import choose_view
     from claudechat.startup import prepare
     from claudechat.turn import run_turn
+    from claudechat.web import cite_blocks
 
     start = prepare(options)
     settings = start.settings
@@ -30,6 +31,7 @@ def run_ask(options: Options, env: Environment) -> ExitCode:
     view.pricing, view.costing = session.cost_line, session.cost_json  # type: ignore[attr-defined]
     conversation = start.conversation(session, view.notice)
     left = left_out_line(conversation.unanswered(), start.history.stored)
+    content = cite_blocks(content, settings.cite, conversation.turns)  # --cite (web.py)
     conversation.add_user(content)  # sets those aside: the request leaves them out
     _sendable(conversation, session.wire, stream=options.stream)
     if left:

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from claudechat import costs, models
+from claudechat import costs, models, web
 from claudechat.advice import COMMAND_LINE, Advice
 from claudechat.api.client import ApiClient, Endpoint
 from claudechat.api.wire import Wire
@@ -82,6 +82,7 @@ class Session:
             rules=rules,
             api_version=settings.anthropic_version,
             cache_ttl=settings.cache_ttl if caching(settings) else None,
+            server_tools=offered_server_tools(settings, advice),
         )
         params.checked(advice)
         self.settings = settings
@@ -139,6 +140,15 @@ def check_url(http: httpx.Client, base_url: str) -> None:
     except (httpx.InvalidURL, ValueError) as exc:  # idna's errors are UnicodeErrors
         raise ConfigError(f"the base URL is not a valid URL ({exc}); fix base_url in the profile, "
                           f"or --base-url") from None
+
+
+def offered_server_tools(settings: Settings, advice: Advice) -> tuple[dict[str, Any], ...]:
+    """The API's web tools for these settings (web.py); refused where the API has none."""
+    if settings.web and settings.api != "messages":
+        off = "/web off" if advice.chat else "leave out --web (or web = true in the config)"
+        raise UsageError(f"web search is a tool of the Messages API, and profile {settings.profile!r} "
+                         f"uses Chat Completions; {off}, or use a Messages API profile")
+    return web.server_tools(settings)
 
 
 def list_prices_only(settings: Settings) -> bool:

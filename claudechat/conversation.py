@@ -56,6 +56,7 @@ class RequestParams:
     thinking: Thinking = Thinking()
     tools: tuple[dict[str, Any], ...] = ()
     tool_choice: dict[str, Any] | None = None
+    server_tools: tuple[dict[str, Any], ...] = ()  # the API's own tools wanted now (web.py)
     rules: ModelRules | None = None  # None: the table's rules for `model`
     api_version: str = "2023-06-01"  # the anthropic-version header sent with it
     cache_ttl: str | None = None  # "5m" | "1h": automatic prompt caching; None: off
@@ -182,6 +183,7 @@ class Conversation:
     turns: list[Turn] = field(default_factory=list)
     drop_block: bool = False
     thinking_cut: int = 0
+    server_tools: tuple[dict[str, Any], ...] = ()  # the web tools once sent: sent the same ever after
 
     def add_user(self, content: str | list[dict[str, Any]]) -> Turn:
         """The user's next message, placed before system messages still waiting for one.
@@ -333,12 +335,17 @@ class Conversation:
             state["drop_block"] = True
         if self.thinking_cut:
             state["thinking_cut"] = self.thinking_cut
+        if self.server_tools:
+            state["server_tools"] = list(self.server_tools)
+            state["web"] = bool(self.params.server_tools)  # on or off when it was saved
         return state
 
     def restore_state(self, state: dict[str, Any]) -> None:
         self.drop_block = state.get("drop_block") is True
         cut = state.get("thinking_cut")
         self.thinking_cut = cut if isinstance(cut, int) and cut > 0 else 0
+        tools = state.get("server_tools")
+        self.server_tools = tuple(t for t in tools if isinstance(t, dict)) if isinstance(tools, list) else ()
 
 
 def title_of(turns: list[Turn]) -> str:

@@ -102,6 +102,8 @@ def summary(usage: dict[str, Any] | None, rules: ModelRules) -> str | None:
     if cost is None:
         return None
     line = money(cost.total)
+    if tokens.searches and rules.price_search:  # $10 per 1,000 searches (docs/API-2026.md §6)
+        line += f" (searches {money(tokens.searches * rules.price_search / 1000)})"
     if tokens.read:
         line += f" · cache saved {money(cost.saved)} ({percent(tokens.read_share)} read)"
     return line

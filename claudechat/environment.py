@@ -62,6 +62,14 @@ class Environment:
         return replace(self, colors=self.colors and not plain, debug=self.debug or debug)
 
     @property
+    def hyperlinks(self) -> bool:
+        """OSC 8 links on stdout: a terminal with colour (so never a pipe, NO_COLOR or
+        TERM=dumb) that draws them; the Linux console, old VTs and GNU screen would not."""
+        term = self.env.get("TERM", "")
+        return self.stdout_isatty and self.colors and not term.startswith(("linux", "vt", "dumb")) \
+            and not self.env.get("STY")
+
+    @property
     def interactive(self) -> bool:
         """Both ends are a terminal: the chat can run."""
         return self.stdin_isatty and self.stdout_isatty

@@ -38,6 +38,8 @@ class Options:
     continue_last: bool = False  # -c/--continue
     cid: str | None = None  # --cid ID
     save: bool | None = None  # --save/--no-save; None: the save_history setting
+    web: bool | None = None  # --web/--no-web: the API's web search and fetch
+    cite: bool | None = None  # --cite: citations on attached documents
 
     def flags(self) -> dict[str, Any]:
         """The options that override settings (None: not given)."""
@@ -55,6 +57,8 @@ class Options:
             "effort": self.effort,
             "base_url": self.base_url,
             "resize_images": self.resize,
+            "web": self.web,
+            "cite": self.cite,
             # --show-thinking shows the thinking whatever the config says, so it is asked for
             "thinking_display": "expanded" if self.show_thinking else None,
         }

@@ -6,7 +6,8 @@ fail. So a complete reply goes back unchanged (empty thinking with its
 signature, unknown blocks, `fallback` blocks), and the only differences from
 the stored turns are the documented ones, made the same way every time:
 
-- an interrupted reply goes back with only its usable blocks;
+- an interrupted reply goes back with only its usable blocks (a server tool call whose
+  result never came is left out: the API refuses a `server_tool_use` without its result, §5);
 - a thinking block without a signature (Ace Data Cloud sends some) is never sent: the
   API cannot verify it and refuses it ("signature: Field required"); it is left out of
   every request alike, so the prefix does not change (issue 10);
@@ -141,12 +142,13 @@ def _blocks(turn: Any, *, cut: bool) -> list[dict[str, Any]]:
 def _usable(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """An interrupted reply's blocks the API takes back: a thinking block without its
     signature, a tool call without its result or an empty text would be refused."""
+    answered = {b.get("tool_use_id") for b in blocks if str(b.get("type", "")).endswith("_tool_result")}
     keep = []
     for block in blocks:
         kind = block.get("type")
         if unsigned(block):
             continue
-        if kind == "tool_use":
+        if kind == "tool_use" or (kind == "server_tool_use" and block.get("id") not in answered):
             continue
         if kind == "text" and not block.get("text"):
             continue

@@ -69,6 +69,11 @@ REQUEST_KEYS: dict[str, Spec] = {
     "cache": Spec(bool, "true or false"),
     "cache_ttl": Spec(str, '"5m" or "1h"', choices=("5m", "1h")),
     "confirm_tokens": Spec(int, f"an integer from 0 to {MAX_COUNT}", _count(0)),
+    # the API's own tools (web.py): offered or not, and their [web_search] / [web_fetch] tables
+    "web": Spec(bool, "true or false"),
+    "cite": Spec(bool, "true or false"),
+    "web_search": Spec(dict, "a table ([web_search])"),
+    "web_fetch": Spec(dict, "a table ([web_fetch])"),
 }
 PROFILE_KEYS: dict[str, Spec] = {
     "base_url": Spec(str, "an http:// or https:// URL with a host name", valid_url),

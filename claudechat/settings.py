@@ -31,6 +31,7 @@ from claudechat.setting_keys import (
     TOP_KEYS,
     Spec,
 )
+from claudechat.web import table_problem
 
 APP = "claudechat"
 DEFAULT_MODEL = "claude-sonnet-5-5"  # why: README, "Models"
@@ -106,6 +107,10 @@ class Settings:
     cache_ttl: str = "5m"
     confirm_tokens: int = 100_000  # ask before sending an attachment this large
     allow_insecure_http: bool = False  # the key over plain http:// to another machine (keys.py)
+    web: bool = False  # offer the API's web search and fetch (web.py)
+    cite: bool = False  # citations on attached documents (--cite)
+    web_search: dict[str, Any] | None = None  # the [web_search] table, checked (web.table_problem)
+    web_fetch: dict[str, Any] | None = None
 
     def effective_max_tokens(self, thinking_on: bool, budget: int | None = None) -> int:
         if self.max_tokens is not None:
@@ -138,6 +143,7 @@ _DEFAULTS: dict[str, Any] = {
     "models": (),
     "save_history": True,
     "cache": True, "cache_ttl": "5m", "confirm_tokens": 100_000,
+    "web": False, "cite": False, "web_search": None, "web_fetch": None,
     "api_key_env": None,
     "api_key_command": None,
     "api_key": None,
@@ -285,6 +291,10 @@ def _validate(table: dict[str, Any], schema: dict[str, Spec], path: Path, prefix
             raise ConfigError(f"{path}: {prefix}{key} must be {spec.allowed}{shown}")
         if key == "models" and isinstance(value, dict):
             _validate_models(value, path)
+        if key in ("web_search", "web_fetch"):
+            problem = table_problem(key, value)
+            if problem:
+                raise ConfigError(f"{path}: [{prefix}{key}] {problem}")
 
 
 def _validate_models(tables: dict[str, Any], path: Path) -> None:

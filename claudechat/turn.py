@@ -76,6 +76,9 @@ def run_turn(
             break
         _note(view, f"the server paused its tool loop; continuing ({count} of {MAX_CONTINUATIONS})")
         result = _run_once(conversation, client, view, wire=wire, stream=stream, persist=persist)
+    if result.complete and result.message.stop_reason == "pause_turn":
+        view.notice(f"the server paused its tool loop again; stopped after {MAX_CONTINUATIONS} "
+                    f"continuations (what arrived is kept): send a message to let it go on")
     return result
 
 
@@ -99,6 +102,8 @@ def _run_once(conversation: Conversation, client: ApiClient, view: StreamView, *
     params, warnings = conversation.params.checked()
     for warning in warnings:
         view.notice(warning)
+    if not conversation.server_tools and params.server_tools and wire is messages_wire:
+        _offer_server_tools(conversation, params, view)
     if persist is not None:
         persist(conversation)
     acc = Accumulator()
@@ -151,6 +156,20 @@ def _invalid_utf8(result: TurnResult) -> None:
         result.error = error
     else:
         result.notices.append(str(error))
+
+
+def _offer_server_tools(conversation: Conversation, params: RequestParams, view: StreamView) -> None:
+    """The web tools join the request's tools, sent the same from now on (web.py). Mid-conversation
+    that edits the prefix the model's earlier thinking is bound to (docs/API-2026.md §2): it is
+    dropped (drop_block) at once, said in a line, rather than refused by the API first."""
+    conversation.server_tools = params.server_tools
+    thought = any(b.get("type") in replay.THINKING for t in conversation.turns if t.role == "assistant"
+                  for b in t.content)
+    if thought and params.model_rules().preserved_thinking and params.thinking.on \
+            and not conversation.drop_block:
+        conversation.drop_block = True
+        view.notice("web search joined this conversation's tools, so the model's earlier thinking no "
+                    "longer matches what it was written for: the API drops it (drop_block) from now on")
 
 
 def _send(conversation: Conversation, params: RequestParams, client: ApiClient, wire: Wire,

@@ -129,6 +129,7 @@ LAYERS = {
     "claudechat.input_files": 1,
     "claudechat.settings": 1, "claudechat.setting_keys": 1, "claudechat.keys": 1,
     "claudechat.models": 1, "claudechat.costs": 1, "claudechat.cache_health": 1,
+    "claudechat.web": 1, "claudechat.citations": 1,
     "claudechat.history.store": 1,
     "claudechat.history.schema": 1,
     "claudechat.history.blobs": 1,

@@ -33,6 +33,7 @@ from claudechat.api.sse import ServerSentEvent
 from claudechat.conversation import Conversation, RequestParams, Thinking
 from claudechat.errors import MalformedStream, UsageError
 from claudechat.message import Message
+from claudechat.web import request_tools
 
 PATH = "/v1/messages"
 COUNT_PATH: str | None = "/v1/messages/count_tokens"
@@ -63,10 +64,12 @@ def build_body(conversation: Conversation, params: RequestParams, *, stream: boo
     if conversation.drop_block and body.get("thinking", {}).get("type") in ("adaptive", "enabled"):
         # saved with the conversation, sent on every request (docs/API-2026.md §2)
         body["thinking"]["block_binding"] = {"prefix_mismatch_behavior": "drop_block"}
-    if params.tools:
-        body["tools"] = list(params.tools)
-    if params.tool_choice:
-        body["tool_choice"] = params.tool_choice
+    tools, choice = request_tools(params.tools, params.server_tools, conversation.server_tools,
+                                  params.tool_choice)
+    if tools:
+        body["tools"] = tools
+    if choice:
+        body["tool_choice"] = choice
     if params.cache_ttl:  # automatic caching, and why it missed (docs/API-2026.md §4)
         body["cache_control"] = {"type": "ephemeral", **({"ttl": "1h"} if params.cache_ttl == "1h" else {})}
         body["diagnostics"] = {"previous_message_id": conversation.last_reply_id()}

@@ -89,6 +89,12 @@ Save = Annotated[
 Resize = Annotated[bool | None, typer.Option(
     "--resize/--no-resize", help="Downscale images over the API's limits (the resize_images setting).")]
 
+Web = Annotated[bool | None, typer.Option(
+    "--web/--no-web", help="Let the model search and fetch web pages (the API runs them; $10 per 1,000 "
+                           "searches).")]
+Cite = Annotated[bool | None, typer.Option(
+    "--cite/--no-cite", help="Citations on attached documents: the answer's sources as footnotes.")]
+
 Demo = Annotated[bool, typer.Option(
     "--demo", help="Try it with no key: a simulated server of claudechat's own on 127.0.0.1.")]
 

@@ -9,6 +9,7 @@ import typer
 from claudechat.cli.app import (
     BaseUrl,
     Cid,
+    Cite,
     Continue,
     Debug,
     Demo,
@@ -22,6 +23,7 @@ from claudechat.cli.app import (
     System,
     Think,
     ThinkingBudget,
+    Web,
     app,
     environment,
 )
@@ -61,6 +63,8 @@ def ask(
     think: Think = None,
     thinking_budget: ThinkingBudget = None,
     effort: Effort = None,
+    web: Web = None,
+    cite: Cite = None,
     files: Files = None,
     images: Images = None,
     resize: Resize = None,
@@ -88,6 +92,7 @@ def ask(
         temperature=temperature, top_p=top_p, top_k=top_k, stop=stop or [], think=think,
         thinking_budget=thinking_budget, effort=effort, stream=not no_stream, json=json_out,
         base_url=base_url, debug=env.debug, continue_last=continue_last, cid=cid, save=save,
+        web=web, cite=cite,
     )
     if not demo:
         raise typer.Exit(int(run_ask(options, env)))

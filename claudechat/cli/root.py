@@ -9,6 +9,7 @@ import typer
 from claudechat.cli.app import (
     BaseUrl,
     Cid,
+    Cite,
     Continue,
     Debug,
     Demo,
@@ -22,6 +23,7 @@ from claudechat.cli.app import (
     System,
     Think,
     ThinkingBudget,
+    Web,
     app,
     environment,
     show_version,
@@ -42,6 +44,8 @@ def root(
     think: Think = None,
     thinking_budget: ThinkingBudget = None,
     effort: Effort = None,
+    web: Web = None,
+    cite: Cite = None,
     max_tokens: MaxTokens = None,
     base_url: BaseUrl = None,
     continue_last: Continue = False,
@@ -66,7 +70,7 @@ def root(
     options = Options(model=model, system=system, profile=profile, think=think,
                       thinking_budget=thinking_budget, effort=effort, max_tokens=max_tokens,
                       base_url=base_url, debug=env.debug, continue_last=continue_last, cid=cid,
-                      save=save, plain=plain, resize=resize)
+                      save=save, plain=plain, resize=resize, web=web, cite=cite)
     if not demo:
         raise typer.Exit(int(start(options, env)))
     from claudechat.cli.demo import demo as demo_session

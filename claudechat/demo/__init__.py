@@ -10,7 +10,8 @@ independent reading of the references, never of what the client sends (its own r
 
 Modules: ``scripts`` (Reply, ErrorReply, RawSSE, Drop, Stall, Recorded), ``server``
 (FakeServer), ``handler`` (HTTP), ``checks`` and ``media`` (request validation), ``rules`` and
-``binding`` (the 2026 rules, preserved thinking), ``cache`` (the prompt cache), ``replies``
+``binding`` (the 2026 rules, preserved thinking), ``cache`` (the prompt cache), ``web`` (web search
+and fetch, citations, their 400s: ``Reply(web=[Search(...), Cite(...)])``), ``replies``
 (both wire formats, error bodies), ``catalog`` (GET /v1/models), ``tour`` (the demo's replies).
 
 Scripting a test
@@ -142,8 +143,12 @@ from claudechat.demo.catalog import default_models, estimate_tokens, model_info
 from claudechat.demo.rules import EFFORTS
 from claudechat.demo.scripts import DEFAULT_TEXT, Drop, ErrorReply, RawSSE, Recorded, Reply, Response, Stall
 from claudechat.demo.server import FakeServer
+from claudechat.demo.web import Cite, Fetch, Search
 
 __all__ = [
+    "Cite",
+    "Fetch",
+    "Search",
     "DEFAULT_TEXT",
     "EFFORTS",
     "Drop",

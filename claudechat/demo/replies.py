@@ -13,6 +13,7 @@ from http import HTTPStatus
 from typing import Any
 
 from claudechat.demo.scripts import ErrorReply, Reply
+from claudechat.demo.web import plan_blocks
 
 CHAT_STREAM_ERROR = {"error": {"message": "upstream overloaded", "type": "server_error",
                                 "code": "overloaded"}}
@@ -46,6 +47,7 @@ class Context:
     display: str = "summarized"  # the thinking.display in effect (API-2026.md §1c)
     transformations: list[dict] | None = None  # reported only with the binding beta header (§2)
     sign: Callable[[str, str], str] | None = None  # (model, visible thinking) -> signature
+    issued: Any = None  # web.Issued: the server's encrypted values (server tools, web.py)
     usage: dict[str, Any] | None = None  # the input side of usage, from the prompt cache (§4)
     diagnostics: dict | None = None  # the cache diagnosis, when the request asked for one (§4)
 
@@ -93,6 +95,9 @@ def make_plan(reply: Reply, request: dict, reply_id: str, new_tool_id: Callable[
         blocks.append(_thinking_block(reply, model, context))
     if reply.redacted is not None:
         blocks.append(_whole({"type": "redacted_thinking", "data": reply.redacted}))
+    web_run = plan_blocks(reply.web, request, context.issued, new_tool_id) \
+        if reply.web and context.issued is not None else None
+    blocks += web_run.blocks if web_run else []
     text = _split(reply.text, 4)
     if text:
         deltas = [{"type": "text_delta", "text": piece} for piece in text]
@@ -109,6 +114,8 @@ def make_plan(reply: Reply, request: dict, reply_id: str, new_tool_id: Callable[
     usage: dict[str, Any] = dict(context.usage) if context.usage else {
         "input_tokens": 12, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0}
     usage["output_tokens"] = sum(len(deltas) for _, deltas, _ in blocks)
+    if web_run is not None:  # §9
+        usage["server_tool_use"] = web_run.counts()
     usage.update(reply.usage or {})
     return Plan(id=reply_id, model=model, blocks=blocks, thinking=thinking, text=text, tools=tools,
                  stop_reason=reply.stop_reason or ("tool_use" if reply.tool_use else "end_turn"),
@@ -148,9 +155,10 @@ def message_events(plan: Plan, reply: Reply) -> list[tuple[str, dict]]:
     delta = {"stop_reason": plan.stop_reason, "stop_sequence": plan.stop_sequence}
     if plan.stop_details is not None:  # API-2026.md §5 (the API sends null otherwise; this server omits it)
         delta["stop_details"] = plan.stop_details
-    events.append(("message_delta", {"type": "message_delta", "delta": delta,
-                                     "usage": {**{k: usage.get(k, 0) for k in _INPUT_USAGE},
-                                               "output_tokens": usage["output_tokens"]}}))
+    final_usage = {**{k: usage.get(k, 0) for k in _INPUT_USAGE}, "output_tokens": usage["output_tokens"]}
+    if "server_tool_use" in usage:  # §9: message_delta.usage carries server_tool_use
+        final_usage["server_tool_use"] = usage["server_tool_use"]
+    events.append(("message_delta", {"type": "message_delta", "delta": delta, "usage": final_usage}))
     events.append(("message_stop", {"type": "message_stop"}))
     return events
 

@@ -32,6 +32,7 @@ class Reply:
     stop_details: dict | None = None  # e.g. {"type": "refusal", "category": "cyber", "explanation": ...}
     fallback: dict | None = None  # {"from": M1, "to": M2, "category": C}: a fallback block first
     blocks: Sequence[dict] = ()  # whole blocks (server tool results, compaction) after the text
+    web: Sequence[Any] = ()  # web.py's Search, Fetch, Cite or str steps, in order, before the text
     id: str | None = None  # default: msg_<n> (chatcmpl-<n> on /v1/chat/completions)
     pings: bool = True  # a ping after message_start and one mid-stream (Messages only)
     # fault injection, streaming only:

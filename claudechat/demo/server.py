@@ -28,6 +28,7 @@ from claudechat.demo.rules import (
     rules_for,
 )
 from claudechat.demo.scripts import RESPONSE_TYPES, ErrorReply, Recorded, Reply, Response
+from claudechat.demo.web_checks import Issued, check_request
 
 MAX_REQUEST_BYTES = 32 * 1024 * 1024  # larger bodies get 413 request_too_large
 # Opus 4.7 and later, and the Claude 5 family, accept only adaptive thinking.
@@ -56,6 +57,7 @@ class FakeServer:
         self.clock_offset = 0.0  # advance() moves the cache's clock, not the wall clock
         self._binder = Binder(os.urandom(32))  # thinking signatures: HMACs with this server's secret
         self._paused: set[str] = set()  # canonical content of pause_turn replies (sent back: no prefill)
+        self.issued = Issued()  # encrypted_content / encrypted_index handed out (web.py, API-2026.md §6)
         self.models: list[dict] = list(models) if models is not None else default_models()
         self.model_list = model_list  # False: a server without GET /v1/models (its 404 for any unknown path)
         self.requests: list[Recorded] = []
@@ -253,11 +255,13 @@ class FakeServer:
         validate_messages_request(body, version=headers.get("anthropic-version", ""),
                                    adaptive_only=self._adaptive_only, issued=self._issued_thinking,
                                    rules=rules, betas=betas, paused=paused, count_only=count_only)
+        check_request(body, self.issued)  # server tools, citations (§5, §6)
         transformations = self._check_binding(body, rules, betas)
         reported = BINDING_BETA in betas and not count_only  # §2, §8D: count_tokens reports none
         context = Context(display=_display(body, rules),
                            transformations=transformations if reported else None,
-                           sign=lambda producer, text: self._binder.sign(producer, body, text))
+                           sign=lambda producer, text: self._binder.sign(producer, body, text),
+                           issued=self.issued)
         return context if count_only else self._cache_context(body, context)
 
     def _check_binding(self, body: dict, rules: Rules | None, betas: list[str]) -> list[dict]:

@@ -10,6 +10,7 @@ from typing import Any
 
 from claudechat.demo.scripts import ErrorReply, Reply, Response
 from claudechat.demo.server import FakeServer
+from claudechat.demo.web import Cite, Search
 
 LABEL = "*Simulated reply: claudechat --demo, no model and no network.*"
 
@@ -19,7 +20,7 @@ so everything here works without a key. Try:
 
 - **markdown**: headings, lists, a table and highlighted code, streamed
 - **think**: a thinking block before the reply (when thinking is on: `/think on`, `--think`)
-- **tool**: a tool call (a web search) and its result
+- **tool**: a web search, its results and a cited answer (with web search on: `/web on`, `--web`)
 - **error**: a sample `429 rate_limit_error`; claudechat waits and retries, then the reply comes
 - **long**: a long reply, streamed slowly; Ctrl-C stops it and keeps what arrived
 - an image or a file (`@path` in the chat, `--image`/`--file` with ask): what arrived, echoed back
@@ -51,6 +52,8 @@ def greet(name: str) -> str:
 LONG = " ".join(f"Line {n} of a long reply, streamed slowly so that there is time to press Ctrl-C."
                 for n in range(1, 9))
 
+WEB_OFF = ("Web search is off for this chat, so the model could not search: `/web on` in the chat "
+           "(or `--web`) turns it on; then ask for a **tool** again.")
 THINKING_OFF = ("Thinking is off for this chat, so no thinking block came: `/think on` in the chat "
                 "(or `--think`) turns it on.")
 RETRIED = ("That was a sample error: the server answered `429 rate_limit_error` with `retry-after: 1`, "
@@ -64,7 +67,7 @@ def responder(body: dict) -> Sequence[Response]:
     Words may combine ("markdown and a tool"); the first turn of a chat always says what to try."""
     words = last_user_text(body).lower()
     thinking = THINKING if "think" in words and thinking_asked(body) else None
-    parts, extra = [LABEL], {}  # extra: Reply's blocks= (the tool call), delay= (the long reply)
+    parts, extra = [LABEL], {}  # extra: Reply's web= (the search), delay= (the long reply)
     if "think" in words and not thinking:
         parts.append(THINKING_OFF)
     received = attachments(body)
@@ -72,9 +75,11 @@ def responder(body: dict) -> Sequence[Response]:
         parts.append("You attached:\n\n" + "\n".join(f"- {line}" for line in received))
     if "markdown" in words:
         parts.append(MARKDOWN)
-    if "tool" in words:
-        parts.append("Here is a simulated web search; the call and its result follow.")
-        extra["blocks"] = search_blocks(words)
+    if "tool" in words and searching(body):
+        parts.append("Here is a simulated web search: its query, its results, and an answer that cites one.")
+        extra["web"] = search_steps(words)
+    elif "tool" in words:
+        parts.append(WEB_OFF)
     if "long" in words:
         parts.append(LONG)
         extra["delay"] = 0.03
@@ -84,7 +89,10 @@ def responder(body: dict) -> Sequence[Response]:
         parts.append("The thinking block above is simulated too. Say **help** for the whole tour.")
     elif len(parts) == 1 or "help" in words or user_turns(body) == 1:
         parts.append(WELCOME)
-    reply = Reply(text="\n\n".join(parts), thinking=thinking, **extra)
+    text = "\n\n".join(parts)
+    if "web" in extra:  # the label first, then the search and the answer that cites it
+        extra["web"], text = [text + "\n\n", *extra["web"]], ""
+    reply = Reply(text=text, thinking=thinking, **extra)
     return [ErrorReply(429, headers={"retry-after": "1"}), reply] if "error" in words else [reply]
 
 
@@ -133,16 +141,20 @@ def describe(block: dict) -> str:
     return f"an {kind}{named}: {source.get('media_type', 'unknown type')}, {size:,} bytes"
 
 
-def search_blocks(words: str) -> list[dict]:
+def searching(body: dict) -> bool:
+    """May the model search in this request: web search in `tools`, tool_choice not `none`."""
+    choice = body.get("tool_choice")
+    tools = body.get("tools") if isinstance(body.get("tools"), list) else []
+    offered = any(isinstance(t, dict) and str(t.get("type", "")).startswith("web_search") for t in tools)
+    return offered and not (isinstance(choice, dict) and choice.get("type") == "none")
+
+
+def search_steps(words: str) -> list[Any]:
     query = " ".join(words.split("tool", 1)[-1].split()) or "claudechat terminal client"  # the words after
-    return [
-        {"type": "server_tool_use", "id": "srvtoolu_demo", "name": "web_search", "input": {"query": query}},
-        {"type": "web_search_tool_result", "tool_use_id": "srvtoolu_demo", "content": [
-            {"type": "web_search_result", "title": "A simulated result", "url": "https://example.com/one",
-             "encrypted_content": "demo", "page_age": None},
-            {"type": "web_search_result", "title": "Another simulated result",
-             "url": "https://example.com/two", "encrypted_content": "demo", "page_age": None}]},
-    ]
+    first = "https://example.com/one"
+    return [Search(query, results=[("A simulated result", first),
+                                   ("Another simulated result", "https://example.com/two")]),
+            "According to the search, ", Cite("the first result is the one to read", url=first), "."]
 
 
 def demo_server() -> FakeServer:

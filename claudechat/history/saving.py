@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from claudechat import signals
+from claudechat import signals, web
 from claudechat.errors import ClaudechatError, UsageError
 from claudechat.history.store import HistoryStore, Stored, history_path
 
@@ -81,6 +81,12 @@ class Continuation:
             restored["model"] = self.stored.summary.model
         if restored.get("system") is None:
             restored["system"] = self.stored.system or ""  # "": none, whatever the config says
+        state = self.stored.settings if isinstance(self.stored.settings, dict) else {}
+        if restored.get("web") is None and isinstance(state.get("web"), bool):
+            restored["web"] = state["web"]  # web search on or off: the conversation's (web.py)
+        cited = web.documents_cited(self.stored.turns)  # its documents went with citations or without
+        if restored.get("cite") is None and cited is not None:
+            restored["cite"] = cited
         return restored
 
     def resume(self, conversation: Conversation,

@@ -12,9 +12,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from claudechat.citations import Footnotes, merged
 from claudechat.conversation import Conversation, title_of
 from claudechat.message import fallback_note
 from claudechat.sanitize import sanitize
+from claudechat.web import call_line
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -71,9 +73,8 @@ def note(block: dict[str, Any]) -> str | None:
         return f"[tool call {block.get('name')}: {args if len(args) <= 200 else args[:199] + '…'}]"
     if kind == "tool_result":
         return f"[tool result for {block.get('tool_use_id')}{' (error)' * bool(block.get('is_error'))}]"
-    if kind == "web_search_tool_result":
-        content = block.get("content")
-        return f"[web search: {len(content) if isinstance(content, list) else 0} results]"
+    if kind in ("web_search_tool_result", "web_fetch_tool_result"):
+        return f"[{call_line({'name': kind.removesuffix('_tool_result')}, block)}]"
     if kind == "fallback":
         return f"[{fallback_note(block)}]"
     return f"[{kind}]"
@@ -113,15 +114,15 @@ def markdown(source: Stored | Conversation, *, terminal: bool = False) -> str:
     out = [f"# {clean(title)}", "", header_line(source, clean), ""]
     if source.system:
         out += ["## System", "", clean(source.system).rstrip("\n"), ""]
+    cited = 0  # footnotes numbered through the document: [^1] … under each reply
     for turn in source.turns:
         out += [f"## {SPEAKERS.get(turn.role, clean(turn.role))}", ""]
-        for block in turn.content:
-            text = note(block)
-            if text is None:
-                text = str(block.get("text") or "").rstrip("\n")
+        notes = Footnotes(offset=cited, marker="[^{}]")
+        for _, text in paragraphs(turn.content, notes):
             text = clean(text).rstrip("\n")
-            if text:
-                out += [text, ""]
+            out += [text, ""] if text.strip() else []
+        out += [f"[^{s.number}]: {clean(s.body())}" for s in notes.sources] + ([""] if notes.sources else [])
+        cited += len(notes.sources)
         if turn.invalid_utf8:
             out += [f"*{INVALID_UTF8}*", ""]
         if turn.interrupted:
@@ -135,6 +136,14 @@ def markdown(source: Stored | Conversation, *, terminal: bool = False) -> str:
     if not isinstance(source, Conversation):
         out += ["---", "", total_line(source), ""]
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def paragraphs(content: list[dict[str, Any]], notes: Footnotes) -> list[tuple[bool, str]]:
+    """A message's blocks as a reader reads them, (is it text, what it says): consecutive text
+    blocks as one text (the API splits a paragraph into blocks around each citation), cited
+    ones marked by `notes`; other blocks as notes in brackets."""
+    return [(True, str(b["text"])) if b.get("type") == "text" else (False, note(b) or "")
+            for b in merged(content, notes)]
 
 
 def total_line(stored: Stored) -> str:
@@ -189,14 +198,16 @@ def show_rich(stored: Stored, console: Console) -> None:
         console.print()
         style = "bold cyan" if turn.role == "user" else "bold magenta"
         console.print(Text(SPEAKERS.get(turn.role, sanitize(turn.role)), style=style))
-        for block in turn.content:
-            text = note(block)
-            if text is not None:
+        notes = Footnotes()
+        for is_text, text in paragraphs(turn.content, notes):
+            if not is_text:
                 console.print(Text(sanitize(text), style="dim italic"))
             elif turn.role == "assistant":
-                console.print(Markdown(sanitize(str(block.get("text") or ""))))
+                console.print(Markdown(sanitize(text)))
             else:
-                console.print(Text(sanitize(str(block.get("text") or ""))))
+                console.print(Text(sanitize(text)))
+        for line in notes.lines():
+            console.print(Text(sanitize(line), style="dim"))
         if turn.invalid_utf8:
             console.print(Text(INVALID_UTF8, style="yellow"))
         if turn.interrupted:

@@ -30,8 +30,10 @@ def choose_view(env: Environment, *, thinking_display: str = "collapsed", show_t
 
         main = chat_console if chat_console is not None else env.console()
         status = chat_console if chat_console is not None else env.console(stderr=True)
-        return RichView(main, status, thinking="expanded" if show_thinking else thinking_display,
+        view = RichView(main, status, thinking="expanded" if show_thinking else thinking_display,
                         idle_timeout=idle_timeout)
+        view.links = env.hyperlinks  # the sources under a reply as OSC 8 links
+        return view
     if chat_console is not None:
         return PlainView(env.stdout, env.stdout, terminal=True, err_terminal=True, color=False,
                          show_thinking=thinking_display != "hidden")

@@ -19,8 +19,10 @@ from rich.markdown import Markdown
 from rich.segment import Segment
 from rich.text import Text
 
+from claudechat import web
+from claudechat.citations import Footnotes, merged
 from claudechat.history.transcript import DECLINED, INTERRUPTED, NO_REPLY, note
-from claudechat.render.sections import block_note
+from claudechat.render.sections import block_note, source_lines
 from claudechat.render.view import token_counts
 from claudechat.sanitize import sanitize
 
@@ -100,9 +102,12 @@ def _yours(turn: Any) -> Text:
 def _reply(turn: Any, number: int, plain: bool, thinking: str) -> list[RenderableType]:
     """The reply's blocks as the live view leaves them, a blank line between sections."""
     out: list[RenderableType] = []
-    for block in turn.content:
+    notes = Footnotes()
+    results = {b.get("tool_use_id"): b for b in turn.content if str(b.get("type")).endswith("_tool_result")}
+    shown: set[Any] = set()  # results said with their call, in one line as the live view does
+    for block in merged(turn.content, notes):  # text blocks split around citations: one text
         kind = block.get("type")
-        if thinking == "hidden" and kind in ("thinking", "redacted_thinking"):
+        if thinking == "hidden" and kind in ("thinking", "redacted_thinking") or id(block) in shown:
             continue
         if out:
             out.append(Text(""))
@@ -115,10 +120,16 @@ def _reply(turn: Any, number: int, plain: bool, thinking: str) -> list[Renderabl
             out.append(Text(f"▸ Thought{more}", style="dim"))
         elif kind == "redacted_thinking":
             out.append(Text("▸ Redacted thinking (encrypted by the API)", style="dim"))
+        elif kind == "server_tool_use" and block.get("name") in web.NAMES:
+            result = results.get(block.get("id"))
+            shown.add(id(result))
+            out.append(Text(sanitize(f"▸ {web.call_line(block, result)}"), style="dim"))
         elif kind in ("tool_use", "server_tool_use", "mcp_tool_use"):
             out.append(Text(f"▸ tool call: {sanitize(str(block.get('name') or kind))}", style="dim"))
         else:
             out.append(Text(f"▸ {block_note(block)}", style="dim"))
+    if notes.sources:
+        out += [Text(""), *source_lines(notes.sources, links=False)]
     return out
 
 

@@ -42,8 +42,9 @@ from claudechat.api.events import (
     ThinkingDelta,
 )
 from claudechat.api.retry import RetryWait
+from claudechat.citations import Footnotes
 from claudechat.message import Message
-from claudechat.render.sections import Section, section_for
+from claudechat.render.sections import Section, section_for, source_lines
 from claudechat.render.status import Under, Waiting, stall_after_for, stall_line
 from claudechat.render.view import token_counts
 from claudechat.sanitize import sanitize
@@ -138,6 +139,8 @@ class RichView:
         self._heard = self._started  # the last read of the connection (flush)
         self._streaming = False  # a frame has drawn some of the reply
         self._stall: int | None = None  # the seconds of silence the live part says
+        self.footnotes = Footnotes()  # the reply's cited sources, listed under it
+        self.links = False  # sources as OSC 8 hyperlinks (the terminal supports them: choose_view)
 
     # -- StreamView --------------------------------------------------------------
 
@@ -145,6 +148,7 @@ class RichView:
         self._started = self._heard = self.clock()
         self._streaming, self._stall = False, None
         self._stop.clear()  # a paused reply that is continued begins again
+        self.footnotes = Footnotes()
         self._waiting = Waiting(self._started, self.clock)
         self._start_spinner()
         if self.fps:
@@ -155,15 +159,27 @@ class RichView:
         self._reading = False
         with self._lock:
             if isinstance(event, ContentBlockStart):
-                self._close_current()
-                self._current = section_for(event.block, self.thinking, self.code_theme)
+                if self._current is None or not self._current.absorbs(event.block):
+                    self._close_current()
+                    self._current = section_for(event.block, self.thinking, self.code_theme)
             elif isinstance(event, ContentBlockDelta) and self._current is not None:
                 self._current.feed(event.delta)
             elif isinstance(event, ContentBlockStop):
-                self._close_current()
+                self._stopped(message.content[event.index] if event.index < len(message.content) else {})
             else:
                 return
             self._dirty = True
+
+    def _stopped(self, block: dict[str, Any]) -> None:
+        """A block ended: its footnote markers; the section closes unless the next block may
+        be its own (sections.Section.waiting)."""
+        if self._current is None:
+            return
+        marker = self.footnotes.mark(block.get("citations"))
+        if marker:
+            self._current.cite(marker)
+        if not self._current.waiting:
+            self._close_current()
 
     def flush(self) -> None:
         """Before each read of the connection: the time is noted (for the stall line), and
@@ -223,6 +239,8 @@ class RichView:
                 self._live.stop()
                 self._live = None
             self._stop_spinner()
+        if self.footnotes.sources:
+            self.console.print(Group(Text(""), *source_lines(self.footnotes.sources, links=self.links)))
         if self.status_line and (result.message.usage or result.message.content):
             cost = self.pricing(result.message) if self.pricing else None
             kept = self.numbering is not None and result.has_content  # else no reply was kept

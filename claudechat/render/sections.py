@@ -16,8 +16,10 @@ from typing import Any
 
 from rich.console import RenderableType
 from rich.panel import Panel
+from rich.style import Style
 from rich.text import Text
 
+from claudechat import web
 from claudechat.api.events import InputJsonDelta, TextDelta, ThinkingDelta
 from claudechat.message import fallback_note
 from claudechat.render.markdown_stream import Cropped, MarkdownStream
@@ -31,9 +33,18 @@ class Section:
 
     printed = False  # has it put anything in the scrollback yet
     on_status = False  # drawn on the status console (stderr for ask), not with the reply
+    waiting = False  # open past its block's end: the next block may be its own (absorbs)
 
     def feed(self, delta: Any) -> None:
         pass
+
+    def absorbs(self, block: dict[str, Any]) -> bool:
+        """Does the next block belong to this section (a text block that goes on where
+        citations split it; a server tool's result after its call)?"""
+        return False
+
+    def cite(self, marker: str) -> None:
+        """The block just ended cites sources: its footnote marker ("[1]")."""
 
     def stop(self) -> None:
         pass
@@ -49,6 +60,8 @@ class Section:
 
 
 class TextSection(Section):
+    waiting = True  # the API splits a paragraph into text blocks around each citation
+
     def __init__(self, code_theme: str) -> None:
         self.markdown = MarkdownStream(code_theme=code_theme)
         self.sanitizer = StreamSanitizer()
@@ -56,6 +69,12 @@ class TextSection(Section):
     def feed(self, delta: Any) -> None:
         if isinstance(delta, TextDelta):
             self.markdown.feed(self.sanitizer.feed(delta.text))
+
+    def absorbs(self, block: dict[str, Any]) -> bool:
+        return block.get("type") == "text"
+
+    def cite(self, marker: str) -> None:
+        self.markdown.feed(self.sanitizer.flush() + marker)  # a sequence cut at the block end goes
 
     def take_commits(self) -> list[RenderableType]:
         return self.markdown.take_commits()
@@ -134,6 +153,46 @@ class ToolSection(Section):
         return [self._panel(Text(sanitize(body)))]
 
 
+class ServerToolSection(Section):
+    """A tool the API runs (web search, web fetch): the query or URL as it streams, then
+    one line with what came back (the number of results, a page's title, an error code)."""
+
+    waiting = True  # until its result block
+
+    def __init__(self, block: dict[str, Any]) -> None:
+        self.call = dict(block)
+        self.parts: list[str] = []
+        self.result: dict[str, Any] | None = None
+
+    def feed(self, delta: Any) -> None:
+        if isinstance(delta, InputJsonDelta):
+            self.parts.append(delta.partial_json)
+
+    def absorbs(self, block: dict[str, Any]) -> bool:
+        if self.result is None and block.get("tool_use_id") == self.call.get("id") \
+                and str(block.get("type", "")).endswith("_tool_result"):
+            self.result, self.waiting = block, False
+            return True
+        return False
+
+    def _call(self) -> dict[str, Any]:
+        raw = "".join(self.parts)
+        try:
+            return {**self.call, "input": json.loads(raw)} if raw.strip() else self.call
+        except ValueError:
+            return self.call
+
+    def tail(self, max_lines: int) -> RenderableType | None:
+        name = str(self.call.get("name", ""))
+        subject = web.call_subject(name, self._call().get("input")) \
+            or web.partial_subject(name, "".join(self.parts))
+        verb = {"web_search": "searching the web", "web_fetch": "fetching"}.get(name, f"running {name}")
+        return Text(sanitize(f"⌕ {verb} {subject}").rstrip() + " …", style="dim")
+
+    def flush(self) -> list[RenderableType]:
+        return [Text(sanitize(f"▸ {web.call_line(self._call(), self.result)}"), style="dim")]
+
+
 class NoteSection(Section):
     def __init__(self, note: str, *, on_status: bool = False) -> None:
         self.note = note
@@ -153,6 +212,8 @@ def section_for(block: dict[str, Any], thinking: str, code_theme: str) -> Sectio
     if kind == "redacted_thinking":
         return NoteSection("▸ Redacted thinking (encrypted by the API)", on_status=True) \
             if thinking != "hidden" else Section()
+    if kind == "server_tool_use" and block.get("name") in web.NAMES:
+        return ServerToolSection(block)
     if kind in ("tool_use", "server_tool_use", "mcp_tool_use"):
         return ToolSection(block.get("name", kind), block.get("input"))
     return NoteSection(f"▸ {block_note(block)}")
@@ -165,11 +226,28 @@ def block_note(block: dict[str, Any]) -> str:
         return sanitize(fallback_note(block))
     if kind == "compaction":
         return "the server compacted the conversation so far (earlier turns are summarised)"
-    if kind == "web_search_tool_result":
-        found = block.get("content")
-        if isinstance(found, list):
-            return f"web search: {len(found)} result{'s' if len(found) != 1 else ''}"
-        return "web search failed"
+    if kind in ("web_search_tool_result", "web_fetch_tool_result"):  # without its call
+        name = kind.removesuffix("_tool_result")
+        return sanitize(web.call_line({"name": name}, block))
     if kind.endswith("_tool_result"):
         return f"{sanitize(kind.removesuffix('_tool_result').replace('_', ' '))} result"
     return sanitize(kind)
+
+
+def source_lines(sources: list[Any], *, links: bool) -> list[Text]:
+    """The footnotes under a reply, "[1] Title — https://…", each web source's title and URL
+    an OSC 8 hyperlink when `links` (only an http(s) URL, sanitised: no control character
+    can end the sequence early; outside text never carries a link of its own: sanitize())."""
+    out = []
+    for source in sources:
+        if source.url is None or not links or not source.url.startswith(("https://", "http://")):
+            out.append(Text(source.line(), style="dim"))
+            continue
+        link = Style(link=source.url)
+        line = Text(f"[{source.number}] ", style="dim")
+        line.append(source.title, style=link)
+        if source.title != source.url:
+            line.append(" — ", style="dim")
+            line.append(source.url, style=Style(link=source.url, dim=True))
+        out.append(line)
+    return out

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
+from claudechat import web
 from claudechat.api.events import (
     ContentBlockDelta,
     ContentBlockStart,
@@ -21,6 +22,7 @@ from claudechat.api.events import (
     ThinkingDelta,
 )
 from claudechat.api.retry import RetryWait
+from claudechat.citations import Footnotes
 from claudechat.errors import OutputClosed
 from claudechat.message import Message, fallback_note
 from claudechat.sanitize import StreamSanitizer, escape_json, sanitize
@@ -39,6 +41,13 @@ def token_counts(usage: dict | None) -> list[str]:
         parts.append(f"{usage['cache_read_input_tokens']:,} cache read")
     if usage.get("cache_creation_input_tokens"):
         parts.append(f"{usage['cache_creation_input_tokens']:,} cache write")
+    tools = usage.get("server_tool_use")
+    tools = tools if isinstance(tools, dict) else {}
+    for key, one, many in (("web_search_requests", "search", "searches"), ("web_fetch_requests", "fetch",
+                                                                           "fetches")):
+        count = tools.get(key)
+        if isinstance(count, int) and count > 0:
+            parts.append(f"{count:,} {one if count == 1 else many}")
     return parts
 
 
@@ -139,9 +148,10 @@ class PlainView:
                                 style=DIM if err_terminal and color else "")
         self.text.partner, self.thinking.partner = self.thinking, self.text
         self.costing: Any = None  # Message -> the `cost` object --json adds (the caller's)
+        self.footnotes = Footnotes()
 
     def begin(self) -> None:
-        pass
+        self.footnotes = Footnotes()
 
     def event(self, event: StreamEvent, message: Message) -> None:
         if isinstance(event, ContentBlockDelta):
@@ -154,9 +164,22 @@ class PlainView:
         elif self.show_thinking and isinstance(event, ContentBlockStart):
             if event.block.get("type") == "redacted_thinking":
                 self.thinking.write("[redacted thinking]\n")
-        elif self.show_thinking and isinstance(event, ContentBlockStop):
-            if message.content[event.index].get("type") == "thinking":
-                self.thinking.end_line()
+        elif isinstance(event, ContentBlockStop) and event.index < len(message.content):
+            self._stopped(message.content[event.index], message)
+
+    def _stopped(self, block: dict[str, Any], message: Message) -> None:
+        """A block ended: a cited text's markers on stdout; a server tool's result in one
+        line on stderr (the query and what came back); thinking's line ends."""
+        kind = str(block.get("type"))
+        if kind == "text":
+            self.text.write(self.footnotes.mark(block.get("citations")))
+        elif kind.endswith("_tool_result") and "tool_use_id" in block:
+            name = {"name": kind.removesuffix("_tool_result")}
+            call = next((b for b in message.content if b.get("type") == "server_tool_use"
+                         and b.get("id") == block["tool_use_id"]), name)
+            self.note(web.call_line(call, block))
+        elif kind == "thinking" and self.show_thinking:
+            self.thinking.end_line()
 
     def flush(self) -> None:
         self.thinking.flush()
@@ -173,7 +196,11 @@ class PlainView:
                     self.thinking.end_line()
                 elif block.get("type") == "redacted_thinking":
                     self.thinking.write("[redacted thinking]\n")
-        self.text.write(message.text)
+        for block in message.content:
+            if block.get("type") == "text":
+                self.text.write(block.get("text", ""))
+            if block.get("type") == "text" or str(block.get("type")).endswith("_tool_result"):
+                self._stopped(block, message)
 
     def retrying(self, wait: RetryWait) -> None:
         """One line on stderr per retry."""
@@ -195,6 +222,9 @@ class PlainView:
     def end(self, result: TurnResult) -> None:
         self.thinking.end_line()
         self.text.end_line()
+        if self.footnotes.sources:  # the answer's sources, part of it: stdout, after a blank line
+            self.text.write("\n" + "".join(line + "\n" for line in self.footnotes.lines()))
+            self.text.flush()
 
 
 class JsonView(PlainView):

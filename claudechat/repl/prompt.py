@@ -94,6 +94,7 @@ def toolbar(state: ReplState) -> Any:
         totals.update()
         parts = [state.settings.profile, state.settings.model,
                  f"thinking {state.thinking_label()}", f"{totals.tokens:,} tokens"]
+        parts[3:3] = [name for name, on in (("web", state.settings.web), ("cite", state.settings.cite)) if on]
         cost = totals.money()
         if cost:
             parts.append(cost)

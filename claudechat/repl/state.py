@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from claudechat import attachments, costs
+from claudechat import attachments, costs, web
 from claudechat.advice import CHAT
 from claudechat.cache_health import CacheWatch
 from claudechat.conversation import Conversation
@@ -133,6 +133,11 @@ class ReplState:
             blocks.append({"type": "text", "text": text_to_send})
         if not blocks:
             return False
+        try:
+            blocks = web.cite_blocks(blocks, self.settings.cite, self.conversation.turns, chat=True)
+        except UsageError:
+            self.prefill = text
+            raise
         self.pending.clear()
         self.conversation.add_user(blocks)
         return True
@@ -352,6 +357,11 @@ class ReplState:
         """Continue the stored conversation `ref` names; the stored conversation."""
         store = self._readable_store()
         stored = store.load(store.resolve(ref))
+        saved = stored.settings if isinstance(stored.settings, dict) else {}
+        kept = {"web": saved.get("web"), "cite": web.documents_cited(stored.turns)}  # the conversation's
+        changes = {k: v for k, v in kept.items() if isinstance(v, bool) and v != getattr(self.settings, k)}
+        if changes:
+            self.update_settings(**changes)
         self.resume(stored)
         return stored
 

@@ -111,6 +111,8 @@ BEFORE_HISTORY = {
     "save": (["--no-save"], "--save/--no-save", "--no-save"),
     "resize": (["--resize"], "--resize/--no-resize", "--resize"),
     "demo": (["--demo"], "--demo", "--demo"),
+    "web": (["--web"], "--web/--no-web", "--web"),
+    "cite": (["--cite"], "--cite/--no-cite", "--cite"),
 }
 EVERYWHERE = {"version", "plain", "debug"}  # --version exits; --plain and --debug apply to every command
 

@@ -124,9 +124,14 @@ def test_demo_chat_a_turn_thinking_an_image_a_tool_call_and_ctrl_c(demo_chat, tm
     assert "".join(f"attached {image} (image/png, {image.stat().st_size} bytes)".split()) \
         in "".join(term.text().split())  # the path may wrap
 
+    term.say("tool cats")  # web search is off: the tour says how to turn it on
+    term.wait_prompt(after="then ask for a tool again")
+    term.say("/web on")
+    term.wait_prompt(after="web search: on")
     term.say("tool cats")
-    term.wait_prompt(after="web search: 2 results")
-    assert "tool call: web_search" in term.text() and '"query": "cats"' in term.text()
+    term.wait_prompt(after="[1] A simulated result — https://example.com/one")
+    assert "▸ web search “cats”: 2 results" in term.text()
+    assert "the first result is the one to read[1]" in term.text()
 
     term.say("long")
     term.wait_text("Line 1 of a long reply")

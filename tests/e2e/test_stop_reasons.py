@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 from helpers.cli import Result, run_cli
-from helpers.fake_server import FakeServer, RawSSE, Reply
+from helpers.fake_server import FakeServer, RawSSE, Reply, Search
 from helpers.pty_terminal import PROMPT
 from helpers.received import posts, user, wait_for_bodies
 from helpers.streams import reply_stream
@@ -53,18 +53,21 @@ def test_a_refusal_keeps_the_partial_reply_says_why_and_is_not_sent_back(server,
 
 
 def test_pause_turn_is_continued_with_the_paused_reply_last_and_unchanged(server, env):
+    server.enqueue(Reply(web=[Search("weather", results=[("Weather", "https://example.com")])], text="",
+                         stop_reason="pause_turn"),
+                   Reply(text="Sunny."))
+    result = ask(env, "--web", "weather?")
+    assert result.code == 0, result
+    assert result.out.decode() == "Sunny.\n"
+    assert notices(result) == ["claudechat: web search “weather”: 1 result",
+                               "claudechat: the server paused its tool loop; continuing (1 of 5)"]
+    bodies = wait_for_bodies(server, 2)
+    [encrypted] = server.issued.content  # the value the server handed out, sent back as it was
     paused = [{"type": "server_tool_use", "id": "srvtoolu_1", "name": "web_search",
                "input": {"query": "weather"}},
               {"type": "web_search_tool_result", "tool_use_id": "srvtoolu_1",
                "content": [{"type": "web_search_result", "url": "https://example.com",
-                            "title": "Weather", "encrypted_content": "enc-1", "page_age": None}]}]
-    server.enqueue(RawSSE(reply_stream(paused, stop_reason="pause_turn")),
-                   Reply(text="Sunny."))
-    result = ask(env, "weather?")
-    assert result.code == 0, result
-    assert result.out.decode() == "Sunny.\n"
-    assert notices(result) == ["claudechat: the server paused its tool loop; continuing (1 of 5)"]
-    bodies = wait_for_bodies(server, 2)
+                            "title": "Weather", "page_age": None, "encrypted_content": encrypted}]}]
     assert bodies[1]["messages"] == [user("weather?"), {"role": "assistant", "content": paused}]
 
 
@@ -73,7 +76,9 @@ def test_pause_turn_is_continued_a_bounded_number_of_times(server, env):
     result = ask(env, "search forever")
     assert result.code == 0, result
     assert len(posts(server)) == 6  # the request and five continuations, no more
-    assert notices(result)[-1] == "claudechat: the server paused its tool loop; continuing (5 of 5)"
+    assert notices(result)[-2:] == ["claudechat: the server paused its tool loop; continuing (5 of 5)",
+                                    "claudechat: the server paused its tool loop again; stopped after 5 "
+                                    "continuations (what arrived is kept): send a message to let it go on"]
 
 
 def test_model_context_window_exceeded_says_what_to_do(server, env):

@@ -99,3 +99,14 @@ def test_the_user_is_told_once_and_always_when_nothing_of_a_reply_goes_back():
     conv.add_user("q5")
     answer(conv, {"type": "thinking", "thinking": "half", "signature": ""}, interrupted=True)
     assert replay.unsigned_note(conv.turns) is None  # an interrupted reply says so already
+
+
+def test_an_interrupted_search_goes_back_without_the_call_that_got_no_result():
+    done = {"type": "server_tool_use", "id": "s1", "name": "web_search", "input": {"query": "a"}}
+    result = {"type": "web_search_tool_result", "tool_use_id": "s1", "content": []}
+    cut = {"type": "server_tool_use", "id": "s2", "name": "web_search", "input": {"query": "b"}}
+    conv = conversation()
+    conv.add_user("search")
+    answer(conv, done, result, text("Found"), cut, interrupted=True)
+    conv.add_user("go on")
+    assert conv.api_messages()[1]["content"] == [done, result, text("Found")]

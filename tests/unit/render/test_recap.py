@@ -109,3 +109,16 @@ def test_the_status_line_gives_the_cost_and_a_reply_cut_short_costs_at_least_tha
                "output_tokens": 1}, interrupted=True)  # no stop reason: its final usage never came
     assert printed(exchange([you("q"), cut], price=price))[-2] == \
         "#1 · claude-test · 12 in · 1 out · at least $0.001"
+
+
+def test_a_searched_reply_shows_its_search_in_one_line_its_text_marked_and_its_sources():
+    call = {"type": "server_tool_use", "id": "s1", "name": "web_search", "input": {"query": "cats"}}
+    result = {"type": "web_search_tool_result", "tool_use_id": "s1",
+              "content": [{"type": "web_search_result", "url": "https://a/", "title": "A",
+                           "encrypted_content": "e"}]}
+    cited = {"type": "text", "text": "great", "citations": [
+        {"type": "web_search_result_location", "url": "https://a/", "title": "A", "encrypted_index": "i",
+         "cited_text": "great"}]}
+    out = printed(exchange([you("cats?"), claude(call, result, text("Cats are "), cited, text("."))]))
+    assert out == ["› cats?", "▸ web search “cats”: 1 result", "", "Cats are great[1].", "",
+                   "[1] A — https://a/", "#1 · claude-test · 12 in · 34 out · end_turn"]

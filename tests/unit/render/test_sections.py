@@ -165,3 +165,29 @@ def test_a_frame_drawn_while_a_sequence_is_still_arriving_shows_none_of_its_payl
     assert "evil" not in printed([sec.tail(10)]) and "see" in printed([sec.tail(10)])
     sec.feed(delta("ge\x1b\\link\x1b]8;;\x1b\\ done"))
     assert "see link done" in printed([sec.tail(10)]) and "evil" not in printed([sec.tail(10)])
+
+
+def test_a_web_search_shows_its_query_as_it_streams_then_one_line_with_its_results():
+    sec = section_for({"type": "server_tool_use", "id": "s1", "name": "web_search", "input": {}},
+                      "collapsed", "monokai")
+    sec.feed(InputJsonDelta(""))
+    sec.feed(InputJsonDelta('{"query": "best ki'))
+    assert printed([sec.tail(5)]).strip() == "⌕ searching the web “best ki …"
+    sec.feed(InputJsonDelta('tes"}'))
+    sec.stop()
+    assert sec.waiting  # its result block comes next
+    error = {"type": "web_search_tool_result", "tool_use_id": "s1",
+             "content": {"type": "web_search_tool_result_error", "error_code": "too_many_requests"}}
+    assert not sec.absorbs({**error, "tool_use_id": "other"}) and sec.absorbs(error)
+    assert printed(sec.flush()).strip() == "▸ web search “best kites” failed: too_many_requests"
+
+
+def test_text_blocks_split_around_a_citation_stay_one_paragraph_with_its_marker():
+    sec = section_for({"type": "text", "text": ""}, "collapsed", "monokai")
+    sec.feed(TextDelta("Kites fly "))
+    assert sec.absorbs({"type": "text", "text": ""})
+    sec.feed(TextDelta("in wind"))
+    sec.cite("[1]")
+    assert sec.absorbs({"type": "text", "text": ""})
+    sec.feed(TextDelta("."))
+    assert printed(sec.flush()).strip() == "Kites fly in wind[1]."
