@@ -45,8 +45,7 @@ from claudechat.api.retry import RetryWait
 from claudechat.citations import Footnotes
 from claudechat.message import Message
 from claudechat.render.sections import Section, section_for, source_lines
-from claudechat.render.status import Under, Waiting, stall_after_for, stall_line
-from claudechat.render.view import token_counts
+from claudechat.render.status import Under, Waiting, stall_after_for, stall_line, status_text
 from claudechat.sanitize import sanitize
 
 if TYPE_CHECKING:
@@ -385,29 +384,3 @@ class RichView:
         if self._spinner is not None:
             self._spinner.stop()
             self._spinner = None
-
-
-def status_text(result: TurnResult, width: int = 80, cost: str | None = None,
-                number: int | None = None) -> Text:
-    """One dim line: the reply's number in the chat ("#3", for /expand 3 and /copy 3),
-    model, tokens (cache reads and writes when any), the cost, stop reason, time. When
-    it is wider than the terminal, the model goes first, then the line is cut."""
-    message = result.message
-    parts = token_counts(message.usage)
-    if cost:  # a reply cut short never got its final usage: what is known is a lower bound
-        parts.append(cost if message.stop_reason else f"at least {cost}")
-    if result.interrupted:
-        parts.append("interrupted")
-    elif message.stop_reason:
-        parts.append(message.stop_reason)
-    else:
-        parts.append("incomplete")
-    parts.append(f"{result.elapsed:.1f} s")
-    line = " · ".join(parts)
-    number_part = "" if number is None else f"#{number} · "  # never the part cut off
-    if message.model and len(number_part) + len(message.model) + 3 + len(line) <= width:
-        line = f"{message.model} · {line}"
-    line = number_part + line
-    text = Text(sanitize(line), style="dim", no_wrap=True, overflow="ellipsis")
-    text.truncate(width, overflow="ellipsis")
-    return text

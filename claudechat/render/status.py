@@ -1,11 +1,12 @@
 """What the live view says while it waits: the spinner before the first token (the
 elapsed time, or the wait before a retry counting down), and the line that says a
-reply has gone silent."""
+reply has gone silent; the status line under a finished reply."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.segment import Segment
@@ -13,6 +14,11 @@ from rich.spinner import Spinner
 from rich.text import Text
 
 from claudechat.api.retry import RetryWait, seconds
+from claudechat.render.view import token_counts
+from claudechat.sanitize import sanitize
+
+if TYPE_CHECKING:
+    from claudechat.turn import TurnResult
 
 STALL_AFTER = 10.0  # seconds of silence mid-reply before the view says so
 
@@ -69,3 +75,29 @@ class Under:
                 yield from row
                 yield Segment.line()
         yield self.line
+
+
+def status_text(result: TurnResult, width: int = 80, cost: str | None = None,
+                number: int | None = None) -> Text:
+    """One dim line: the reply's number in the chat ("#3", for /expand 3 and /copy 3),
+    model, tokens (cache reads and writes when any), the cost, stop reason, time. When
+    it is wider than the terminal, the model goes first, then the line is cut."""
+    message = result.message
+    parts = token_counts(message.usage)
+    if cost:  # a reply cut short never got its final usage: what is known is a lower bound
+        parts.append(cost if message.stop_reason else f"at least {cost}")
+    if result.interrupted:
+        parts.append("interrupted")
+    elif message.stop_reason:
+        parts.append(message.stop_reason)
+    else:
+        parts.append("incomplete")
+    parts.append(f"{result.elapsed:.1f} s")
+    line = " · ".join(parts)
+    number_part = "" if number is None else f"#{number} · "  # never the part cut off
+    if message.model and len(number_part) + len(message.model) + 3 + len(line) <= width:
+        line = f"{message.model} · {line}"
+    line = number_part + line
+    text = Text(sanitize(line), style="dim", no_wrap=True, overflow="ellipsis")
+    text.truncate(width, overflow="ellipsis")
+    return text

@@ -146,7 +146,7 @@ def send(state: ReplState, out: Printer) -> None:
         result = run_turn(state.ready_to_send(), state.session.client, view,
                           wire=state.session.wire, persist=state.recorder)
     if not state.color and (result.message.usage or result.message.content):
-        from claudechat.render.rich_view import status_text
+        from claudechat.render.status import status_text
 
         cost = state.session.cost_line(result.message)
         number = state.replies() if result.has_content else None

@@ -272,7 +272,7 @@ def test_a_reply_cut_short_shows_its_cost_as_a_lower_bound():
     """The usage of a reply that never got its message_delta is message_start's (output 1):
     the cost it gives is only what is known so far, and the line says so."""
     from claudechat.ask import usage_line
-    from claudechat.render.rich_view import status_text
+    from claudechat.render.status import status_text
 
     cut = Message(model="claude-test", content=[{"type": "text", "text": "Half"}],
                   usage={"input_tokens": 12, "output_tokens": 1})
@@ -288,7 +288,7 @@ def test_a_reply_cut_short_shows_its_cost_as_a_lower_bound():
 
 def test_the_status_line_numbers_the_reply_first_and_keeps_the_number_when_cut():
     """#N is what /expand N, /copy N and /show N take: it is never the part cut off."""
-    from claudechat.render.rich_view import status_text
+    from claudechat.render.status import status_text
 
     reply = Message(model="claude-test", content=[{"type": "text", "text": "Hi"}], stop_reason="end_turn",
                     usage={"input_tokens": 12, "output_tokens": 3})
