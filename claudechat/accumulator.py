@@ -44,6 +44,7 @@ from claudechat.message import Message
 
 # Block types whose deltas are text or thinking; any other block may take JSON input.
 _NO_JSON_INPUT = frozenset({"text", "thinking", "redacted_thinking", "compaction"})
+INVALID_JSON = "INVALID_JSON"  # docs/API-2026.md §7: a tool call's input that did not parse
 RUN = 1024  # this many small pieces are joined into one run (a str object per 4-char delta is ~14x its text)
 
 
@@ -209,5 +210,7 @@ def _parse_input(block: dict[str, Any], text: str, message: Message) -> Any:
     try:
         return json.loads(text)
     except ValueError:
+        if block.get("type") == "tool_use":  # §7: kept as {"INVALID_JSON": raw}; the loop answers it
+            return {INVALID_JSON: text}
         name = block.get("name", block.get("type"))
         raise MalformedStream(f"the input of tool call {name!r} is not valid JSON", partial=message) from None

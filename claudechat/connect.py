@@ -81,6 +81,8 @@ class Session:
             rules=rules,
             api_version=settings.anthropic_version,
             cache_ttl=settings.cache_ttl if caching(settings) else None,
+            tools=tuple(settings.tool_specs[name].definition() for name in settings.tools),
+            tool_choice=tool_choice(settings.tool_choice),
         )
         params.checked(advice)
         self.settings = settings
@@ -125,6 +127,13 @@ def open_client(settings: Settings, *, debug: bool = False,
     log = (lambda line: print(f"debug: {line}", file=sys.stderr, flush=True)) if debug else None
     return ApiClient(endpoint, http, max_retries=settings.max_retries,
                      idle_timeout=settings.idle_timeout, debug=log)
+
+
+def tool_choice(choice: str | None) -> dict[str, Any] | None:
+    """--tool-choice auto|none|NAME as the request's tool_choice (None: not sent)."""
+    if choice is None:
+        return None
+    return {"type": choice} if choice in ("auto", "none") else {"type": "tool", "name": choice}
 
 
 def list_prices_only(settings: Settings) -> bool:

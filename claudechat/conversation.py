@@ -118,8 +118,9 @@ class RequestParams:
         if not self.tool_choice or self.tool_choice.get("type") not in ("any", "tool"):
             return
         if not rules.forced_tool_choice:
-            raise UsageError(f"{self.model} does not accept a forced tool_choice (any or tool); "
-                             f"use tool_choice auto with a strict tool instead")
+            raise UsageError(f"{self.model} does not accept a forced tool_choice (any or tool: the API "
+                             f"refuses it on this model); leave tool_choice at auto and mark the tool "
+                             f"strict = true in its [tools.NAME] table, so its input always fits its schema")
         if self.thinking.mode == "enabled":
             raise UsageError(f"a forced tool_choice cannot be combined with thinking on "
                              f"{self.model}; turn thinking off ({advice.thinking(False)}) or use "
@@ -180,6 +181,8 @@ class Conversation:
     turns: list[Turn] = field(default_factory=list)
     drop_block: bool = False
     thinking_cut: int = 0
+    tools: tuple[dict[str, Any], ...] | None = None  # the `tools` sent, fixed at the first request
+    tools_off: frozenset[str] = frozenset()  # switched off for this conversation (/tools off)
 
     def add_user(self, content: str | list[dict[str, Any]]) -> Turn:
         """The user's next message, placed before system messages still waiting for one.
@@ -233,7 +236,7 @@ class Conversation:
     def current_system(self) -> str | None:
         """The system prompt in force: the last system message, else the top-level one."""
         for turn in reversed(self.turns):
-            if turn.role == "system":
+            if turn.role == "system" and any(b.get("type") == "text" for b in turn.content):
                 return "".join(b.get("text", "") for b in turn.content if b.get("type") == "text")
         return self.system
 
@@ -329,12 +332,30 @@ class Conversation:
             state["drop_block"] = True
         if self.thinking_cut:
             state["thinking_cut"] = self.thinking_cut
+        if self.tools is not None:
+            state["tools"] = list(self.tools)
+        if self.tools_off:
+            state["tools_off"] = sorted(self.tools_off)
         return state
 
     def restore_state(self, state: dict[str, Any]) -> None:
         self.drop_block = state.get("drop_block") is True
         cut = state.get("thinking_cut")
         self.thinking_cut = cut if isinstance(cut, int) and cut > 0 else 0
+        tools, off = state.get("tools"), state.get("tools_off")
+        self.tools = tuple(t for t in tools if isinstance(t, dict)) if isinstance(tools, list) else None
+        self.tools_off = frozenset(n for n in off if isinstance(n, str)) if isinstance(off, list) \
+            else frozenset()
+
+    def request_tools(self, offered: tuple[dict[str, Any], ...]) -> tuple[dict[str, Any], ...]:
+        """The `tools` to send: those of the conversation's first request, whatever is offered
+        now (an edit of `tools` breaks the prompt cache and preserved thinking, §2)."""
+        return self.tools if self.tools is not None else offered
+
+    def pin_tools(self, offered: tuple[dict[str, Any], ...]) -> None:
+        """The request is going out: from now on its `tools` are the conversation's."""
+        if self.tools is None and offered:
+            self.tools = tuple(offered)
 
 
 def title_of(turns: list[Turn]) -> str:

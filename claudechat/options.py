@@ -38,6 +38,9 @@ class Options:
     continue_last: bool = False  # -c/--continue
     cid: str | None = None  # --cid ID
     save: bool | None = None  # --save/--no-save; None: the save_history setting
+    tools: list[str] = field(default_factory=list)  # --tool NAME (repeatable)
+    tool_choice: str | None = None  # --tool-choice auto|none|NAME
+    yes: bool = False  # ask --yes: run the tools without asking
 
     def flags(self) -> dict[str, Any]:
         """The options that override settings (None: not given)."""
@@ -55,6 +58,8 @@ class Options:
             "effort": self.effort,
             "base_url": self.base_url,
             "resize_images": self.resize,
+            "tools": tuple(self.tools) if self.tools else None,
+            "tool_choice": self.tool_choice,
             # --show-thinking shows the thinking whatever the config says, so it is asked for
             "thinking_display": "expanded" if self.show_thinking else None,
         }

@@ -44,6 +44,7 @@ REQUEST_KEYS: dict[str, Spec] = {
     "cache": Spec(bool, "true or false"),
     "cache_ttl": Spec(str, '"5m" or "1h"', choices=("5m", "1h")),
     "confirm_tokens": Spec(int, "an integer of at least 0", lambda v: v >= 0),
+    "tool_choice": Spec(str, '"auto", "none" or the name of an offered tool', lambda v: bool(v.strip())),
 }
 PROFILE_KEYS: dict[str, Spec] = {
     "base_url": Spec(str, "an http:// or https:// URL",
@@ -55,6 +56,8 @@ PROFILE_KEYS: dict[str, Spec] = {
     "api_key": Spec(str, "a string (better: api_key_env or api_key_command)"),
     "api": Spec(str, '"messages" or "chat-completions"', choices=("messages", "chat-completions")),
     "anthropic_version": Spec(str, "a version date such as 2023-06-01", lambda v: bool(v.strip())),
+    "tools": Spec(list, "a list of tool names (each a [tools.NAME] table)",
+                  lambda v: all(isinstance(s, str) for s in v)),
     **REQUEST_KEYS,
 }
 # Values never repeated in an error message: they may hold (or be) a key.
@@ -71,7 +74,10 @@ TOP_KEYS: dict[str, Spec] = {
     "models": Spec((list, dict), 'a table of [models."NAME"] sections (or a list of names)',
                    lambda v: all(isinstance(s, str) for s in v)),
     "save_history": Spec(bool, "true or false"),
+    "max_tool_rounds": Spec(int, "an integer from 1 to 100", _between(1, 100)),
+    "tool_output_limit": Spec(int, "a number of bytes of at least 1000", lambda v: v >= 1000),
     **REQUEST_KEYS,
+    "tools": Spec(dict, "a table of [tools.NAME] sections"),  # the definitions; a profile's is a list
 }
 
 BUILTIN_PROFILES: dict[str, dict[str, Any]] = {

@@ -11,7 +11,7 @@ import difflib
 import os
 import re
 import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from claudechat.setting_keys import (
     TOP_KEYS,
     Spec,
 )
+from claudechat.tools.specs import ToolSpec, parse_tools
 
 APP = "claudechat"
 DEFAULT_MODEL = "claude-sonnet-5-5"  # why: README, "Models"
@@ -102,6 +103,11 @@ class Settings:
     cache: bool = True  # prompt caching on the Messages API (docs/API-2026.md §4)
     cache_ttl: str = "5m"
     confirm_tokens: int = 100_000  # ask before sending an attachment this large
+    tool_specs: dict[str, ToolSpec] = field(default_factory=dict)  # every [tools.NAME] table
+    tools: tuple[str, ...] = ()  # the tools a request offers (--tool, a profile's tools)
+    tool_choice: str | None = None  # "auto", "none" or a tool's name (None: not sent)
+    max_tool_rounds: int = 10
+    tool_output_limit: int = 100_000  # bytes of a tool's output sent back
 
     def effective_max_tokens(self, thinking_on: bool, budget: int | None = None) -> int:
         if self.max_tokens is not None:
@@ -134,6 +140,7 @@ _DEFAULTS: dict[str, Any] = {
     "models": (),
     "save_history": True,
     "cache": True, "cache_ttl": "5m", "confirm_tokens": 100_000,
+    "tools": (), "tool_choice": None, "max_tool_rounds": 10, "tool_output_limit": 100_000,
     "api_key_env": None,
     "api_key_command": None,
     "api_key": None,
@@ -158,7 +165,7 @@ def load(flags: dict[str, Any] | None = None, env: dict[str, str] | None = None)
 
     values: dict[str, Any] = dict(_DEFAULTS)
     values.update(DEMO if demo else BUILTIN_PROFILES.get(name, {}))
-    values.update({k: v for k, v in config.items() if k not in ("profiles", "default_profile")})
+    values.update({k: v for k, v in config.items() if k not in ("profiles", "default_profile", "tools")})
     values.update({} if demo else profiles.get(name, {}))
     for key, var in {**GENERAL_ENV, **BUILTIN_ENV.get(name, {})}.items():
         if env.get(var):
@@ -178,8 +185,32 @@ def load(flags: dict[str, Any] | None = None, env: dict[str, str] | None = None)
     listed = values["models"] or ()
     values["model_rules"] = dict(listed) if isinstance(listed, dict) else {}
     values["models"] = tuple(listed)
+    values["tool_specs"] = parse_tools(config.get("tools", {}))  # checked by read_config
+    values["tools"] = _offered(values, flags, values["tool_specs"], path, name)
     names = {f.name for f in fields(Settings)}
     return Settings(profile=name, config_file=path, **{k: v for k, v in values.items() if k in names})
+
+
+def _offered(values: dict[str, Any], flags: dict[str, Any], specs: dict[str, ToolSpec], path: Path,
+             profile: str) -> tuple[str, ...]:
+    """The tools a request offers (--tool, else the profile's list), each defined; a
+    tool_choice naming one of them."""
+    offered = tuple(dict.fromkeys(values.get("tools") or ()))
+    where = "--tool" if "tools" in flags else f"{path}: profiles.{profile}.tools"
+    error = UsageError if "tools" in flags else ConfigError
+    defined = ", ".join(sorted(specs)) or f"none (add a [tools.NAME] table to {path})"
+    for name in offered:
+        if name not in specs:
+            raise error(f"{where}: no tool named {_shown(name)!r} is defined; defined tools: {defined}")
+    choice = values.get("tool_choice")
+    if choice not in (None, "auto", "none") and choice not in offered:
+        source = "--tool-choice" if "tool_choice" in flags else "tool_choice"
+        raise UsageError(f"{source} {_shown(choice)!r} names no tool this request offers "
+                         f"({', '.join(offered) or 'none'}); offer it with --tool {_shown(choice)}")
+    if choice is not None and not offered:
+        source = "--tool-choice" if "tool_choice" in flags else "tool_choice"
+        raise UsageError(f"{source} needs tools to choose from: offer one with --tool NAME")
+    return offered
 
 
 def _check_flags(flags: dict[str, Any]) -> None:
@@ -216,6 +247,10 @@ def read_config(path: Path) -> dict[str, Any]:
     if not isinstance(profiles, dict):
         raise ConfigError(f"{path}: 'profiles' must be a table of [profiles.NAME] sections")
     _validate(data, TOP_KEYS, path, "", extra=("profiles",))
+    try:
+        parse_tools(data.get("tools", {}))
+    except ValueError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
     for pname, body in profiles.items():
         if not isinstance(body, dict):
             raise ConfigError(f"{path}: 'profiles.{pname}' must be a table ([profiles.{pname}])")

@@ -32,6 +32,8 @@ from claudechat.message import Message
 PATH = "/v1/messages"
 COUNT_PATH: str | None = "/v1/messages/count_tokens"
 BINDING_BETA = "thinking-binding-controls-2026-08-01"  # docs/API-2026.md §2, §11
+TOOL_CHANGES_BETA = "mid-conversation-tool-changes-2026-07-01"  # §3: tool_removal/tool_addition by reference
+TOOL_CHANGES = frozenset({"tool_removal", "tool_addition"})
 
 
 def build_body(conversation: Conversation, params: RequestParams, *, stream: bool,
@@ -58,8 +60,9 @@ def build_body(conversation: Conversation, params: RequestParams, *, stream: boo
     if conversation.drop_block and body.get("thinking", {}).get("type") in ("adaptive", "enabled"):
         # saved with the conversation, sent on every request (docs/API-2026.md §2)
         body["thinking"]["block_binding"] = {"prefix_mismatch_behavior": "drop_block"}
-    if params.tools:
-        body["tools"] = list(params.tools)
+    tools = conversation.request_tools(params.tools)
+    if tools:
+        body["tools"] = list(tools)
     if params.tool_choice:
         body["tool_choice"] = params.tool_choice
     if params.cache_ttl:  # automatic caching, and why it missed (docs/API-2026.md §4)
@@ -110,10 +113,14 @@ def check_prefill(messages: list[dict[str, Any]], params: RequestParams,
 
 def beta_headers(body: dict[str, Any]) -> dict[str, str]:
     """The `anthropic-beta` header the body's beta fields need (none: {})."""
+    betas = []
     thinking = body.get("thinking")
     if isinstance(thinking, dict) and "block_binding" in thinking:
-        return {"anthropic-beta": BINDING_BETA}
-    return {}
+        betas.append(BINDING_BETA)
+    if any(m.get("role") == "system" and isinstance(m.get("content"), list)
+           and any(b.get("type") in TOOL_CHANGES for b in m["content"]) for m in body.get("messages", ())):
+        betas.append(TOOL_CHANGES_BETA)
+    return {"anthropic-beta": ",".join(betas)} if betas else {}
 
 
 def events(records: Iterable[ServerSentEvent]) -> Iterator[StreamEvent]:
