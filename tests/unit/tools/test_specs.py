@@ -12,6 +12,9 @@ GOOD = {"description": "d", "command": ["echo"],
         "input_schema": {"type": "object", "properties": {"path": {"type": "string"}}, "required": ["path"]}}
 
 
+GREP = '[tools.grep]\ndescription = "x"\ncommand = ["grep"]\ninput_schema = { type = "object" }\n'
+
+
 def write(tmp_path, text):
     path = tmp_path / "config.toml"
     path.write_text(text, "utf-8")
@@ -27,7 +30,8 @@ def write(tmp_path, text):
     ({"timeout": 0}, "tools.t.timeout must be a number of seconds above 0"),
     ({"confirm": "yes"}, "tools.t.confirm must be true or false"),
     ({"description": " "}, "tools.t.description must be a non-empty string"),
-    ({"input_schema": {"type": "object", "required": ["x"]}}, "required names 'x', which is not in properties"),
+    ({"input_schema": {"type": "object", "required": ["x"]}},
+     "required names 'x', which is not in properties"),
     ({"strict": True}, "tools.t.input_schema of a strict tool needs additionalProperties = false"),
 ])
 def test_a_bad_tool_is_one_line_naming_it_and_the_problem(change, said):
@@ -37,14 +41,14 @@ def test_a_bad_tool_is_one_line_naming_it_and_the_problem(change, said):
 
 
 def test_the_config_file_error_names_the_file_and_the_tool(tmp_path):
-    path = write(tmp_path, '[tools.grep]\ndescription = "x"\ncommand = "grep"\ninput_schema = { type = "object" }\n')
+    path = write(tmp_path, GREP.replace('["grep"]', '"grep"'))
     with pytest.raises(ConfigError) as caught:
         read_config(path)
     assert str(caught.value).startswith(f"{path}: tools.grep.command must be a non-empty list of strings")
 
 
 def test_a_tool_offered_but_not_defined_lists_the_defined_ones(tmp_path):
-    path = write(tmp_path, '[tools.grep]\ndescription = "x"\ncommand = ["grep"]\ninput_schema = { type = "object" }\n')
+    path = write(tmp_path, GREP)
     env = {"ANTHROPIC_API_KEY": "k", "CLAUDECHAT_CONFIG": str(path)}
     with pytest.raises(UsageError) as caught:
         load({"tools": ("gerp",)}, env)
@@ -58,8 +62,7 @@ def test_a_tool_offered_but_not_defined_lists_the_defined_ones(tmp_path):
 
 
 def test_a_profile_offers_its_tools(tmp_path):
-    path = write(tmp_path, '[tools.grep]\ndescription = "x"\ncommand = ["grep"]\ninput_schema = { type = "object" }\n'
-                 '[profiles.anthropic]\ntools = ["grep"]\n')
+    path = write(tmp_path, GREP + '[profiles.anthropic]\ntools = ["grep"]\n')
     settings = load({}, {"ANTHROPIC_API_KEY": "k", "CLAUDECHAT_CONFIG": str(path)})
     assert settings.tools == ("grep",)
 
