@@ -22,6 +22,8 @@ from claudechat.cli.app import (
     System,
     Think,
     ThinkingBudget,
+    Tool,
+    ToolChoice,
     app,
     environment,
     show_version,
@@ -48,6 +50,8 @@ def root(
     cid: Cid = None,
     save: Save = None,
     resize: Resize = None,
+    tool: Tool = None,
+    tool_choice: ToolChoice = None,
     plain: Plain = False,
     debug: Debug = False,
     demo: Demo = False,
@@ -66,7 +70,7 @@ def root(
     options = Options(model=model, system=system, profile=profile, think=think,
                       thinking_budget=thinking_budget, effort=effort, max_tokens=max_tokens,
                       base_url=base_url, debug=env.debug, continue_last=continue_last, cid=cid,
-                      save=save, plain=plain, resize=resize)
+                      save=save, plain=plain, resize=resize, tools=tool or [], tool_choice=tool_choice)
     if not demo:
         raise typer.Exit(int(start(options, env)))
     from claudechat.cli.demo import demo as demo_session
