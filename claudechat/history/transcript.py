@@ -8,6 +8,7 @@ which prints to the console it is given.
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -75,6 +76,23 @@ def note(block: dict[str, Any]) -> str | None:
     return f"[{kind}]"
 
 
+def result_text(block: dict[str, Any]) -> str:
+    """A tool_result's content as text (a list of blocks: their text, others as notes)."""
+    content = block.get("content")
+    if isinstance(content, str):
+        return content
+    parts = [str(b.get("text") or "") if b.get("type") == "text" else f"[{b.get('type')}]"
+             for b in content or [] if isinstance(b, dict)]
+    return "\n".join(parts)
+
+
+def fenced(text: str) -> str:
+    """`text` in a Markdown code fence longer than any run of backticks in it."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}\n{text.rstrip(chr(10))}\n{fence}"
+
+
 def _source(block: dict[str, Any]) -> str:
     source = block.get("source") or {}
     name = block.get("title")
@@ -114,6 +132,8 @@ def markdown(source: Stored | Conversation) -> str:
                 text = str(block.get("text") or "").rstrip("\n")
             if text:
                 out += [text, ""]
+            if block.get("type") == "tool_result":  # what the tool gave, whole
+                out += [fenced(result_text(block)), ""]
         if turn.interrupted:
             out += [f"*{INTERRUPTED}*", ""]
         if turn.declined:
@@ -182,6 +202,8 @@ def show_rich(stored: Stored, console: Console) -> None:
             text = note(block)
             if text is not None:
                 console.print(Text(sanitize(text), style="dim italic"))
+                if block.get("type") == "tool_result":
+                    console.print(Text(sanitize(result_text(block))))
             elif turn.role == "assistant":
                 console.print(Markdown(sanitize(str(block.get("text") or ""))))
             else:
