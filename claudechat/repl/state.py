@@ -80,6 +80,7 @@ class ReplState:
     watch: CacheWatch = field(default_factory=CacheWatch)  # cache misses between turns
     confirmed: set[str] = field(default_factory=set)  # large attachments the user said yes to
     given_back: list[attachments.Attachment] = field(default_factory=list)  # by give_back, last
+    always: set[str] = field(default_factory=set)  # tools the user said "always" to, this conversation
 
     def notice(self, text: str) -> None:
         self.notify(text)
@@ -92,6 +93,7 @@ class ReplState:
         self.conversation = self.session.new_conversation()
         self.conversation.system = system
         self.watch = CacheWatch()
+        self.always = set()
         self.start_recording(None, 0)
 
     def start_recording(self, cid: str | None, saved: int) -> None:
@@ -267,6 +269,18 @@ class ReplState:
         turn = replies[index - 1]
         return Message(content=turn.content, model=turn.model or "", usage=turn.usage or {})
 
+    def tool_results(self, arg: str) -> list[dict[str, Any]]:
+        """The tool_result blocks that answered reply number `arg` (or the last)."""
+        turns = self.conversation.turns
+        at = [i for i, t in enumerate(turns) if t.role == "assistant"]
+        if not at:
+            return []
+        index = at[(choose(arg, len(at), "reply") if arg else len(at)) - 1]
+        after = next((t for t in turns[index + 1:] if t.role != "system"), None)
+        if after is None or after.role != "user":
+            return []
+        return [b for b in after.content if b.get("type") == "tool_result"]
+
     def priced_turns(self) -> list[tuple[int, Any, costs.Tokens, costs.Cost | None]]:
         """Each reply with usage: (its number, the Turn, its tokens, its cost or None)."""
         out = []
@@ -363,6 +377,7 @@ class ReplState:
         self.conversation.system = stored.system
         self.conversation.turns = list(stored.turns)
         self.conversation.restore_state(stored.settings if isinstance(stored.settings, dict) else {})
+        self.always = set()
         self.watch = CacheWatch.resuming(self.conversation, stored.times)
         self.start_recording(stored.summary.id, len(stored.turns))
         if system is None or (system or None) in (stored.system or None,

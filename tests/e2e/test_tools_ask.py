@@ -7,7 +7,6 @@ import json
 import signal
 import subprocess
 import time
-from pathlib import Path
 
 import pytest
 from helpers.cli import CLI, finish, run_cli
@@ -60,7 +59,8 @@ def test_without_yes_ask_prints_the_call_and_exits_1_with_a_hint(server, tools_e
 
 
 def test_a_tool_with_confirm_false_runs_without_yes(server, tools_env):
-    server.enqueue(Reply(text="", tool_use=[call("echo_input", "toolu_1", text="ok")]), Reply(echo_results=True))
+    server.enqueue(Reply(text="", tool_use=[call("echo_input", "toolu_1", text="ok")]),
+                   Reply(echo_results=True))
     done = run_cli(tools_env(echo_input="confirm = false\n"), "ask", "--tool", "echo_input", "go")
     assert done.code == 0, done.err
     assert done.out.decode() == "Tool results:\n[toolu_1] got: ok\n"
@@ -110,14 +110,17 @@ def test_ctrl_c_during_a_tool_kills_its_process_group_and_returns_an_error(serve
 def test_invalid_input_json_is_answered_as_documented_and_not_run(server, tools_env, tmp_path):
     events = [
         ("message_start", {"type": "message_start", "message": {
-            "id": "msg_1", "type": "message", "role": "assistant", "model": "claude-sonnet-5-5", "content": [],
+            "id": "msg_1", "type": "message", "role": "assistant", "model": "claude-sonnet-5-5",
+            "content": [],
             "stop_reason": None, "stop_sequence": None, "usage": {"input_tokens": 5, "output_tokens": 1}}}),
         ("content_block_start", {"type": "content_block_start", "index": 0, "content_block": {
             "type": "tool_use", "id": "toolu_1", "name": "echo_input", "input": {}}}),
         ("content_block_delta", {"type": "content_block_delta", "index": 0,
-                                 "delta": {"type": "input_json_delta", "partial_json": '{"text": "unterminated'}}),
+                                 "delta": {"type": "input_json_delta",
+                                           "partial_json": '{"text": "unterminated'}}),
         ("content_block_stop", {"type": "content_block_stop", "index": 0}),
-        ("message_delta", {"type": "message_delta", "delta": {"stop_reason": "tool_use", "stop_sequence": None},
+        ("message_delta", {"type": "message_delta",
+                           "delta": {"stop_reason": "tool_use", "stop_sequence": None},
                            "usage": {"output_tokens": 9}}),
         ("message_stop", {"type": "message_stop"}),
     ]
@@ -149,7 +152,8 @@ def test_max_tool_rounds_ends_the_turn_with_one_line(server, tools_env):
 
 
 def test_thinking_blocks_and_signatures_go_back_unchanged_across_the_loop(server, tools_env):
-    server.enqueue(Reply(thinking="I should read it.", text="", tool_use=[call("echo_input", "toolu_1", text="a")]),
+    server.enqueue(Reply(thinking="I should read it.", text="",
+                         tool_use=[call("echo_input", "toolu_1", text="a")]),
                    Reply(thinking="Now answer.", text="", tool_use=[call("echo_input", "toolu_2", text="b")]),
                    Reply(echo_results=True))
     done = run_cli(tools_env(), "ask", "-m", "claude-fable-5-2", "--tool", "echo_input", "-y", "go")

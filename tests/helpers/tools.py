@@ -14,7 +14,8 @@ PROGRAMS = {
     "echo_input": ("import json, sys, pathlib\n"
                    "a = json.load(sys.stdin)\n"
                    "log = pathlib.Path(__file__).with_name('ran.log')\n"
-                   "log.write_text(log.read_text() + a['text'] + '\\n' if log.exists() else a['text'] + '\\n')\n"
+                   "before = log.read_text() if log.exists() else ''\n"
+                   "log.write_text(before + a['text'] + '\\n')\n"
                    "print('got: ' + a['text'])\n"),
     "fails": "import sys\nsys.stderr.write('disk on fire\\n')\nsys.exit(3)\n",
     "big": "import sys\nsys.stdout.write('x' * 5000)\n",
