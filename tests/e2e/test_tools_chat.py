@@ -43,24 +43,15 @@ def test_y_runs_the_call_and_its_output_is_collapsed_until_expand(server, chat, 
         {"type": "tool_result", "tool_use_id": "toolu_1", "content": "got: one\n"}]
 
 
-def test_n_declines_and_the_model_is_told(server, chat, tmp_path):
+@pytest.mark.parametrize("key", ["n\r", "\x03"], ids=["n", "ctrl-c"])
+def test_n_or_ctrl_c_declines_and_the_model_is_told(server, chat, tmp_path, key):
     server.enqueue(Reply(text="", tool_use=[call("toolu_1", "no")]), Reply(echo_results=True))
     term = chat()
     term.say("go")
     term.wait_text(ASKED)
-    term.send("n\r")
+    term.send(key)
     term.wait_text("[toolu_1] (error) The user declined to run this tool call.")
     assert "declined: the model is told you refused to run echo_input" in term.text()
-    assert not (tmp_path / "bin" / "ran.log").exists()
-
-
-def test_ctrl_c_at_the_question_declines(server, chat, tmp_path):
-    server.enqueue(Reply(text="", tool_use=[call("toolu_1", "no")]), Reply(echo_results=True))
-    term = chat()
-    term.say("go")
-    term.wait_text(ASKED)
-    term.send("\x03")
-    term.wait_text("[toolu_1] (error) The user declined to run this tool call.")
     assert not (tmp_path / "bin" / "ran.log").exists()
     assert results(wait_for_bodies(server, 2)[1])[0]["is_error"] is True
 
