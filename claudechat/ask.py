@@ -73,9 +73,13 @@ class AskHooks:
         self.view = view
 
     def decide(self, call: Any, spec: Any) -> Any:
+        import json
+
         from claudechat.tools.loop import Decision
 
-        self.view.notice(f"the model asks to run {call.name} with {' '.join(call.shown_input().split())}")
+        raw = call.invalid_json
+        shown = raw if raw is not None else json.dumps(call.input, ensure_ascii=False)
+        self.view.notice(f"the model asks to run {call.name} with {shown}")
         return Decision("stop")
 
     def ran(self, call: Any, text: str, is_error: bool, summary: str) -> None:

@@ -76,6 +76,13 @@ def note(block: dict[str, Any]) -> str | None:
     return f"[{kind}]"
 
 
+def speaker(turn: Any) -> str:
+    """Who a turn is from, as a heading: a user turn of tool results is the tools'."""
+    if turn.role == "user" and turn.content and all(b.get("type") == "tool_result" for b in turn.content):
+        return "Tool results"
+    return SPEAKERS.get(turn.role, turn.role)
+
+
 def result_text(block: dict[str, Any]) -> str:
     """A tool_result's content as text (a list of blocks: their text, others as notes)."""
     content = block.get("content")
@@ -125,7 +132,7 @@ def markdown(source: Stored | Conversation) -> str:
     if source.system:
         out += ["## System", "", source.system.rstrip("\n"), ""]
     for turn in source.turns:
-        out += [f"## {SPEAKERS.get(turn.role, turn.role)}", ""]
+        out += [f"## {speaker(turn)}", ""]
         for block in turn.content:
             text = note(block)
             if text is None:
@@ -197,7 +204,7 @@ def show_rich(stored: Stored, console: Console) -> None:
     for turn in stored.turns:
         console.print()
         style = "bold cyan" if turn.role == "user" else "bold magenta"
-        console.print(Text(SPEAKERS.get(turn.role, turn.role), style=style))
+        console.print(Text(speaker(turn), style=style))
         for block in turn.content:
             text = note(block)
             if text is not None:

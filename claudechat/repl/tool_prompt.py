@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from claudechat.tools.calls import Call
     from claudechat.tools.specs import ToolSpec
 
-QUESTION = "Run {name}? [y]es / [n]o / [a]lways for {name} / [e]dit the input: "
+QUESTION = "Run {name} {input}? [y]es / [n]o / [a]lways for {name} / [e]dit the input: "
+SHOWN_INPUT = 60  # characters of the input the question repeats (the call's panel shows it whole)
 
 
 class ChatHooks:
@@ -31,7 +32,9 @@ class ChatHooks:
     def decide(self, call: Call, spec: ToolSpec) -> Decision:
         value, edited = call.input, False
         while True:
-            answer = self._ask(QUESTION.format(name=sanitize(call.name)))
+            shown = json.dumps(value, ensure_ascii=False) if call.invalid_json is None else call.invalid_json
+            shown = shown if len(shown) <= SHOWN_INPUT else shown[:SHOWN_INPUT - 1] + "…"
+            answer = self._ask(QUESTION.format(name=sanitize(call.name), input=sanitize(shown)))
             if answer in ("y", "yes"):
                 return Decision("run", value, edited)
             if answer in ("a", "always"):

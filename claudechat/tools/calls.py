@@ -9,7 +9,6 @@ that says why, so the conversation never holds a call without its answer.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,10 +34,6 @@ class Call:
         if isinstance(value, dict) and set(value) == {INVALID_JSON} and isinstance(value[INVALID_JSON], str):
             return value[INVALID_JSON]
         return None
-
-    def shown_input(self) -> str:
-        return self.invalid_json if self.invalid_json is not None else \
-            json.dumps(self.input, ensure_ascii=False, indent=2)
 
 
 def result_block(call: Call, text: str, *, is_error: bool = False) -> dict[str, Any]:

@@ -80,8 +80,8 @@ def run_with_tools(conversation: Conversation, client: ApiClient, view: StreamVi
                 conversation, choice, params.tools, messages_wire=is_messages))
             result = run_turn(conversation, client, view, wire=wire, stream=stream, persist=persist)
             calls = unanswered_calls(conversation)
-            if not calls:
-                return ToolTurn(result, rounds)
+            if not calls or not conversation.request_tools(params.tools):
+                return ToolTurn(result, rounds)  # no tools offered: nothing of ours to answer
             if not result.complete or result.message.stop_reason != "tool_use":
                 _close(conversation, calls, _why_not(result), persist)
                 return ToolTurn(result, rounds)

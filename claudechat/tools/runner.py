@@ -139,10 +139,11 @@ def _outcome(spec: ToolSpec, code: int | None, out: bytes, total: int, err: byte
         how = f"killed by signal {-code}" if code < 0 else f"exit {code}"
         body = "\n".join(filter(None, [f"the tool failed ({how})", _labelled("stderr", problem),
                                        _labelled("stdout", text)]))
-        return Outcome(body, True, how, cut)
+        first = problem.splitlines()[-1] if problem else ""  # a traceback's last line says most
+        return Outcome(body, True, f"{how}: {first[:100]}" if first else how, cut)
     lines = text.count("\n") + (1 if text and not text.endswith("\n") else 0)
     size = f"{total:,} bytes" + (f", cut at {limit:,}" if cut else "")
-    return Outcome(text, False, f"exit 0 · {lines} line{'s' if lines != 1 else ''} · {size}", cut)
+    return Outcome(text, False, f"exit 0 · {lines:,} line{'s' if lines != 1 else ''} · {size}", cut)
 
 
 def _labelled(label: str, text: str) -> str:

@@ -111,6 +111,8 @@ BEFORE_HISTORY = {
     "save": (["--no-save"], "--save/--no-save", "--no-save"),
     "resize": (["--resize"], "--resize/--no-resize", "--resize"),
     "demo": (["--demo"], "--demo", "--demo"),
+    "tool": (["--tool", "read_file"], "--tool", "--tool NAME"),
+    "tool_choice": (["--tool-choice", "auto"], "--tool-choice", "--tool-choice auto|none|NAME"),
 }
 EVERYWHERE = {"version", "plain", "debug"}  # --version exits; --plain and --debug apply to every command
 

@@ -50,7 +50,7 @@ def test_without_yes_ask_prints_the_call_and_exits_1_with_a_hint(server, tools_e
     server.enqueue(Reply(text="", tool_use=[call("echo_input", "toolu_1", text="rm -rf")]))
     done = run_cli(tools_env(), "ask", "--tool", "echo_input", "go")
     assert done.code == 1
-    assert 'the model asks to run echo_input with { "text": "rm -rf" }' in done.err
+    assert 'the model asks to run echo_input with {"text": "rm -rf"}' in done.err
     assert done.err_lines[-1].endswith("run again with --yes to let it (or set confirm = false in its "
                                        "[tools.NAME] table)")
     assert "Traceback" not in done.err
@@ -73,7 +73,7 @@ def test_a_failing_tool_is_an_error_result_with_its_stderr(server, tools_env):
     [result] = results(posts(server)[1].json)
     assert result["is_error"] is True
     assert result["content"] == "the tool failed (exit 3)\nstderr:\ndisk on fire"
-    assert "tool fails failed: exit 3" in done.err
+    assert "tool fails failed: exit 3: disk on fire" in done.err
 
 
 def test_a_tool_over_its_timeout_is_stopped_with_its_process_group(server, tools_env, tmp_path):

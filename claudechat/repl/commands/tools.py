@@ -43,7 +43,7 @@ def show(state: ReplState, out: Printer) -> None:
     offered = tool_names(state.conversation.request_tools(state.session.params.tools))
     table = Table(box=None, show_header=True, header_style="bold")
     for column in ("tool", "in this conversation", "runs", "command"):
-        table.add_column(column)
+        table.add_column(column, no_wrap=True, overflow="ellipsis")
     for name in sorted(set(specs) | set(offered)):
         spec = specs.get(name)
         where = "off" if name in state.conversation.tools_off else "on" if name in offered else "not offered"
