@@ -42,13 +42,15 @@ def show(state: ReplState, out: Printer) -> None:
         raise UsageError(f"no tools are defined: add a [tools.NAME] table to {state.settings.config_file}")
     offered = tool_names(state.conversation.request_tools(state.session.params.tools))
     table = Table(box=None, show_header=True, header_style="bold")
-    for column in ("tool", "in this conversation", "runs", "command"):
-        table.add_column(column, no_wrap=True, overflow="ellipsis")
+    for column in ("tool", "in this conversation", "runs"):
+        table.add_column(column, no_wrap=True)
+    room = out.console.width - max(map(len, specs)) - len("in this conversation") - len("without asking") - 8
+    table.add_column("command", no_wrap=True, overflow="ellipsis", max_width=max(10, room))
     for name in sorted(set(specs) | set(offered)):
         spec = specs.get(name)
         where = "off" if name in state.conversation.tools_off else "on" if name in offered else "not offered"
         runs = "not defined here" if spec is None else "always (said a)" if name in state.always \
             else "asks first" if spec.confirm else "without asking"
         command = " ".join(spec.command) if spec else ""
-        table.add_row(*(Text(sanitize(c)) for c in (name, where, runs, command[:60])))
+        table.add_row(*(Text(sanitize(c)) for c in (name, where, runs, command)))
     out.show(table)
