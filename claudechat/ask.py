@@ -17,7 +17,7 @@ def run_ask(options: Options, env: Environment) -> ExitCode:
     from claudechat.attachments import compose
     from claudechat.render import choose_view
     from claudechat.startup import prepare
-    from claudechat.tools.calls import ToolBox
+    from claudechat.tools.calls import ToolBox, kept_tools_note
     from claudechat.tools.loop import run_with_tools
 
     start = prepare(options)
@@ -30,6 +30,9 @@ def run_ask(options: Options, env: Environment) -> ExitCode:
     session = start.connect(view.notice)
     view.pricing, view.costing = session.cost_line, session.cost_json  # type: ignore[attr-defined]
     conversation = start.conversation(session, view.notice)
+    kept = kept_tools_note(conversation, session.params.tools)
+    if kept:
+        view.notice(kept)
     left = left_out_line(conversation.unanswered(), start.history.stored)
     conversation.add_user(content)  # sets those aside: the request leaves them out
     if left:

@@ -130,6 +130,20 @@ def switch(conversation: Conversation, name: str, on: bool, offered: tuple[dict[
     return f"{name} is {state}: if the model calls it, the call is declined and the model told so"
 
 
+def kept_tools_note(conversation: Conversation, offered: tuple[dict[str, Any], ...]) -> str | None:
+    """A continued conversation keeps the tools it started with: the line that says so when
+    the tools asked for now differ (None: they do not, or it has none fixed yet)."""
+    if conversation.tools is None:
+        return None
+    kept, asked = tool_names(conversation.tools), tool_names(offered)
+    missing = [n for n in asked if n not in kept]
+    if not missing:
+        return None
+    return (f"this conversation keeps the tools it started with ({', '.join(kept) or 'none'}); "
+            f"{', '.join(missing)} not added (editing its tools would break its cache and thinking); "
+            f"start a new conversation to offer {'it' if len(missing) == 1 else 'them'}")
+
+
 def forced_choice_after_first(choice: dict[str, Any] | None) -> dict[str, Any] | None:
     """A forced tool_choice (`tool`, `any`) holds for the first request of a turn only:
     the requests that send results back let the model answer (auto)."""

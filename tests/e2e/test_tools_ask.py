@@ -198,3 +198,16 @@ def test_the_history_holds_the_calls_and_results(server, tools_env):
     last = posts(server)[-1].json
     assert [t["name"] for t in last["tools"]] == ["echo_input"]
     assert [m["role"] for m in last["messages"]] == ["user", "assistant", "user", "assistant", "user"]
+
+
+def test_continuing_keeps_the_tools_the_conversation_started_with_and_says_so(server, tools_env):
+    server.enqueue(Reply(text="One."), Reply(text="Two."))
+    env = tools_env()
+    assert run_cli(env, "ask", "--tool", "echo_input", "first").code == 0
+    done = run_cli(env, "ask", "-c", "--tool", "fails", "second")
+    assert done.code == 0, done.err
+    assert done.err_lines == ["claudechat: this conversation keeps the tools it started with (echo_input); "
+                              "fails not added (editing its tools would break its cache and thinking); "
+                              "start a new conversation to offer it"]
+    first, second = (r.json for r in posts(server))
+    assert second["tools"] == first["tools"]
