@@ -280,8 +280,8 @@ class Conversation:
         the user message removed (marked unanswered if it got no reply). System messages
         sent with it wait for the next one."""
         waiting = self._pop_system()
-        while self.turns and self.turns[-1].role == "assistant":
-            self.turns.pop()
+        while self.turns and (self.turns[-1].role == "assistant" or replay.tool_results(self.turns[-1])):
+            self.turns.pop()  # the reply, and its rounds of tool calls and results
         waiting = self._pop_system() + waiting
         user = self.turns.pop() if self.turns and self.turns[-1].role == "user" else None
         self.turns.extend(waiting)

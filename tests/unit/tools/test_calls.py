@@ -49,3 +49,12 @@ def test_switching_off_on_a_model_without_system_messages_declines_or_says_none(
     assert said == "f is off: every tool is off, so requests say tool_choice none"
     assert conv.tools_off == {"f"} and conv.tools == (SPEC.definition(),)
     assert switch(conv, "f", False, conv.params.tools, {"f": SPEC}, messages_wire=True) == "f is already off"
+
+
+def test_undo_drops_the_whole_exchange_with_its_tool_rounds():
+    conv = calling()
+    add_results(conv, [result_block(Call("toolu_1", "f", {}), "42")])
+    conv.add_assistant(Message(content=[{"type": "text", "text": "It is 42."}], stop_reason="end_turn"))
+    user = conv.drop_exchange()
+    assert user is not None and user.content == [{"type": "text", "text": "q"}]
+    assert conv.turns == []
