@@ -45,6 +45,7 @@ from claudechat.message import Message
 
 # Block types whose deltas are text or thinking; any other block may take JSON input.
 _NO_JSON_INPUT = frozenset({"text", "thinking", "redacted_thinking", "compaction"})
+INVALID_JSON = "INVALID_JSON"  # docs/API-2026.md §7: a tool call's input that did not parse
 RUN = 1024  # this many small pieces are joined into one run (a str object per 4-char delta is ~14x its text)
 
 
@@ -211,6 +212,8 @@ def _parse_input(block: dict[str, Any], text: str, message: Message) -> Any:
     try:
         return loads(text)
     except ValueError as exc:
+        if block.get("type") == "tool_use" and not isinstance(exc, TooDeep):
+            return {INVALID_JSON: text}  # §7: kept as {"INVALID_JSON": raw}; the loop answers it
         name = block.get("name", block.get("type"))
         wrong = str(exc) if isinstance(exc, TooDeep) else "is not valid JSON"
         raise MalformedStream(f"the input of tool call {name!r} {wrong}", partial=message) from None

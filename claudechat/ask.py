@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from claudechat import signals
-from claudechat.errors import ExitCode
+from claudechat.errors import ClaudechatError, ExitCode
 
 if TYPE_CHECKING:
     from claudechat.environment import Environment
@@ -17,7 +17,8 @@ def run_ask(options: Options, env: Environment) -> ExitCode:
     from claudechat.attachments import compose
     from claudechat.render import choose_view
     from claudechat.startup import prepare
-    from claudechat.turn import run_turn
+    from claudechat.tools.calls import ToolBox, kept_tools_note
+    from claudechat.tools.loop import run_with_tools
     from claudechat.web import cite_blocks
 
     start = prepare(options)
@@ -30,6 +31,9 @@ def run_ask(options: Options, env: Environment) -> ExitCode:
     session = start.connect(view.notice)
     view.pricing, view.costing = session.cost_line, session.cost_json  # type: ignore[attr-defined]
     conversation = start.conversation(session, view.notice)
+    kept = kept_tools_note(conversation, session.params.tools)
+    if kept:
+        view.notice(kept)
     left = left_out_line(conversation.unanswered(), start.history.stored)
     content = cite_blocks(content, settings.cite, conversation.turns)  # --cite (web.py)
     conversation.add_user(content)  # sets those aside: the request leaves them out
@@ -38,8 +42,11 @@ def run_ask(options: Options, env: Environment) -> ExitCode:
         view.notice(left)
     watch = _cache_watch(start, conversation)
     persist = start.history.recorder(start.save, settings.profile, view.notice)
-    result = run_turn(conversation, session.client, view, wire=session.wire, stream=options.stream,
-                      persist=persist)
+    box = ToolBox(settings.tool_specs, settings.tool_output_limit, settings.max_tool_rounds,
+                  yes=options.yes)
+    turn = run_with_tools(conversation, session.client, view, box, AskHooks(view), wire=session.wire,
+                          stream=options.stream, persist=persist)
+    result = turn.result
     missed = watch.received(result.message)
     if missed:
         view.note(missed)
@@ -53,6 +60,11 @@ def run_ask(options: Options, env: Environment) -> ExitCode:
         return ExitCode.OK
     if result.error is not None:
         raise result.error
+    if turn.stopped == "confirm":
+        names = ", ".join(dict.fromkeys(c.name for c in turn.calls or ()))
+        raise ClaudechatError(f"not run: the model asked to run {names}, which asks for a confirmation "
+                              f"first", hint="run again with --yes to let it (or set confirm = false in "
+                              "its [tools.NAME] table)")
     if result.interrupted:
         return signals.exit_code() or ExitCode.INTERRUPTED
     return ExitCode.OK
@@ -64,6 +76,31 @@ def _sendable(conversation: Any, wire: Any, *, stream: bool) -> None:
     (run_turn keeps the question before it sends)."""
     params, _ = conversation.params.checked()  # run_turn says its warnings
     wire.build_body(conversation, params, stream=stream, allow_trailing_assistant=False)
+
+
+class AskHooks:
+    """The tool loop in `ask`: nothing is asked (a call that wants a yes stops the turn, its
+    request printed), and what each run gave is one line on stderr: stdout holds only
+    the answer."""
+
+    def __init__(self, view: Any) -> None:
+        self.view = view
+
+    def decide(self, call: Any, spec: Any) -> Any:
+        import json
+
+        from claudechat.tools.loop import Decision
+
+        raw = call.invalid_json
+        shown = raw if raw is not None else json.dumps(call.input, ensure_ascii=False)
+        self.view.notice(f"the model asks to run {call.name} with {shown}")
+        return Decision("stop")
+
+    def ran(self, call: Any, text: str, is_error: bool, summary: str) -> None:
+        self.view.note(f"tool {call.name} {'failed' if is_error else 'ran'}: {summary}")
+
+    def note(self, text: str) -> None:
+        self.view.notice(text)
 
 
 def left_out_line(left: list[Any], stored: Any) -> str | None:

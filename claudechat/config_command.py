@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from claudechat.environment import Environment
     from claudechat.options import Options
 
-HIDDEN = ("config_file", "model_rules")  # shown as the file's path, and in `models`
+HIDDEN = ("config_file", "model_rules", "tool_specs")  # the file's path; `models`; the [tools.NAME] tables
 
 
 def starter() -> str:

@@ -83,6 +83,8 @@ class Session:
             api_version=settings.anthropic_version,
             cache_ttl=settings.cache_ttl if caching(settings) else None,
             server_tools=offered_server_tools(settings, advice),
+            tools=tuple(settings.tool_specs[name].definition() for name in settings.tools),
+            tool_choice=tool_choice(settings.tool_choice),
         )
         params.checked(advice)
         self.settings = settings
@@ -149,6 +151,13 @@ def offered_server_tools(settings: Settings, advice: Advice) -> tuple[dict[str, 
         raise UsageError(f"web search is a tool of the Messages API, and profile {settings.profile!r} "
                          f"uses Chat Completions; {off}, or use a Messages API profile")
     return web.server_tools(settings)
+
+
+def tool_choice(choice: str | None) -> dict[str, Any] | None:
+    """--tool-choice auto|none|NAME as the request's tool_choice (None: not sent)."""
+    if choice is None:
+        return None
+    return {"type": choice} if choice in ("auto", "none") else {"type": "tool", "name": choice}
 
 
 def list_prices_only(settings: Settings) -> bool:

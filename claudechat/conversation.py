@@ -119,8 +119,9 @@ class RequestParams:
         if not self.tool_choice or self.tool_choice.get("type") not in ("any", "tool"):
             return
         if not rules.forced_tool_choice:
-            raise UsageError(f"{self.model} does not accept a forced tool_choice (any or tool); "
-                             f"use tool_choice auto with a strict tool instead")
+            raise UsageError(f"{self.model} does not accept a forced tool_choice (any or tool: the API "
+                             f"refuses it on this model); leave tool_choice at auto and mark the tool "
+                             f"strict = true in its [tools.NAME] table, so its input always fits its schema")
         if self.thinking.mode == "enabled":
             raise UsageError(f"a forced tool_choice cannot be combined with thinking on "
                              f"{self.model}; turn thinking off ({advice.thinking(False)}) or use "
@@ -184,6 +185,8 @@ class Conversation:
     drop_block: bool = False
     thinking_cut: int = 0
     server_tools: tuple[dict[str, Any], ...] = ()  # the web tools once sent: sent the same ever after
+    tools: tuple[dict[str, Any], ...] | None = None  # the `tools` sent, fixed at the first request
+    tools_off: frozenset[str] = frozenset()  # switched off for this conversation (/tools off)
 
     def add_user(self, content: str | list[dict[str, Any]]) -> Turn:
         """The user's next message, placed before system messages still waiting for one.
@@ -239,7 +242,7 @@ class Conversation:
     def current_system(self) -> str | None:
         """The system prompt in force: the last system message, else the top-level one."""
         for turn in reversed(self.turns):
-            if turn.role == "system":
+            if turn.role == "system" and any(b.get("type") == "text" for b in turn.content):
                 return "".join(b.get("text", "") for b in turn.content if b.get("type") == "text")
         return self.system
 
@@ -283,8 +286,8 @@ class Conversation:
         the user message removed (marked unanswered if it got no reply). System messages
         sent with it wait for the next one."""
         waiting = self._pop_system()
-        while self.turns and self.turns[-1].role == "assistant":
-            self.turns.pop()
+        while self.turns and (self.turns[-1].role == "assistant" or replay.tool_results(self.turns[-1])):
+            self.turns.pop()  # the reply, and its rounds of tool calls and results
         waiting = self._pop_system() + waiting
         user = self.turns.pop() if self.turns and self.turns[-1].role == "user" else None
         self.turns.extend(waiting)
@@ -338,6 +341,10 @@ class Conversation:
         if self.server_tools:
             state["server_tools"] = list(self.server_tools)
             state["web"] = bool(self.params.server_tools)  # on or off when it was saved
+        if self.tools is not None:
+            state["tools"] = list(self.tools)
+        if self.tools_off:
+            state["tools_off"] = sorted(self.tools_off)
         return state
 
     def restore_state(self, state: dict[str, Any]) -> None:
@@ -346,6 +353,20 @@ class Conversation:
         self.thinking_cut = cut if isinstance(cut, int) and cut > 0 else 0
         tools = state.get("server_tools")
         self.server_tools = tuple(t for t in tools if isinstance(t, dict)) if isinstance(tools, list) else ()
+        tools, off = state.get("tools"), state.get("tools_off")
+        self.tools = tuple(t for t in tools if isinstance(t, dict)) if isinstance(tools, list) else None
+        self.tools_off = frozenset(n for n in off if isinstance(n, str)) if isinstance(off, list) \
+            else frozenset()
+
+    def request_tools(self, offered: tuple[dict[str, Any], ...]) -> tuple[dict[str, Any], ...]:
+        """The `tools` to send: those of the conversation's first request, whatever is offered
+        now (an edit of `tools` breaks the prompt cache and preserved thinking, §2)."""
+        return self.tools if self.tools is not None else offered
+
+    def pin_tools(self, offered: tuple[dict[str, Any], ...]) -> None:
+        """The request is going out: from now on its `tools` are the conversation's."""
+        if self.tools is None and offered:
+            self.tools = tuple(offered)
 
 
 def title_of(turns: list[Turn]) -> str:

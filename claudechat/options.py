@@ -40,6 +40,9 @@ class Options:
     save: bool | None = None  # --save/--no-save; None: the save_history setting
     web: bool | None = None  # --web/--no-web: the API's web search and fetch
     cite: bool | None = None  # --cite: citations on attached documents
+    tools: list[str] = field(default_factory=list)  # --tool NAME (repeatable)
+    tool_choice: str | None = None  # --tool-choice auto|none|NAME
+    yes: bool = False  # ask --yes: run the tools without asking
 
     def flags(self) -> dict[str, Any]:
         """The options that override settings (None: not given)."""
@@ -59,6 +62,8 @@ class Options:
             "resize_images": self.resize,
             "web": self.web,
             "cite": self.cite,
+            "tools": tuple(self.tools) if self.tools else None,
+            "tool_choice": self.tool_choice,
             # --show-thinking shows the thinking whatever the config says, so it is asked for
             "thinking_display": "expanded" if self.show_thinking else None,
         }

@@ -121,11 +121,18 @@ def unanswered(turns: Sequence[Any]) -> list[int]:
     found: list[int] = []
     for index in range(len(turns) - 1, -1, -1):
         turn = turns[index]
+        if turn.role == "user" and tool_results(turn):
+            break  # answers the tool calls before it: it goes out whatever follows
         if turn.role == "user":
             found.append(index)
         elif turn.role == "assistant" and (turn.declined or _blocks(turn, cut=False)):
             break
     return found[::-1]
+
+
+def tool_results(turn: Any) -> bool:
+    """Does this user turn answer tool calls (it holds `tool_result` blocks)?"""
+    return any(b.get("type") == "tool_result" for b in turn.content)
 
 
 def _blocks(turn: Any, *, cut: bool) -> list[dict[str, Any]]:

@@ -74,6 +74,7 @@ REQUEST_KEYS: dict[str, Spec] = {
     "cite": Spec(bool, "true or false"),
     "web_search": Spec(dict, "a table ([web_search])"),
     "web_fetch": Spec(dict, "a table ([web_fetch])"),
+    "tool_choice": Spec(str, '"auto", "none" or the name of an offered tool', lambda v: bool(v.strip())),
 }
 PROFILE_KEYS: dict[str, Spec] = {
     "base_url": Spec(str, "an http:// or https:// URL with a host name", valid_url),
@@ -85,6 +86,8 @@ PROFILE_KEYS: dict[str, Spec] = {
     "api": Spec(str, '"messages" or "chat-completions"', choices=("messages", "chat-completions")),
     "anthropic_version": Spec(str, "a version date such as 2023-06-01", lambda v: bool(v.strip())),
     "allow_insecure_http": Spec(bool, "true or false"),
+    "tools": Spec(list, "a list of tool names (each a [tools.NAME] table)",
+                  lambda v: all(isinstance(s, str) for s in v)),
     **REQUEST_KEYS,
 }
 # Values never repeated in an error message: they may hold (or be) a key.
@@ -101,7 +104,10 @@ TOP_KEYS: dict[str, Spec] = {
     "models": Spec((list, dict), 'a table of [models."NAME"] sections (or a list of names)',
                    lambda v: all(isinstance(s, str) for s in v)),
     "save_history": Spec(bool, "true or false"),
+    "max_tool_rounds": Spec(int, "an integer from 1 to 100", _between(1, 100)),
+    "tool_output_limit": Spec(int, "a number of bytes of at least 1000", lambda v: v >= 1000),
     **REQUEST_KEYS,
+    "tools": Spec(dict, "a table of [tools.NAME] sections"),  # the definitions; a profile's is a list
 }
 
 BUILTIN_PROFILES: dict[str, dict[str, Any]] = {

@@ -13,7 +13,7 @@ import re
 import shlex
 import sys
 import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from claudechat.setting_keys import (
     TOP_KEYS,
     Spec,
 )
+from claudechat.tools.specs import ToolSpec, parse_tools
 from claudechat.web import table_problem
 
 APP = "claudechat"
@@ -111,6 +112,11 @@ class Settings:
     cite: bool = False  # citations on attached documents (--cite)
     web_search: dict[str, Any] | None = None  # the [web_search] table, checked (web.table_problem)
     web_fetch: dict[str, Any] | None = None
+    tool_specs: dict[str, ToolSpec] = field(default_factory=dict)  # every [tools.NAME] table
+    tools: tuple[str, ...] = ()  # the tools a request offers (--tool, a profile's tools)
+    tool_choice: str | None = None  # "auto", "none" or a tool's name (None: not sent)
+    max_tool_rounds: int = 10
+    tool_output_limit: int = 100_000  # bytes of a tool's output sent back
 
     def effective_max_tokens(self, thinking_on: bool, budget: int | None = None) -> int:
         if self.max_tokens is not None:
@@ -144,6 +150,7 @@ _DEFAULTS: dict[str, Any] = {
     "save_history": True,
     "cache": True, "cache_ttl": "5m", "confirm_tokens": 100_000,
     "web": False, "cite": False, "web_search": None, "web_fetch": None,
+    "tools": (), "tool_choice": None, "max_tool_rounds": 10, "tool_output_limit": 100_000,
     "api_key_env": None,
     "api_key_command": None,
     "api_key": None,
@@ -169,7 +176,7 @@ def load(flags: dict[str, Any] | None = None, env: dict[str, str] | None = None)
 
     values: dict[str, Any] = dict(_DEFAULTS)
     values.update(DEMO if demo else BUILTIN_PROFILES.get(name, {}))
-    values.update({k: v for k, v in config.items() if k not in ("profiles", "default_profile")})
+    values.update({k: v for k, v in config.items() if k not in ("profiles", "default_profile", "tools")})
     values.update({} if demo else profiles.get(name, {}))
     for key, var in {**GENERAL_ENV, **BUILTIN_ENV.get(name, {})}.items():
         if env.get(var):
@@ -190,6 +197,8 @@ def load(flags: dict[str, Any] | None = None, env: dict[str, str] | None = None)
     values["model_rules"] = dict(listed) if isinstance(listed, dict) else {}
     values["models"] = tuple(listed)
     _register_secrets(values, env)
+    values["tool_specs"] = parse_tools(config.get("tools", {}))  # checked by read_config
+    values["tools"] = _offered(values, flags, values["tool_specs"], path, name)
     names = {f.name for f in fields(Settings)}
     return Settings(profile=name, config_file=path, **{k: v for k, v in values.items() if k in names})
 
@@ -201,6 +210,28 @@ def _register_secrets(values: dict[str, Any], env: dict[str, str]) -> None:
             redaction.add_key(secret)
     if isinstance(values.get("base_url"), str):
         redaction.add_url(values["base_url"])
+
+
+def _offered(values: dict[str, Any], flags: dict[str, Any], specs: dict[str, ToolSpec], path: Path,
+             profile: str) -> tuple[str, ...]:
+    """The tools a request offers (--tool, else the profile's list), each defined; a
+    tool_choice naming one of them."""
+    offered = tuple(dict.fromkeys(values.get("tools") or ()))
+    where = "--tool" if "tools" in flags else f"{path}: profiles.{profile}.tools"
+    error = UsageError if "tools" in flags else ConfigError
+    defined = ", ".join(sorted(specs)) or f"none (add a [tools.NAME] table to {path})"
+    for name in offered:
+        if name not in specs:
+            raise error(f"{where}: no tool named {_shown(name)!r} is defined; defined tools: {defined}")
+    choice = values.get("tool_choice")
+    if choice not in (None, "auto", "none") and choice not in offered:
+        source = "--tool-choice" if "tool_choice" in flags else "tool_choice"
+        raise UsageError(f"{source} {_shown(choice)!r} names no tool this request offers "
+                         f"({', '.join(offered) or 'none'}); offer it with --tool {_shown(choice)}")
+    if choice is not None and not offered:
+        source = "--tool-choice" if "tool_choice" in flags else "tool_choice"
+        raise UsageError(f"{source} needs tools to choose from: offer one with --tool NAME")
+    return offered
 
 
 def _check_flags(flags: dict[str, Any]) -> None:
@@ -239,6 +270,10 @@ def read_config(path: Path) -> dict[str, Any]:
     if not isinstance(profiles, dict):
         raise ConfigError(f"{path}: 'profiles' must be a table of [profiles.NAME] sections")
     _validate(data, TOP_KEYS, path, "", extra=("profiles",))
+    try:
+        parse_tools(data.get("tools", {}))
+    except ValueError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
     for pname, body in profiles.items():
         if not isinstance(body, dict):
             raise ConfigError(f"{path}: 'profiles.{pname}' must be a table ([profiles.{pname}])")

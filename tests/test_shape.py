@@ -134,6 +134,7 @@ LAYERS = {
     "claudechat.history.schema": 1,
     "claudechat.history.blobs": 1,
     "claudechat.history.filters": 1,
+    "claudechat.tools": 1, "claudechat.tools.loop": 3,
     "claudechat": 0, "claudechat.advice": 0, "claudechat.key_help": 0,
     "claudechat.message": 0, "claudechat.sanitize": 0, "claudechat.errors": 0,
     "claudechat.environment": 0, "claudechat.options": 0, "claudechat.signals": 0,

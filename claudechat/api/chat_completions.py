@@ -75,8 +75,9 @@ def build_body(conversation: Conversation, params: RequestParams, *, stream: boo
         body["top_p"] = params.top_p
     if params.stop_sequences:
         body["stop"] = list(params.stop_sequences)
-    if params.tools:
-        body["tools"] = [_tool(t) for t in params.tools]
+    tools = conversation.request_tools(params.tools)
+    if tools:
+        body["tools"] = [_tool(t) for t in tools]
     if params.tool_choice:
         body["tool_choice"] = _tool_choice(params.tool_choice)
     if stream:

@@ -38,6 +38,8 @@ from claudechat.web import request_tools
 PATH = "/v1/messages"
 COUNT_PATH: str | None = "/v1/messages/count_tokens"
 BINDING_BETA = "thinking-binding-controls-2026-08-01"  # docs/API-2026.md §2, §11
+TOOL_CHANGES_BETA = "mid-conversation-tool-changes-2026-07-01"  # §3: tool_removal/tool_addition by reference
+TOOL_CHANGES = frozenset({"tool_removal", "tool_addition"})
 
 
 def build_body(conversation: Conversation, params: RequestParams, *, stream: bool,
@@ -64,8 +66,8 @@ def build_body(conversation: Conversation, params: RequestParams, *, stream: boo
     if conversation.drop_block and body.get("thinking", {}).get("type") in ("adaptive", "enabled"):
         # saved with the conversation, sent on every request (docs/API-2026.md §2)
         body["thinking"]["block_binding"] = {"prefix_mismatch_behavior": "drop_block"}
-    tools, choice = request_tools(params.tools, params.server_tools, conversation.server_tools,
-                                  params.tool_choice)
+    own = conversation.request_tools(params.tools)  # the user's tools, as the conversation first sent them
+    tools, choice = request_tools(own, params.server_tools, conversation.server_tools, params.tool_choice)
     if tools:
         body["tools"] = tools
     if choice:
@@ -118,10 +120,14 @@ def check_prefill(messages: list[dict[str, Any]], params: RequestParams,
 
 def beta_headers(body: dict[str, Any]) -> dict[str, str]:
     """The `anthropic-beta` header the body's beta fields need (none: {})."""
+    betas = []
     thinking = body.get("thinking")
     if isinstance(thinking, dict) and "block_binding" in thinking:
-        return {"anthropic-beta": BINDING_BETA}
-    return {}
+        betas.append(BINDING_BETA)
+    if any(m.get("role") == "system" and isinstance(m.get("content"), list)
+           and any(b.get("type") in TOOL_CHANGES for b in m["content"]) for m in body.get("messages", ())):
+        betas.append(TOOL_CHANGES_BETA)
+    return {"anthropic-beta": ",".join(betas)} if betas else {}
 
 
 NONE = type(None)

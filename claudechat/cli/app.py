@@ -94,6 +94,10 @@ Web = Annotated[bool | None, typer.Option(
                            "searches).")]
 Cite = Annotated[bool | None, typer.Option(
     "--cite/--no-cite", help="Citations on attached documents: the answer's sources as footnotes.")]
+Tool = Annotated[list[str] | None, typer.Option(
+    "--tool", metavar="NAME", help="Offer the [tools.NAME] of the config to the model (repeatable).")]
+ToolChoice = Annotated[str | None, typer.Option(
+    "--tool-choice", metavar="auto|none|NAME", help="Model's choice, no tools, or must use NAME.")]
 
 Demo = Annotated[bool, typer.Option(
     "--demo", help="Try it with no key: a simulated server of claudechat's own on 127.0.0.1.")]

@@ -23,6 +23,8 @@ from claudechat.cli.app import (
     System,
     Think,
     ThinkingBudget,
+    Tool,
+    ToolChoice,
     Web,
     app,
     environment,
@@ -45,6 +47,8 @@ Images = Annotated[list[str] | None, typer.Option("--image", "-i", metavar="PATH
 NoStream = Annotated[bool, typer.Option("--no-stream", help="Wait for the whole reply.")]
 JsonOut = Annotated[bool, typer.Option("--json", help="Print the final Message object as JSON.")]
 ShowThinking = Annotated[bool, typer.Option("--show-thinking", help="Print the thinking (to stderr).")]
+Yes = Annotated[bool, typer.Option(
+    "--yes", "-y", help="Run the tools the model calls without asking (else ask stops at the first).")]
 Usage = Annotated[bool,
                   typer.Option("--usage", help="Print token usage, stop reason and time (to stderr).")]
 
@@ -78,6 +82,9 @@ def ask(
     continue_last: Continue = False,
     cid: Cid = None,
     save: Save = None,
+    tool: Tool = None,
+    tool_choice: ToolChoice = None,
+    yes: Yes = False,
     demo: Demo = False,
 ) -> None:
     """Ask one question and stream the answer to stdout."""
@@ -92,7 +99,7 @@ def ask(
         temperature=temperature, top_p=top_p, top_k=top_k, stop=stop or [], think=think,
         thinking_budget=thinking_budget, effort=effort, stream=not no_stream, json=json_out,
         base_url=base_url, debug=env.debug, continue_last=continue_last, cid=cid, save=save,
-        web=web, cite=cite,
+        web=web, cite=cite, tools=tool or [], tool_choice=tool_choice, yes=yes,
     )
     if not demo:
         raise typer.Exit(int(run_ask(options, env)))

@@ -23,6 +23,8 @@ from claudechat.cli.app import (
     System,
     Think,
     ThinkingBudget,
+    Tool,
+    ToolChoice,
     Web,
     app,
     environment,
@@ -52,6 +54,8 @@ def root(
     cid: Cid = None,
     save: Save = None,
     resize: Resize = None,
+    tool: Tool = None,
+    tool_choice: ToolChoice = None,
     plain: Plain = False,
     debug: Debug = False,
     demo: Demo = False,
@@ -70,7 +74,8 @@ def root(
     options = Options(model=model, system=system, profile=profile, think=think,
                       thinking_budget=thinking_budget, effort=effort, max_tokens=max_tokens,
                       base_url=base_url, debug=env.debug, continue_last=continue_last, cid=cid,
-                      save=save, plain=plain, resize=resize, web=web, cite=cite)
+                      save=save, plain=plain, resize=resize, web=web, cite=cite, tools=tool or [],
+                      tool_choice=tool_choice)
     if not demo:
         raise typer.Exit(int(start(options, env)))
     from claudechat.cli.demo import demo as demo_session

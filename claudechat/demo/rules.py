@@ -238,7 +238,7 @@ def check_request(body: dict, rules: Rules, *, version: str, paused: set[str],
         raise invalid(FORCED_TOOL_REFUSED)
     messages = body.get("messages") or []
     if prefill_check and not rules.prefill and messages and isinstance(messages[-1], dict) \
-            and messages[-1].get("role") == "assistant" and not _continues(messages[-1], paused):
+            and messages[-1].get("role") == "assistant" and not continues(messages[-1], paused):
         raise invalid(PREFILL_REFUSED)
 
 
@@ -261,7 +261,7 @@ def _check_sampling(body: dict, rules: Rules) -> None:
 _SERVER_RESULT = re.compile(r"^(server_tool_use|\w+_tool_result)$")
 
 
-def _continues(message: dict, paused: set[str]) -> bool:
+def continues(message: dict, paused: set[str]) -> bool:
     """A trailing assistant turn that is a paused turn sent back (§5 pause_turn), not a prefill."""
     content = message.get("content")
     if isinstance(content, list) and content and isinstance(content[-1], dict) \

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import socket
@@ -23,11 +24,13 @@ from claudechat.demo.rules import (
     ApiError,
     Rules,
     canonical,
+    continues,
     invalid,
     parse_betas,
     rules_for,
 )
 from claudechat.demo.scripts import RESPONSE_TYPES, ErrorReply, Recorded, Reply, Response
+from claudechat.demo.tools import check_tools, echo_text
 from claudechat.demo.web_checks import Issued, check_request
 
 MAX_REQUEST_BYTES = 32 * 1024 * 1024  # larger bodies get 413 request_too_large
@@ -256,6 +259,7 @@ class FakeServer:
                                    adaptive_only=self._adaptive_only, issued=self._issued_thinking,
                                    rules=rules, betas=betas, paused=paused, count_only=count_only)
         check_request(body, self.issued)  # server tools, citations (§5, §6)
+        check_tools(body, betas, paused, is_paused=lambda m: continues(m, paused))  # §3, §5, §7
         transformations = self._check_binding(body, rules, betas)
         reported = BINDING_BETA in betas and not count_only  # §2, §8D: count_tokens reports none
         context = Context(display=_display(body, rules),
@@ -278,6 +282,8 @@ class FakeServer:
                                   issued=issued)
 
     def plan(self, reply: Reply, body: dict, *, chat: bool, context: Context | None = None) -> Plan:
+        if reply.echo_results:
+            reply = dataclasses.replace(reply, text=echo_text(body), echo_results=False)
         reply_id = reply.id or self.next_id("chatcmpl-" if chat else "msg_")
         plan = make_plan(reply, body, reply_id, lambda: self.next_id("call_" if chat else "toolu_"),
                           None if chat else context)

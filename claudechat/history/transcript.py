@@ -8,6 +8,7 @@ which prints to the console it is given.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -80,6 +81,30 @@ def note(block: dict[str, Any]) -> str | None:
     return f"[{kind}]"
 
 
+def speaker(turn: Any) -> str:
+    """Who a turn is from, as a heading: a user turn of tool results is the tools'."""
+    if turn.role == "user" and turn.content and all(b.get("type") == "tool_result" for b in turn.content):
+        return "Tool results"
+    return SPEAKERS.get(turn.role, turn.role)
+
+
+def result_text(block: dict[str, Any]) -> str:
+    """A tool_result's content as text (a list of blocks: their text, others as notes)."""
+    content = block.get("content")
+    if isinstance(content, str):
+        return content
+    parts = [str(b.get("text") or "") if b.get("type") == "text" else f"[{b.get('type')}]"
+             for b in content or [] if isinstance(b, dict)]
+    return "\n".join(parts)
+
+
+def fenced(text: str) -> str:
+    """`text` in a Markdown code fence longer than any run of backticks in it."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}\n{text.rstrip(chr(10))}\n{fence}"
+
+
 def _source(block: dict[str, Any]) -> str:
     source = block.get("source") or {}
     name = block.get("title")
@@ -116,11 +141,14 @@ def markdown(source: Stored | Conversation, *, terminal: bool = False) -> str:
         out += ["## System", "", clean(source.system).rstrip("\n"), ""]
     cited = 0  # footnotes numbered through the document: [^1] … under each reply
     for turn in source.turns:
-        out += [f"## {SPEAKERS.get(turn.role, clean(turn.role))}", ""]
+        out += [f"## {clean(speaker(turn))}", ""]
         notes = Footnotes(offset=cited, marker="[^{}]")
-        for _, text in paragraphs(turn.content, notes):
+        for block in merged(turn.content, notes):
+            text = str(block["text"]) if block.get("type") == "text" else (note(block) or "")
             text = clean(text).rstrip("\n")
             out += [text, ""] if text.strip() else []
+            if block.get("type") == "tool_result":  # what the tool gave, whole
+                out += [fenced(clean(result_text(block))), ""]
         out += [f"[^{s.number}]: {clean(s.body())}" for s in notes.sources] + ([""] if notes.sources else [])
         cited += len(notes.sources)
         if turn.invalid_utf8:
@@ -197,11 +225,15 @@ def show_rich(stored: Stored, console: Console) -> None:
     for turn in stored.turns:
         console.print()
         style = "bold cyan" if turn.role == "user" else "bold magenta"
-        console.print(Text(SPEAKERS.get(turn.role, sanitize(turn.role)), style=style))
+        console.print(Text(sanitize(speaker(turn)), style=style))
         notes = Footnotes()
-        for is_text, text in paragraphs(turn.content, notes):
+        for block in merged(turn.content, notes):
+            is_text = block.get("type") == "text"
+            text = str(block["text"]) if is_text else (note(block) or "")
             if not is_text:
                 console.print(Text(sanitize(text), style="dim italic"))
+                if block.get("type") == "tool_result":
+                    console.print(Text(sanitize(result_text(block))))
             elif turn.role == "assistant":
                 console.print(Markdown(sanitize(text)))
             else:

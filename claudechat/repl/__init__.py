@@ -55,6 +55,11 @@ def _chat(options: Options, env: Environment) -> int:
         resumed(state, out, stored, "continuing")
         if said:
             out.notice(said)
+        from claudechat.tools.calls import kept_tools_note
+
+        kept = kept_tools_note(state.conversation, session.params.tools)
+        if kept:
+            out.notice(kept)
         if state.take_back():
             out.say(RESUMED_UNANSWERED, style="yellow")
     return run_repl(state, out)

@@ -134,7 +134,9 @@ def send(state: ReplState, out: Printer) -> None:
     from claudechat.ask import stop_notices
     from claudechat.environment import Environment
     from claudechat.render import choose_view
-    from claudechat.turn import run_turn
+    from claudechat.repl.tool_prompt import ChatHooks
+    from claudechat.tools.calls import ToolBox
+    from claudechat.tools.loop import run_with_tools
 
     console = out.console
     env = out.env or Environment.over(sys.stdin, console.file, console.file, env={})
@@ -142,9 +144,12 @@ def send(state: ReplState, out: Printer) -> None:
                        idle_timeout=state.settings.idle_timeout)
     view.pricing = state.session.cost_line  # type: ignore[attr-defined]
     view.numbering = state.replies  # type: ignore[attr-defined]  # counted once each reply is kept
+    box = ToolBox(state.settings.tool_specs, state.settings.tool_output_limit,
+                  state.settings.max_tool_rounds, always=state.always)
     with tty.without("ECHO"):  # a ^C or typed-ahead keys would break the live region
-        result = run_turn(state.ready_to_send(), state.session.client, view,
-                          wire=state.session.wire, persist=state.recorder)
+        result = run_with_tools(state.ready_to_send(), state.session.client, view, box,
+                                ChatHooks(out, state.replies), wire=state.session.wire,
+                                persist=state.recorder).result
     if not state.color and (result.message.usage or result.message.content):
         from claudechat.render.status import status_text
 

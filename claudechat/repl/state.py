@@ -80,6 +80,7 @@ class ReplState:
     watch: CacheWatch = field(default_factory=CacheWatch)  # cache misses between turns
     confirmed: set[str] = field(default_factory=set)  # large attachments the user said yes to
     given_back: list[attachments.Attachment] = field(default_factory=list)  # by give_back, last
+    always: set[str] = field(default_factory=set)  # tools the user said "always" to, this conversation
 
     def notice(self, text: str) -> None:
         self.notify(text)
@@ -92,6 +93,7 @@ class ReplState:
         self.conversation = self.session.new_conversation()
         self.conversation.system = system
         self.watch = CacheWatch()
+        self.always = set()
         self.start_recording(None, 0)
 
     def start_recording(self, cid: str | None, saved: int) -> None:
@@ -375,6 +377,7 @@ class ReplState:
         self.conversation.system = stored.system
         self.conversation.turns = list(stored.turns)
         self.conversation.restore_state(stored.settings if isinstance(stored.settings, dict) else {})
+        self.always = set()
         self.watch = CacheWatch.resuming(self.conversation, stored.times)
         self.start_recording(stored.summary.id, len(stored.turns))
         if system is None or (system or None) in (stored.system or None,

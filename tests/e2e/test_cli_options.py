@@ -113,6 +113,8 @@ BEFORE_HISTORY = {
     "demo": (["--demo"], "--demo", "--demo"),
     "web": (["--web"], "--web/--no-web", "--web"),
     "cite": (["--cite"], "--cite/--no-cite", "--cite"),
+    "tool": (["--tool", "read_file"], "--tool", "--tool NAME"),
+    "tool_choice": (["--tool-choice", "auto"], "--tool-choice", "--tool-choice auto|none|NAME"),
 }
 EVERYWHERE = {"version", "plain", "debug"}  # --version exits; --plain and --debug apply to every command
 

@@ -69,7 +69,7 @@ def test_expand_n_picks_the_reply_and_says_when_there_is_no_thinking(server, spa
     finish(term, 2)
     term.say("/expand")
     row = term.wait_prompt(after="/expand")
-    assert said(term, "/expand", row) == ["that reply has no thinking text"]
+    assert said(term, "/expand", row) == ["that reply has no thinking text and no tool results"]
     term.say("/expand 1")
     row = term.wait_prompt(after="The plan for reply one.")
     assert any("The plan for reply one." in line for line in term.between(f"{PROMPT} /expand 1", row))

@@ -133,12 +133,23 @@ def test_stream_error_carries_the_partial_message():
     assert info.value.partial.text == "kept"
 
 
-def test_bad_tool_json_is_a_malformed_stream():
+def test_a_tool_calls_invalid_json_is_kept_wrapped_as_docs_api_2026_section_7_says():
     from claudechat.api.events import InputJsonDelta
 
     acc = Accumulator()
     acc.feed(START)
     acc.feed(ContentBlockStart(0, {"type": "tool_use", "id": "t", "name": "f", "input": {}}))
+    acc.feed(ContentBlockDelta(0, InputJsonDelta('{"a": ')))
+    acc.feed(ContentBlockStop(0))
+    assert acc.message.content[0]["input"] == {"INVALID_JSON": '{"a": '}
+
+
+def test_bad_json_in_a_server_tool_block_is_a_malformed_stream():
+    from claudechat.api.events import InputJsonDelta
+
+    acc = Accumulator()
+    acc.feed(START)
+    acc.feed(ContentBlockStart(0, {"type": "server_tool_use", "id": "s", "name": "web_search", "input": {}}))
     acc.feed(ContentBlockDelta(0, InputJsonDelta('{"a": ')))
     with pytest.raises(MalformedStream, match="not valid JSON"):
         acc.feed(ContentBlockStop(0))

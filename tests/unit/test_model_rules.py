@@ -178,8 +178,10 @@ def test_a_forced_tool_choice_is_refused_where_the_model_rejects_it():
     p = RequestParams("claude-opus-5-5", 100, tool_choice={"type": "any"})
     with pytest.raises(UsageError) as caught:
         p.checked()
-    assert str(caught.value) == ("claude-opus-5-5 does not accept a forced tool_choice (any or tool); "
-                                 "use tool_choice auto with a strict tool instead")
+    assert str(caught.value) == (
+        "claude-opus-5-5 does not accept a forced tool_choice (any or tool: the API refuses it on this "
+        "model); leave tool_choice at auto and mark the tool strict = true in its [tools.NAME] table, so "
+        "its input always fits its schema")
     ok = RequestParams("claude-haiku-5-5", 100, tool_choice={"type": "any"})
     assert ok.checked() == (ok, [])
 

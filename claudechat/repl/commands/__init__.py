@@ -8,7 +8,7 @@ package's modules; importing them registers them, in the order /help lists them.
 """
 
 # isort: off
-from claudechat.repl.commands import chat, settings, attach, replies, saved, web  # noqa: F401 (registers them)
+from claudechat.repl.commands import chat, settings, attach, replies, saved, tools, web  # noqa: F401 (registers them)
 # isort: on
 from claudechat.repl.commands.registry import ALIASES, COMMANDS, SEND, Command, dispatch
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from claudechat import private, redaction
 from claudechat.errors import UsageError
@@ -25,15 +25,25 @@ from claudechat.models import PRICES_CHECKED
 from claudechat.repl.clipboard import copy_to_clipboard
 
 
-@command("/expand [N]", "show the thinking of reply N (default: the last) in full")
+@command("/expand [N]", "show the thinking and tool results of reply N (default: the last) in full")
 def cmd_expand(state: ReplState, arg: str, out: Printer) -> Outcome:
     reply = state.reply(arg)
     thoughts = [b.get("thinking", "") for b in reply.content if b.get("type") == "thinking"]
-    if not any(thoughts):
-        raise UsageError("that reply has no thinking text")
+    results = tool_results(state, arg)
+    if not any(thoughts) and not results:
+        raise UsageError("that reply has no thinking text and no tool results")
     for text in thoughts:
-        out.show(Panel(Text(sanitize(text), style="dim"), title="Thinking",
-                                  title_align="left", border_style="dim"))
+        if text:
+            out.show(Panel(Text(sanitize(text), style="dim"), title="Thinking",
+                           title_align="left", border_style="dim"))
+    names = {b.get("id"): b.get("name") for b in reply.content if b.get("type") == "tool_use"}
+    for block in results:
+        from claudechat.history.transcript import result_text
+
+        error = " (error)" if block.get("is_error") else ""
+        title = Text(sanitize(f"{names.get(block.get('tool_use_id'), 'tool')} result{error}"))
+        out.show(Panel(Text(sanitize(result_text(block))), title=title, title_align="left",
+                       border_style="yellow" if error else "cyan"))
 
 
 @command("/show [N]", "show exchange N (default: the last) whole: your message and the reply")
@@ -149,3 +159,15 @@ def cmd_cost(state: ReplState, arg: str, out: Printer) -> Outcome:
             f"{percent(all_tokens.read_share)} of input read from the cache "
             f"(list prices checked {PRICES_CHECKED})", style="")
 
+
+def tool_results(state: ReplState, arg: str) -> list[dict[str, Any]]:
+    """The tool_result blocks that answered reply number `arg` (or the last)."""
+    turns = state.conversation.turns
+    at = [i for i, t in enumerate(turns) if t.role == "assistant"]
+    if not at:
+        return []
+    index = at[(choose(arg, len(at), "reply") if arg else len(at)) - 1]
+    after = next((t for t in turns[index + 1:] if t.role != "system"), None)
+    if after is None or after.role != "user":
+        return []
+    return [b for b in after.content if b.get("type") == "tool_result"]
