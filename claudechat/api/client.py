@@ -346,7 +346,7 @@ def _parsed(data: bytes) -> Any:
     """The JSON in `data`, or _NOT_JSON."""
     try:
         return json.loads(data)
-    except ValueError:
+    except (ValueError, RecursionError):  # JSON nested past the parser's depth
         return _NOT_JSON
 
 

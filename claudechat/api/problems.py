@@ -31,7 +31,7 @@ def error_object(body: bytes) -> dict[str, Any] | None:
     """The body when it is an error answer: JSON with an `error` object."""
     try:
         data = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # JSON nested past the parser's depth
         return None
     return data if isinstance(data, dict) and isinstance(data.get("error"), dict) else None
 
