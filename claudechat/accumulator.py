@@ -97,6 +97,11 @@ class Accumulator:
         self._message.content[index][pieces.key] = pieces.join()
 
     def feed(self, event: StreamEvent) -> Message:
+        if type(event) is ContentBlockDelta and type(event.delta) is TextDelta:  # most events: in one step
+            pieces = self._pieces.get(event.index)  # only an open text or thinking block has pieces
+            if pieces is not None and pieces.key == "text" and not self.finished:
+                pieces.append(event.delta.text)
+                return self._message
         if self.finished:
             self._fail(f"{type(event).__name__} after message_stop")
         match event:

@@ -129,6 +129,7 @@ StreamEvent = (
 # history's json.dumps, the views) recurses once per level, and Python's recursion limit
 # (1,000 frames) fails them from a few hundred levels, so deeper data is refused here.
 MAX_DEPTH = 64
+_scan = json.JSONDecoder().scan_once  # what json.loads runs after skipping whitespace
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]++|\\.)*+"|[\[\]{}]')
 _NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true/false",
           dict: "an object", list: "an array", type(None): "null"}
@@ -152,7 +153,13 @@ def loads(text: str) -> Any:
     if text.count("[") + text.count("{") > MAX_DEPTH and _depth(text) > MAX_DEPTH:
         raise TooDeep
     try:
-        return json.loads(text)
+        try:  # json.loads's own parser without its two whitespace scans: half the time per event
+            value, end = _scan(text, 0)
+            if end == len(text):
+                return value
+        except StopIteration:
+            pass
+        return json.loads(text)  # leading or trailing whitespace, or not JSON: json's own error
     except RecursionError:
         raise TooDeep from None
 

@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from claudechat.accumulator import Accumulator
 from claudechat.api import chat_completions, messages
 from claudechat.api.client import ApiClient, Endpoint
+from claudechat.api.events import loads as events_loads
 from claudechat.api.sse import SSEDecoder
 from claudechat.conversation import Conversation, RequestParams
 from claudechat.errors import ApiError, StreamError
@@ -209,3 +210,27 @@ def test_run_turn_keeps_every_character_it_showed(events, cuts):
     if shown.endswith("\n") and not kept_text.endswith("\n"):
         shown = shown[:-1]  # the view ends the last line
     assert not Counter(shown) - Counter(kept_text)  # deltas may go to blocks in any order
+
+
+JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+                           lambda inner: st.lists(inner, max_size=3)
+                           | st.dictionaries(st.text(max_size=4), inner, max_size=3), max_leaves=8)
+SPACE = st.sampled_from(["", " ", "\n", "\t ", "\r\n"])
+
+
+@FAST
+@given(value=JSON_VALUES, before=SPACE, after=SPACE, tail=st.sampled_from(["", "x", "}", "1", "{}"]))
+def test_the_event_json_parser_takes_and_refuses_what_json_loads_does(value, before, after, tail):
+    """events.loads parses the common case without json.loads's whitespace scans; it must
+    accept exactly what json.loads accepts (whitespace around, NaN) and refuse the rest
+    (text after the value) with a ValueError."""
+    text = before + json.dumps(value) + after + tail
+    try:
+        expected: Any = json.loads(text)
+    except ValueError:
+        expected = ValueError
+    try:
+        got: Any = events_loads(text)
+    except ValueError:
+        got = ValueError
+    assert json.dumps(got, default=str) == json.dumps(expected, default=str)
