@@ -4,6 +4,7 @@ request parameters (thinking mode resolved). Shared by `ask` and the REPL."""
 from __future__ import annotations
 
 import json
+import ssl
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -125,12 +126,24 @@ def open_client(settings: Settings, *, debug: bool = False,
                               write=60.0, pool=10.0),
         transport=transport,
         follow_redirects=False,
+        verify=True if transport is not None else tls_context(settings.base_url),
     )
     check_url(http, settings.base_url)
     # headers and reason phrases are the server's text: no control character reaches the terminal
     log = (lambda line: print(f"debug: {sanitize(line)}", file=sys.stderr, flush=True)) if debug else None
     return ApiClient(endpoint, http, max_retries=settings.max_retries,
                      idle_timeout=settings.idle_timeout, debug=log)
+
+
+def tls_context(base_url: str) -> ssl.SSLContext | bool:
+    """httpx's own (the system's or certifi's CAs, SSL_CERT_FILE) for an https server. A
+    plain http:// server (on loopback: keys.py refuses others unless allowed) never uses
+    one, and loading the CAs costs ~20 ms of every start: it gets a context that trusts
+    nothing, so that if TLS were ever attempted through it, it would fail, never pass
+    unchecked. Redirects are not followed; an https proxy gets httpx's default context."""
+    if base_url[:7].lower() != "http://":
+        return True
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies certificates and names; knows no CA
 
 
 def check_url(http: httpx.Client, base_url: str) -> None:

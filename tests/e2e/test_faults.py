@@ -18,6 +18,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 import pytest
 from helpers.cli import CLI, KEY, Result, run_cli
 from helpers.hostile import (
@@ -39,6 +40,7 @@ from helpers.hostile import (
 )
 from helpers.pty_terminal import PROMPT
 
+from claudechat import connect
 from claudechat.demo import DEFAULT_TEXT
 
 QUESTION = "What is the answer?"
@@ -291,6 +293,25 @@ def test_a_certificate_that_cannot_be_verified_is_not_retried_and_says_what_to_d
         # what the line says to do works: the same server, its certificate trusted
         trusted = run_cli({**bad, "SSL_CERT_FILE": str(certificate[0])}, "ask", "-c", QUESTION)
         assert trusted.code == 0 and trusted.out == b"A good answer.\n", trusted
+    finally:
+        tls.stop()
+
+
+def test_the_tls_context_of_a_plain_http_profile_trusts_no_certificate(certificate, monkeypatch):
+    """A plain http:// profile skips loading the CAs (start-up time); the context it gets
+    instead refuses every certificate, even one SSL_CERT_FILE makes httpx's own trust, so
+    TLS through it could never pass unchecked."""
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))
+    tls = Hostile(tls=tls_context(*certificate)).start()
+    try:
+        for base_url, trusted in (("https://127.0.0.1", True), ("http://127.0.0.1", False)):
+            with httpx.Client(verify=connect.tls_context(base_url)) as client:
+                if trusted:
+                    tls.enqueue(answer(200, b"{}"))
+                    assert client.get(tls.url).json() == {}
+                else:
+                    with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+                        client.get(tls.url)
     finally:
         tls.stop()
 
