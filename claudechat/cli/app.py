@@ -6,6 +6,7 @@ Heavy modules (httpx, rich, prompt_toolkit) are imported inside the commands, so
 
 from __future__ import annotations
 
+import os
 from typing import Annotated, Any
 
 import typer
@@ -101,6 +102,18 @@ ToolChoice = Annotated[str | None, typer.Option(
 
 Demo = Annotated[bool, typer.Option(
     "--demo", help="Try it with no key: a simulated server of claudechat's own on 127.0.0.1.")]
+
+
+COMPLETE_VAR = "_CLAUDECHAT_COMPLETE"
+
+
+def completion_setup() -> None:
+    """main(): when a shell asks for completions, answer with typer's protocol (the one its
+    scripts speak, completion.py), not click's."""
+    if os.environ.get(COMPLETE_VAR):
+        from typer.completion import completion_init
+
+        completion_init()
 
 
 def show_version(value: bool) -> None:

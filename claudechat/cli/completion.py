@@ -3,24 +3,13 @@ typer's completion protocol when a shell asks (suggest.py: what Tab offers for v
 
 from __future__ import annotations
 
-import os
 from typing import Annotated
 
 import typer
 
-from claudechat.cli.app import app
+from claudechat.cli.app import COMPLETE_VAR, app
 
 SHELLS = ("bash", "zsh", "fish")
-COMPLETE_VAR = "_CLAUDECHAT_COMPLETE"
-
-
-def setup() -> None:
-    """main(): when a shell asks for completions, answer with typer's protocol (the one its
-    scripts speak), not click's."""
-    if os.environ.get(COMPLETE_VAR):
-        from typer.completion import completion_init
-
-        completion_init()
 
 
 def script(shell: str) -> str:

@@ -11,8 +11,7 @@ from typing import Any
 import typer
 
 from claudechat import redaction, signals
-from claudechat.cli import completion
-from claudechat.cli.app import app, begin, debug_on, quiet_stdout
+from claudechat.cli.app import COMPLETE_VAR, app, begin, completion_setup, debug_on, quiet_stdout
 from claudechat.environment import Environment
 from claudechat.errors import ClaudechatError, ExitCode, UsageError
 
@@ -36,9 +35,10 @@ def main(argv: list[str] | None = None) -> None:
     redaction.guard_streams()  # first: every line printed from here on passes redaction
     begin(Environment.from_process(debug=bool(os.environ.get("CLAUDECHAT_DEBUG"))))
     signals.install()
-    completion.setup()
+    completion_setup()
     try:
         check_argv(sys.argv[1:] if argv is None else argv)
+        register(sys.argv[1:] if argv is None else argv)
         code = app(args=argv, prog_name="claudechat", standalone_mode=False)
     except (KeyboardInterrupt, typer.Abort):
         code = signals.exit_code() or ExitCode.INTERRUPTED
@@ -64,6 +64,22 @@ def main(argv: list[str] | None = None) -> None:
             code = _fail(f"internal error: {type(exc).__name__}: {exc} "
                          f"(run with --debug for details)", ExitCode.ERROR)
     sys.exit(int(code or 0))
+
+
+COMMANDS = ("ask", "history", "models", "config", "completion")  # modules of claudechat.cli, --help's order
+
+
+def register(args: list[str] | None = None) -> None:
+    """Import the command modules, whose decorators add them to the app: only the one that
+    the first word names (`claudechat ask …`: building every command's options for click
+    costs ~8 ms of each start), else all of them (the chat, --help, options before a
+    command, a prompt without ask, a shell asking for completions)."""
+    import importlib
+
+    first = args[0] if args else None
+    wanted = (first,) if first in COMMANDS and not os.environ.get(COMPLETE_VAR) else COMMANDS
+    for name in wanted:
+        importlib.import_module(f"claudechat.cli.{name}")
 
 
 PATH_OPTIONS = ("-f", "--file", "-i", "--image")  # their values are file names: any bytes
