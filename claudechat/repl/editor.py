@@ -17,14 +17,15 @@ def editor() -> str:
     return os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
 
 
-def edited(editor: str, start: str) -> str:
-    """What the user wrote in `editor`, which opened on `start`."""
+def edited(editor: str, start: str, suffix: str = ".md") -> str:
+    """What the user wrote in `editor`, which opened on `start` in a file named *`suffix`
+    (so the editor highlights it: Markdown for a message, JSON for a tool's input)."""
     try:
         argv = shlex.split(editor)
     except ValueError as exc:
         raise UsageError(f"VISUAL or EDITOR ({editor}) is not a command line ({exc}); "
                          f"fix it; nothing sent") from None
-    with tempfile.NamedTemporaryFile("w+", suffix=".md", delete=False, encoding="utf-8") as f:
+    with tempfile.NamedTemporaryFile("w+", suffix=suffix, delete=False, encoding="utf-8") as f:
         f.write(start)
         path = f.name
     try:

@@ -62,7 +62,7 @@ class ChatHooks:
         from claudechat.repl.editor import editor
 
         try:
-            text = edit_in(editor(), json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+            text = edit_in(editor(), json.dumps(value, ensure_ascii=False, indent=2) + "\n", ".json")
             new = json.loads(text)
         except UsageError as exc:
             self.out.error(str(exc).replace("nothing sent", "the input is as it was"))

@@ -4,6 +4,7 @@ Ctrl-C), the collapsed output and /expand, /tools and switching a tool off."""
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import pytest
 from helpers.fake_server import Reply
@@ -81,8 +82,8 @@ def test_e_edits_the_input_and_invalid_json_asks_again(server, chat, tmp_path):
                       "pathlib.Path(sys.argv[1]).write_text(text)\n", "utf-8")
     # one editor state across both edits: the counter lives beside a fixed path
     wrapper = tmp_path / "edit.sh"
-    wrapper.write_text(f'#!/bin/sh\ncp "$1" {tmp_path}/buf\n{sys.executable} {editor} {tmp_path}/buf\n'
-                       f'cp {tmp_path}/buf "$1"\n', "utf-8")
+    wrapper.write_text(f'#!/bin/sh\necho "$1" >> {tmp_path}/names\ncp "$1" {tmp_path}/buf\n'
+                       f'{sys.executable} {editor} {tmp_path}/buf\ncp {tmp_path}/buf "$1"\n', "utf-8")
     wrapper.chmod(0o755)
     server.enqueue(Reply(text="", tool_use=[call("toolu_1", "original")]), Reply(echo_results=True))
     term = chat(EDITOR=str(wrapper), VISUAL=None)
@@ -101,6 +102,8 @@ def test_e_edits_the_input_and_invalid_json_asks_again(server, chat, tmp_path):
     assert result["content"] == ('(The user edited the input; the tool ran with: {"text": "edited"})\n'
                                  "got: edited\n")
     assert posts(server)[1].json["messages"][1]["content"][0]["input"] == {"text": "original"}  # as sent
+    # the editor opened a .json file (highlighted as JSON), not the .md of a message
+    assert [Path(n).suffix for n in (tmp_path / "names").read_text().split()] == [".json", ".json"]
 
 
 def test_tools_off_on_a_model_with_mid_conversation_tool_changes(server, chat):
