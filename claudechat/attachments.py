@@ -10,7 +10,6 @@ one line that says what to do.
 from __future__ import annotations
 
 import base64
-import html
 import re
 import struct
 from dataclasses import dataclass
@@ -202,11 +201,17 @@ def estimated_tokens(attachment: Attachment) -> int:
 def document_name(block: dict[str, Any]) -> str | None:
     """The name in a text block made by text_document, or None for other blocks."""
     match = _DOCUMENT.match(block.get("text", "")) if block.get("type") == "text" else None
-    return html.unescape(match.group(1)) if match else None
+    if match is None:
+        return None
+    import html  # only for an attachment: not at every start
+
+    return html.unescape(match.group(1))
 
 
 def text_document(text: str, name: str) -> Attachment:
     """Text wrapped in a <document> element that names where it came from."""
+    import html
+
     body = text if text.endswith("\n") or not text else text + "\n"
     wrapped = f'<document name="{html.escape(name)}">\n{body}</document>'
     return Attachment({"type": "text", "text": wrapped}, name, nbytes=len(text.encode("utf-8")))

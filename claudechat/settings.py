@@ -12,7 +12,6 @@ import os
 import re
 import shlex
 import sys
-import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -258,6 +257,8 @@ def read_config(path: Path) -> dict[str, Any]:
         return {}
     except OSError as exc:
         raise ConfigError(f"cannot read the config file {path}: {exc.strerror}") from None
+    import tomllib  # here: without a config file, no TOML parser is needed
+
     try:
         text = raw.decode("utf-8")
         redaction.add_url(text)  # a password in any URL of the file, before an error can quote it

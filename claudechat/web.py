@@ -20,7 +20,6 @@ the model's preserved thinking survive. Pure: settings in, dicts out.
 
 from __future__ import annotations
 
-import html
 import re
 from typing import Any
 
@@ -134,6 +133,8 @@ def cite_documents(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if match is None:
             out.append(block)
             continue
+        import html  # only for --cite on a text file: not at every start
+
         out.append({"type": "document", "title": html.unescape(match.group(1)),
                     "source": {"type": "text", "media_type": "text/plain", "data": match.group(2)},
                     "citations": {"enabled": True}})
