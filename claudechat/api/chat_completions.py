@@ -120,8 +120,9 @@ def _part(block: dict[str, Any]) -> dict[str, Any]:
         return {"type": "image_url", "image_url": {"url": url}}
     use = chat_tools.USE_MESSAGES
     if block.get("citations"):
-        raise UsageError(f"citations (--cite, /cite) are a feature of the Messages API, and the "
-                         f"chat-completions API has no documents; leave them off, or {use}")
+        raise UsageError(f"citations (--cite, /cite on) are a feature of the Messages API, and the "
+                         f"chat-completions API has no documents; leave out --cite (/cite off in the chat), "
+                         f"or {use}")
     raise UsageError(f"a {kind} block cannot be sent with the chat-completions API; {use}")
 
 
