@@ -4,15 +4,18 @@ the Messages API, so nothing after the decoder knows which one was used.
 
 Thinking is asked for with a model name ending in `-thinking`; the reasoning
 comes back as `reasoning_content` and becomes a thinking block (without a
-signature: this API has none). Tool calls become tool_use blocks.
+signature: this API has none). The user's tools go both ways through api/chat_tools.py:
+`tools`/`tool_choice`, `tool_calls` and `role: "tool"` messages <-> tool_use and tool_result
+blocks. The API's own tools (web search and fetch) and citations do not exist on this format:
+connect.py refuses --web for such a profile, and a document (--cite, a PDF) is refused here.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from claudechat.api import chat_tools
 from claudechat.api.events import (
     BadShape,
     ContentBlockDelta,
@@ -47,7 +50,6 @@ STOP_REASONS = {
     "function_call": "tool_use",
     "content_filter": "refusal",
 }
-TOOL_CHOICE = {"auto": "auto", "any": "required", "none": "none"}
 
 # -- request -------------------------------------------------------------------
 
@@ -77,9 +79,9 @@ def build_body(conversation: Conversation, params: RequestParams, *, stream: boo
         body["stop"] = list(params.stop_sequences)
     tools = conversation.request_tools(params.tools)
     if tools:
-        body["tools"] = [_tool(t) for t in tools]
+        body["tools"] = [chat_tools.tool(t) for t in tools]
     if params.tool_choice:
-        body["tool_choice"] = _tool_choice(params.tool_choice)
+        body["tool_choice"] = chat_tools.tool_choice(params.tool_choice)
     if stream:
         body["stream"] = True
         body["stream_options"] = {"include_usage": True}
@@ -90,22 +92,11 @@ def _convert(message: dict[str, Any]) -> list[dict[str, Any]]:
     role = message["role"]
     blocks = message["content"]
     if role == "system":  # a system message mid-conversation
-        return [{"role": "system", "content": "".join(b.get("text", "") for b in blocks)}]
+        return [{"role": "system", "content": "".join(_system_text(b) for b in blocks)}]
     if role == "assistant":
-        text = "".join(b.get("text", "") for b in blocks if b.get("type") == "text")
-        out: dict[str, Any] = {"role": "assistant", "content": text}
-        calls = [
-            {"id": b["id"], "type": "function",
-             "function": {"name": b["name"], "arguments": json.dumps(b.get("input") or {})}}
-            for b in blocks if b.get("type") == "tool_use"
-        ]
-        if calls:
-            out["tool_calls"] = calls
-        return [out]
-    results = [
-        {"role": "tool", "tool_call_id": b["tool_use_id"], "content": _result_text(b.get("content"))}
-        for b in blocks if b.get("type") == "tool_result"
-    ]
+        return [chat_tools.assistant_message(blocks)]
+    # the results first, one tool message each, then what else the user said (docs/API-2026.md §7)
+    results = [chat_tools.tool_message(b) for b in blocks if b.get("type") == "tool_result"]
     parts = [_part(b) for b in blocks if b.get("type") != "tool_result"]
     if not parts:
         return results
@@ -127,29 +118,20 @@ def _part(block: dict[str, Any]) -> dict[str, Any]:
         else:
             url = f"data:{source.get('media_type')};base64,{source.get('data')}"
         return {"type": "image_url", "image_url": {"url": url}}
-    raise UsageError(f"a {kind} block cannot be sent with the chat-completions API; "
-                     f"use a profile with api = \"messages\"")
+    use = chat_tools.USE_MESSAGES
+    if block.get("citations"):
+        raise UsageError(f"citations (--cite, /cite on) are a feature of the Messages API, and the "
+                         f"chat-completions API has no documents; leave out --cite (/cite off in the chat), "
+                         f"or {use}")
+    raise UsageError(f"a {kind} block cannot be sent with the chat-completions API; {use}")
 
 
-def _result_text(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "".join(b.get("text", "") for b in content if isinstance(b, dict))
-    return "" if content is None else json.dumps(content)
-
-
-def _tool(tool: dict[str, Any]) -> dict[str, Any]:
-    function = {"name": tool["name"], "parameters": tool.get("input_schema") or {"type": "object"}}
-    if tool.get("description"):
-        function["description"] = tool["description"]
-    return {"type": "function", "function": function}
-
-
-def _tool_choice(choice: dict[str, Any]) -> Any:
-    if choice.get("type") == "tool":
-        return {"type": "function", "function": {"name": choice["name"]}}
-    return TOOL_CHOICE.get(choice.get("type", "auto"), "auto")
+def _system_text(block: dict[str, Any]) -> str:
+    if block.get("type") != "text":  # tool_removal/tool_addition: this wire switches tools by tool_choice
+        raise UsageError(f"this conversation holds a {block.get('type')} system message from the Messages "
+                         f"API, which the chat-completions API cannot carry; {chat_tools.USE_MESSAGES} "
+                         f"to continue it")
+    return str(block.get("text", ""))
 
 
 # -- response ------------------------------------------------------------------
@@ -167,10 +149,16 @@ def parse_message(data: Any) -> Message:
         content.append({"type": "thinking", "thinking": reply["reasoning_content"]})
     if reply.get("content"):
         content.append({"type": "text", "text": reply["content"]})
-    for call in reply.get("tool_calls") or []:
-        function = call.get("function") or {}
-        content.append({"type": "tool_use", "id": call.get("id", ""), "name": function.get("name", ""),
-                        "input": _arguments(function.get("arguments"))})
+    calls = reply.get("tool_calls") or []
+    try:
+        for n, call in enumerate(calls if isinstance(calls, list) else [calls]):
+            _check_call(call, f"choices[0].message.tool_calls[{n}]")
+    except BadShape as exc:
+        raise MalformedStream(f"the server's reply is malformed ({exc})") from None
+    for n, call in enumerate(calls):
+        block = chat_tools.use_block(call, f"choices[0].message.tool_calls[{n}]")
+        block["input"] = chat_tools.arguments((call.get("function") or {}).get("arguments"))
+        content.append(block)
     finish = choice.get("finish_reason")
     return Message(
         id=data.get("id", ""),
@@ -179,15 +167,6 @@ def parse_message(data: Any) -> Message:
         stop_reason=STOP_REASONS.get(finish, finish),
         usage=_usage(data.get("usage")),
     )
-
-
-def _arguments(text: Any) -> Any:
-    if not text:
-        return {}
-    try:
-        return json.loads(text)
-    except ValueError:
-        raise MalformedStream("a tool call's arguments are not valid JSON") from None
 
 
 def _usage(usage: Any) -> dict[str, Any]:
@@ -329,9 +308,9 @@ class _Adapter:
                 self.open.remove(self.current[1])
                 yield ContentBlockStop(self.current[1])
                 self.current = None
+            block = chat_tools.use_block(call, f"delta.tool_calls index {position}")
             self.tools[position] = self.count
-            yield from self._start({"type": "tool_use", "id": call.get("id", ""),
-                                    "name": function.get("name", ""), "input": {}})
+            yield from self._start(block)
         if function.get("arguments"):
             yield ContentBlockDelta(self.tools[position], InputJsonDelta(function["arguments"]))
 

@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from claudechat.demo.chat_tools import check_chat_tools
 from claudechat.demo.media import b64decode, validate_document, validate_image
 from claudechat.demo.rules import (
     EFFORTS,
@@ -287,4 +288,4 @@ def validate_chat_request(body: Any) -> None:
         raise invalid("max_tokens: Input should be greater than or equal to 1")
     if "stream" in body and not isinstance(body["stream"], bool):
         raise invalid("stream: Input should be a valid boolean")
-
+    check_chat_tools(body)

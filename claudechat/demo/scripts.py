@@ -31,7 +31,7 @@ class Reply:
     model: str | None = None  # default: the request's model (the fallback's "to" with `fallback`)
     stop_details: dict | None = None  # e.g. {"type": "refusal", "category": "cyber", "explanation": ...}
     fallback: dict | None = None  # {"from": M1, "to": M2, "category": C}: a fallback block first
-    echo_results: bool = False  # the text: the tool results of the request's last user message
+    echo_results: bool = False  # the text: the request's last tool results (tool messages on chat)
     blocks: Sequence[dict] = ()  # whole blocks (server tool results, compaction) after the text
     web: Sequence[Any] = ()  # web.py's Search, Fetch, Cite or str steps, in order, before the text
     id: str | None = None  # default: msg_<n> (chatcmpl-<n> on /v1/chat/completions)

@@ -15,6 +15,7 @@ from typing import Any
 from claudechat.demo.binding import Binder
 from claudechat.demo.cache import PromptCache
 from claudechat.demo.catalog import default_models
+from claudechat.demo.chat_tools import chat_echo_text
 from claudechat.demo.checks import validate_messages_request
 from claudechat.demo.handler import Handler, Server
 from claudechat.demo.replies import Context, Plan, make_plan
@@ -283,7 +284,8 @@ class FakeServer:
 
     def plan(self, reply: Reply, body: dict, *, chat: bool, context: Context | None = None) -> Plan:
         if reply.echo_results:
-            reply = dataclasses.replace(reply, text=echo_text(body), echo_results=False)
+            echoed = chat_echo_text(body) if chat else echo_text(body)
+            reply = dataclasses.replace(reply, text=echoed, echo_results=False)
         reply_id = reply.id or self.next_id("chatcmpl-" if chat else "msg_")
         plan = make_plan(reply, body, reply_id, lambda: self.next_id("call_" if chat else "toolu_"),
                           None if chat else context)

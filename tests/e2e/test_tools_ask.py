@@ -12,7 +12,7 @@ import pytest
 from helpers.cli import CLI, finish, run_cli
 from helpers.fake_server import RawSSE, Reply
 from helpers.received import posts, wait_for_bodies
-from helpers.tools import pid_alive, results, tool_config
+from helpers.tools import assert_stopped_to_ask, pid_alive, results, tool_config
 
 
 @pytest.fixture
@@ -49,12 +49,7 @@ def test_a_two_round_loop_runs_each_call_and_sends_its_output_back(server, tools
 def test_without_yes_ask_prints_the_call_and_exits_1_with_a_hint(server, tools_env, tmp_path):
     server.enqueue(Reply(text="", tool_use=[call("echo_input", "toolu_1", text="rm -rf")]))
     done = run_cli(tools_env(), "ask", "--tool", "echo_input", "go")
-    assert done.code == 1
-    assert 'the model asks to run echo_input with {"text": "rm -rf"}' in done.err
-    assert done.err_lines[-1].endswith("run again with --yes to let it (or set confirm = false in its "
-                                       "[tools.NAME] table)")
-    assert "Traceback" not in done.err
-    assert not (tmp_path / "bin" / "ran.log").exists()
+    assert_stopped_to_ask(done, tmp_path / "bin", '{"text": "rm -rf"}')
     assert len(posts(server)) == 1
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from helpers.fake_server import Reply
 from helpers.received import posts, wait_for_bodies
-from helpers.tools import results, tool_config
+from helpers.tools import results, tool_config, tools_off_after_a_reply
 
 ASKED = "? [y]es / [n]o / [a]lways for echo_input / [e]dit the input:"
 
@@ -128,13 +128,7 @@ def test_tools_off_on_a_model_with_mid_conversation_tool_changes(server, chat):
 def test_all_tools_off_without_tool_changes_sends_tool_choice_none(server, chat):
     server.enqueue(Reply(text="First."), Reply(text="Second."))
     term = chat("-m", "claude-sonnet-5")  # no mid-conversation system messages (§3)
-    term.say("hi")
-    term.wait_text("First.")
-    term.wait_prompt(after="First.")
-    term.say("/tools off echo_input")
-    term.wait_text("echo_input is off: every tool is off, so requests say tool_choice none")
-    term.say("more")
-    term.wait_text("Second.")
+    tools_off_after_a_reply(term, "echo_input is off: every tool is off, so requests say tool_choice none")
     first, second = wait_for_bodies(server, 2)
     assert second["tools"] == first["tools"] and second["tool_choice"] == {"type": "none"}
     assert not any(m["role"] == "system" for m in second["messages"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 SCHEMA = '{ type = "object", properties = { text = { type = "string" } }, required = ["text"] }'
 
@@ -58,3 +59,26 @@ def pid_alive(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def assert_stopped_to_ask(done: Any, folder: Path, call: str) -> None:
+    """`ask` without --yes met a call of echo_input that wants confirmation: it printed `call`
+    (the tool's input as JSON), exited 1 with the hint, and ran nothing."""
+    assert done.code == 1
+    assert f"the model asks to run echo_input with {call}" in done.err
+    assert done.err_lines[-1].endswith("run again with --yes to let it (or set confirm = false in its "
+                                       "[tools.NAME] table)")
+    assert "Traceback" not in done.err
+    assert not (folder / "ran.log").exists()
+
+
+def tools_off_after_a_reply(term: Any, says: str) -> None:
+    """In the chat: "hi" answered "First.", then /tools off echo_input (the chat `says` how),
+    then "more" answered "Second."."""
+    term.say("hi")
+    term.wait_text("First.")
+    term.wait_prompt(after="First.")
+    term.say("/tools off echo_input")
+    term.wait_text(says)
+    term.say("more")
+    term.wait_text("Second.")
