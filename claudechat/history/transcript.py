@@ -213,8 +213,9 @@ def as_json(stored: Stored) -> dict[str, Any]:
 
 def show_rich(stored: Stored, console: Console) -> None:
     """The transcript on a terminal: Claude's text as Markdown, everything sanitised."""
-    from rich.markdown import Markdown
     from rich.text import Text
+
+    from claudechat.render.code_block import Markdown
 
     console.print(Text(sanitize(stored.summary.title), style="bold"))
     console.print(Text(header_line(stored, sanitize), style="dim"))

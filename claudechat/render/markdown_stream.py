@@ -24,9 +24,10 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
-from rich.markdown import Markdown
 from rich.segment import Segment
 from rich.text import Text
+
+from claudechat.render.code_block import Markdown
 
 # Blocks that rich renders with a blank line of their own in front.
 _OWN_SPACING = frozenset({"bullet_list_open", "ordered_list_open", "blockquote_open", "table_open"})

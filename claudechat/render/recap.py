@@ -15,13 +15,13 @@ from collections.abc import Callable
 from typing import Any
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
-from rich.markdown import Markdown
 from rich.segment import Segment
 from rich.text import Text
 
 from claudechat import web
 from claudechat.citations import Footnotes, merged
 from claudechat.history.transcript import DECLINED, INTERRUPTED, NO_REPLY, note
+from claudechat.render.code_block import Markdown
 from claudechat.render.sections import block_note, source_lines
 from claudechat.render.view import token_counts
 from claudechat.sanitize import sanitize
