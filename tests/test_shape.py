@@ -139,7 +139,7 @@ LAYERS = {
     "claudechat.message": 0, "claudechat.sanitize": 0, "claudechat.errors": 0,
     "claudechat.environment": 0, "claudechat.options": 0, "claudechat.signals": 0,
     "claudechat.api.events": 0, "claudechat.api.sse": 0, "claudechat.history": 0,
-    "claudechat.redaction": 0, "claudechat.private": 0, "claudechat.render.code_block": 0,
+    "claudechat.redaction": 0, "claudechat.private": 0, "claudechat.render.blocks": 0,
     "claudechat.demo": 0,
 }
 

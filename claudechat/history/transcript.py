@@ -215,7 +215,7 @@ def show_rich(stored: Stored, console: Console) -> None:
     """The transcript on a terminal: Claude's text as Markdown, everything sanitised."""
     from rich.text import Text
 
-    from claudechat.render.code_block import Markdown
+    from claudechat.render.blocks import Markdown
 
     console.print(Text(sanitize(stored.summary.title), style="bold"))
     console.print(Text(header_line(stored, sanitize), style="dim"))

@@ -27,7 +27,7 @@ from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.segment import Segment
 from rich.text import Text
 
-from claudechat.render.code_block import Markdown
+from claudechat.render.blocks import Markdown
 
 # Blocks that rich renders with a blank line of their own in front.
 _OWN_SPACING = frozenset({"bullet_list_open", "ordered_list_open", "blockquote_open", "table_open"})

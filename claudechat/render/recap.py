@@ -21,7 +21,7 @@ from rich.text import Text
 from claudechat import web
 from claudechat.citations import Footnotes, merged
 from claudechat.history.transcript import DECLINED, INTERRUPTED, NO_REPLY, note
-from claudechat.render.code_block import Markdown
+from claudechat.render.blocks import Markdown
 from claudechat.render.sections import block_note, source_lines
 from claudechat.render.view import token_counts
 from claudechat.sanitize import sanitize
