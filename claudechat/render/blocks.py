@@ -20,9 +20,11 @@ from typing import Any, ClassVar
 from rich import box
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.containers import Lines
+from rich.markdown import BlockQuote as RichBlockQuote
 from rich.markdown import CodeBlock as RichCodeBlock
+from rich.markdown import ListElement as RichListElement
 from rich.markdown import Markdown as RichMarkdown
-from rich.markdown import MarkdownElement
+from rich.markdown import MarkdownElement, Paragraph
 from rich.markdown import TableElement as RichTableElement
 from rich.segment import Segment
 from rich.style import Style
@@ -225,9 +227,118 @@ class TableElement(RichTableElement):
             yield from segments
 
 
+Line = list[Segment]
+
+
+def list_lines(element: RichListElement, console: Console, width: int) -> list[Line] | None:
+    """The lines rich draws for a list `width` cells wide, or None unless each item holds
+    only one-line paragraphs and such lists (rich's ListItem.render_bullet / render_number:
+    the item's elements rendered `width` less the marker wide, the marker before the first
+    line, blanks of its style before the others)."""
+    bullet_list = element.list_type == "bullet_list_open"
+    if bullet_list:
+        style = console.get_style("markdown.item.bullet", default="none")
+        marker_width = 3
+    else:
+        style = console.get_style("markdown.item.number", default="none")
+        first = 1 if element.list_start is None else element.list_start
+        marker_width = len(str(first + len(element.items))) + 2  # rich's "last number"
+    blank = Segment(" " * marker_width, style)
+    out: list[Line] = []
+    for index, item in enumerate(element.items):
+        lines = _elements_lines(item.elements, item.style, console, width - marker_width)
+        if not lines:
+            return None
+        marker = (Segment(" • ", style) if bullet_list
+                  else Segment(f"{first + index}".rjust(marker_width - 1) + " ", style))
+        out += ([marker if number == 0 else blank, *line] for number, line in enumerate(lines))
+    return out
+
+
+def quote_lines(element: RichBlockQuote, console: Console, width: int) -> list[Line] | None:
+    """The lines rich draws for a block quote (BlockQuote.__rich_console__: its elements
+    four cells narrower, each line after a bar in the quote's style), or None."""
+    lines = _elements_lines(element.elements, element.style, console, width - 4)
+    if not lines:
+        return None
+    bar = Segment("▌ ", element.style)
+    return [[bar, *line] for line in lines]
+
+
+def _elements_lines(elements: Any, style: Style, console: Console, width: int) -> list[Line] | None:
+    """console.render_lines(elements, width, style=style) for one-line paragraphs, lists and
+    quotes of them; None for anything else."""
+    if width < 1:
+        return None
+    lines: list[Line] = []
+    for element in elements:
+        if type(element) is Paragraph:
+            line = _paragraph_line(element, console, width)
+            if line is None:
+                return None
+            lines.append(line)
+        elif isinstance(element, RichListElement):
+            inner = list_lines(element, console, width)
+            if inner is None:
+                return None
+            lines += inner
+        else:
+            return None
+    if style:
+        lines = [[Segment(s.text, style + s.style) for s in line] for line in lines]
+    for line in lines:
+        used = sum(len(s.text) for s in line)
+        if used > width:
+            return None
+        if used < width:
+            line.append(Segment(" " * (width - used), style))
+    return lines
+
+
+def _paragraph_line(paragraph: Paragraph, console: Console, width: int) -> Line | None:
+    """A paragraph that fits on one line as rich draws it (its Text justified, by default
+    padded to the width), or None."""
+    plain = paragraph.text.plain
+    if len(plain) > width or not (plain.isascii() and plain.isprintable()):
+        return None
+    line = paragraph.text.copy()
+    Lines([line]).justify(console, width, justify=paragraph.justify, overflow="fold")
+    return list(line.render(console))
+
+
+def _drawn(lines: list[Line]) -> RenderResult:
+    newline = Segment.line()
+    for line in lines:
+        yield from line
+        yield newline
+
+
+class ListElement(RichListElement):
+    """rich's Markdown list, drawn directly when that gives the same bytes."""
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        lines = list_lines(self, console, options.max_width)
+        if lines is None:
+            yield from super().__rich_console__(console, options)
+        else:
+            yield from _drawn(lines)
+
+
+class BlockQuote(RichBlockQuote):
+    """rich's Markdown block quote, drawn directly when that gives the same bytes."""
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        lines = quote_lines(self, console, options.max_width)
+        if lines is None:
+            yield from super().__rich_console__(console, options)
+        else:
+            yield from _drawn(lines)
+
+
 class Markdown(RichMarkdown):
     """rich's Markdown with the faster code blocks and tables."""
 
     elements: ClassVar[dict[str, type[MarkdownElement]]] = {
         **RichMarkdown.elements, "fence": CodeBlock, "code_block": CodeBlock,
-        "table_open": TableElement}
+        "table_open": TableElement, "bullet_list_open": ListElement,
+        "ordered_list_open": ListElement, "blockquote_open": BlockQuote}

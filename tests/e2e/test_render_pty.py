@@ -3,7 +3,8 @@ final screen and scrollback hold each line of the reply exactly once."""
 
 from __future__ import annotations
 
-import io
+import subprocess
+import sys
 
 import pyte
 import pytest
@@ -11,8 +12,6 @@ from helpers.fake_server import FakeServer, Reply
 from helpers.markdown_corpus import CORPUS, pieces, realistic
 from helpers.pty_terminal import Terminal
 from helpers.terminal import rendered
-from rich.console import Console
-from rich.markdown import Markdown as RichMarkdown
 
 WIDTH, HEIGHT = 80, 24
 
@@ -68,11 +67,16 @@ def test_code_and_tables_are_drawn_in_the_colours_rich_gives_them(clean_env):
         env.update(ANTHROPIC_API_KEY="sk-pty", ANTHROPIC_BASE_URL=server.url)
         with Terminal(["ask", "show me"], env, width=WIDTH, height=HEIGHT) as term:
             assert term.finish() == 0, "\n".join(term.lines[-20:])
-    expected_console = Console(file=io.StringIO(), width=WIDTH, height=HEIGHT, force_terminal=True,
-                               color_system="256")
-    expected_console.print(RichMarkdown(COLOURED))
+    # rich's own drawing, in a process of its own: rich caches a style's escape codes on the
+    # style object, so a test that drew the same styles in another colour system would leak
+    drawn_by_rich = subprocess.run(
+        [sys.executable, "-c", "import io, sys; from rich.console import Console; "
+         "from rich.markdown import Markdown; "
+         f"c = Console(file=io.StringIO(), width={WIDTH}, force_terminal=True, color_system='256'); "
+         "c.print(Markdown(sys.stdin.read())); sys.stdout.write(c.file.getvalue())"],
+        input=COLOURED, capture_output=True, text=True, check=True).stdout
     expected = pyte.HistoryScreen(WIDTH, HEIGHT, history=1000)
-    pyte.Stream(expected).feed(expected_console.file.getvalue().replace("\n", "\r\n"))
+    pyte.Stream(expected).feed(drawn_by_rich.replace("\n", "\r\n"))
     wanted = ("def fib", "return n", "name", "──", "22")
     shown = cells(term.screen, WIDTH, wanted)
     assert len(shown) == 5, shown  # two lines of code, the heading, its rule, the last row

@@ -1,7 +1,8 @@
-"""Code blocks drawn from the lexer's tokens and tables drawn from their cells write the
-same bytes as rich's Markdown (rich's own Syntax and Table), on every width, colour system
-and theme, and are what draws the common case (otherwise the comparison would only be
-testing rich against itself)."""
+"""Code blocks drawn from the lexer's tokens, tables from their cells, lists and quotes of
+one-line paragraphs from their lines write the same bytes as rich's Markdown (rich's own
+Syntax, Table, ListItem and BlockQuote), on every width, colour system and theme, and are
+what draws the common case (otherwise the comparison would only be testing rich against
+itself)."""
 
 from __future__ import annotations
 
@@ -64,6 +65,54 @@ TABLES = """| left | right | centre | plain |
 """
 
 
+LISTS = """- one
+- **two** with `code` and [a link](https://example.com)
+  - nested *em*
+    1. deeper ordered
+    2. again
+- three
+
+7. seven
+8. eight
+9. nine
+10. ten
+11. eleven
+
+- loose one
+
+- loose two
+
+  a second paragraph
+
+-
+- after an empty item
+
+> a quote
+> on two lines joined
+>
+> second paragraph
+> - a list in a quote
+> - two
+
+> > nested quote
+
+- a long item that must wrap on a narrow terminal because it is long, longer than forty
+- short
+
+1) paren style
+2) two
+
+* star
++ plus
+
+- item with code:
+
+  ```python
+  x = 1
+  ```
+"""
+
+
 def drawn(markdown: type, text: str, width: int, colours: str, theme: str) -> str:
     out = io.StringIO()
     console = Console(file=out, width=width, color_system=colours, force_terminal=True,
@@ -72,7 +121,7 @@ def drawn(markdown: type, text: str, width: int, colours: str, theme: str) -> st
     return re.sub(r"id=\d+", "id=N", out.getvalue())  # hyperlink ids are random
 
 
-TEXTS = {**CORPUS, "code": CODE, "tables": TABLES, "realistic": realistic(20_000)}
+TEXTS = {**CORPUS, "code": CODE, "tables": TABLES, "lists": LISTS, "realistic": realistic(20_000)}
 
 
 @pytest.mark.parametrize("name", sorted(TEXTS))
@@ -102,10 +151,11 @@ def test_a_theme_without_a_background_is_left_to_rich():
     assert blocks.code_segments("x = 1", "python", "ansi_dark", 40) is None
 
 
-@pytest.mark.parametrize("width", range(8, 80, 3))
-def test_tables_at_every_width_the_same_bytes_as_rich(width):
-    assert drawn(Markdown, TABLES, width, "truecolor", "monokai") == \
-        drawn(RichMarkdown, TABLES, width, "truecolor", "monokai")
+@pytest.mark.parametrize("width", range(6, 80, 3))
+@pytest.mark.parametrize("name", ["tables", "lists"])
+def test_tables_and_lists_at_every_width_the_same_bytes_as_rich(name, width):
+    assert drawn(Markdown, TEXTS[name], width, "truecolor", "monokai") == \
+        drawn(RichMarkdown, TEXTS[name], width, "truecolor", "monokai")
 
 
 def test_ordinary_tables_are_drawn_from_their_cells(monkeypatch):
@@ -123,3 +173,22 @@ def test_ordinary_tables_are_drawn_from_their_cells(monkeypatch):
     drawn_here.clear()
     drawn(Markdown, TABLES, 40, "truecolor", "monokai")
     assert drawn_here == [False, True, False, False]  # too wide for 40 columns: rich wraps them
+
+
+def test_lists_and_quotes_of_short_paragraphs_are_drawn_from_their_lines(monkeypatch):
+    drawn_here: dict[str, list[bool]] = {"list": [], "quote": []}
+    def counting(kind: str, real):
+        def counted(*args):
+            lines = real(*args)
+            drawn_here[kind].append(lines is not None)
+            return lines
+        return counted
+
+    monkeypatch.setattr(blocks, "list_lines", counting("list", blocks.list_lines))
+    monkeypatch.setattr(blocks, "quote_lines", counting("quote", blocks.quote_lines))
+    drawn(Markdown, "- one\n- two\n  1. nested\n\n> a quote\n> - with a list\n", 60, "truecolor", "monokai")
+    assert drawn_here == {"list": [True, True, True], "quote": [True]}
+    drawn_here = {"list": [], "quote": []}
+    drawn(Markdown, "- a\n\n  ```\n  code\n  ```\n\n> > nested\n", 60, "truecolor", "monokai")
+    # code in a list, a quote in a quote: rich draws them (and the inner quote is drawn here)
+    assert drawn_here == {"list": [False], "quote": [False, True]}
