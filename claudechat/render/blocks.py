@@ -132,18 +132,6 @@ def _without_empty(segments: list[Segment]) -> list[Segment]:
     return [s for s in segments if s.text]
 
 
-class CodeBlock(RichCodeBlock):
-    """rich's Markdown code block, drawn from the tokens when that gives the same bytes."""
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        code = str(self.text).rstrip()
-        segments = code_segments(code, self.lexer_name, self.theme, options.max_width)
-        if segments is None:
-            yield from super().__rich_console__(console, options)
-        else:
-            yield from segments
-
-
 def table_segments(element: RichTableElement, console: Console,
                    options: ConsoleOptions) -> list[Segment] | None:
     """The segments rich draws for a Markdown table, or None when this is not the simple
@@ -214,17 +202,6 @@ def _cell(console: Console, text: Text, width: int, pad_style: Style) -> list[Se
     if used < width:
         segments.append(Segment(" " * (width - used), pad_style))
     return segments
-
-
-class TableElement(RichTableElement):
-    """rich's Markdown table, drawn directly when that gives the same bytes."""
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        segments = table_segments(self, console, options)
-        if segments is None:
-            yield from super().__rich_console__(console, options)
-        else:
-            yield from segments
 
 
 Line = list[Segment]
@@ -306,37 +283,49 @@ def _paragraph_line(paragraph: Paragraph, console: Console, width: int) -> Line 
     return list(line.render(console))
 
 
-def _drawn(lines: list[Line]) -> RenderResult:
+def _drawn(lines: list[Line] | None) -> list[Segment] | None:
+    if lines is None:
+        return None
     newline = Segment.line()
-    for line in lines:
-        yield from line
-        yield newline
+    return [segment for line in lines for segment in (*line, newline)]
 
 
-class ListElement(RichListElement):
-    """rich's Markdown list, drawn directly when that gives the same bytes."""
+class _DrawnHere:
+    """A rich Markdown element that `draw` draws when it can give the same bytes; else rich."""
 
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        lines = list_lines(self, console, options.max_width)
-        if lines is None:
-            yield from super().__rich_console__(console, options)
-        else:
-            yield from _drawn(lines)
-
-
-class BlockQuote(RichBlockQuote):
-    """rich's Markdown block quote, drawn directly when that gives the same bytes."""
+    def draw(self, console: Console, options: ConsoleOptions) -> list[Segment] | None:
+        raise NotImplementedError
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        lines = quote_lines(self, console, options.max_width)
-        if lines is None:
-            yield from super().__rich_console__(console, options)
+        segments = self.draw(console, options)
+        if segments is None:
+            yield from super().__rich_console__(console, options)  # type: ignore[misc]
         else:
-            yield from _drawn(lines)
+            yield from segments
+
+
+class CodeBlock(_DrawnHere, RichCodeBlock):
+    def draw(self, console: Console, options: ConsoleOptions) -> list[Segment] | None:
+        return code_segments(str(self.text).rstrip(), self.lexer_name, self.theme, options.max_width)
+
+
+class TableElement(_DrawnHere, RichTableElement):
+    def draw(self, console: Console, options: ConsoleOptions) -> list[Segment] | None:
+        return table_segments(self, console, options)
+
+
+class ListElement(_DrawnHere, RichListElement):
+    def draw(self, console: Console, options: ConsoleOptions) -> list[Segment] | None:
+        return _drawn(list_lines(self, console, options.max_width))
+
+
+class BlockQuote(_DrawnHere, RichBlockQuote):
+    def draw(self, console: Console, options: ConsoleOptions) -> list[Segment] | None:
+        return _drawn(quote_lines(self, console, options.max_width))
 
 
 class Markdown(RichMarkdown):
-    """rich's Markdown with the faster code blocks and tables."""
+    """rich's Markdown with code blocks, tables, lists and quotes drawn here when they can be."""
 
     elements: ClassVar[dict[str, type[MarkdownElement]]] = {
         **RichMarkdown.elements, "fence": CodeBlock, "code_block": CodeBlock,
