@@ -17,7 +17,9 @@ The view (default): replies of 20, 80 and 320 KB of realistic Markdown, in
     of streaming is measured without waiting minutes.
 
 Floors: writing the raw text (delta by delta), and rendering the finished
-document once with rich.
+document once with the Markdown the view draws with (rich's, with claudechat's code
+blocks, tables, lists and quotes: claudechat/render/blocks.py), so the ratio is what
+streaming costs over drawing the same thing once.
 
     python bench/render.py [--sizes 20,80,320] [--rounds 5]
 
@@ -67,7 +69,6 @@ sys.path.insert(0, str(ROOT / "tests"))
 from helpers.markdown_corpus import realistic  # noqa: E402
 from ptyio import drain  # noqa: E402
 from rich.console import Console  # noqa: E402
-from rich.markdown import Markdown  # noqa: E402
 
 from claudechat.api.events import (  # noqa: E402
     ContentBlockDelta,
@@ -76,6 +77,7 @@ from claudechat.api.events import (  # noqa: E402
     TextDelta,
 )
 from claudechat.message import Message  # noqa: E402
+from claudechat.render.blocks import Markdown  # noqa: E402
 from claudechat.render.rich_view import FPS, RichView  # noqa: E402
 from claudechat.turn import TurnResult  # noqa: E402
 
