@@ -37,7 +37,9 @@ class Waiting:
     def __init__(self, started: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.started = started
         self.clock = clock
-        self.spinner = Spinner("dots", style="dim")
+        # its text a Text, not a string: rich would read a string as markup, and reading
+        # markup loads rich's emoji table (1.4 MB, ~5 ms) for the spinner's empty text
+        self.spinner = Spinner("dots", text=Text(""), style="dim")
         self.retry: tuple[RetryWait, float] | None = None  # the wait, and when it is over
 
     def text(self) -> Text:

@@ -153,3 +153,17 @@ def test_on_a_colour_terminal_the_plain_views_retry_line_is_dim():
     view = PlainView(io.StringIO(), err, err_terminal=True)
     view.retrying(RATE_LIMITED)
     assert err.getvalue() == "\x1b[2mclaudechat: retrying in 2 s (429 rate limited, attempt 2 of 3)\x1b[0m\n"
+
+
+def test_the_spinner_does_not_load_richs_emoji_table():
+    """A spinner given its text as a string reads it as markup, which loads rich's table of
+    emoji codes (1.4 MB) into every reply's process; the waiting spinner gives a Text."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from claudechat.render.status import Waiting; "
+            "from rich.console import Console; import io; "
+            "Console(file=io.StringIO(), force_terminal=True).print(Waiting(0.0)); "
+            "print('rich._emoji_codes' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
