@@ -136,7 +136,10 @@ def tool_results(turn: Any) -> bool:
 
 
 def _blocks(turn: Any, *, cut: bool) -> list[dict[str, Any]]:
-    blocks = _usable(turn.content) if turn.interrupted else [b for b in turn.content if not unsigned(b)]
+    content = turn.content
+    if len(content) == 1 and not turn.interrupted and content[0].get("type") == "text":
+        return [content[0]]  # the common turn, one text block: nothing to leave out (a copy)
+    blocks = _usable(content) if turn.interrupted else [b for b in content if not unsigned(b)]
     if cut:
         blocks = [b for b in blocks if b.get("type") not in THINKING]
     fallbacks = [i for i, b in enumerate(blocks) if b.get("type") == "fallback"]
