@@ -1,15 +1,16 @@
-"""Code blocks and tables drawn directly: what rich's Markdown draws, faster.
+"""Code blocks, tables, lists and quotes drawn directly: what rich's Markdown draws, faster.
 
 rich draws a fenced or indented code block as `Syntax(code, lexer, theme, word_wrap=True,
 padding=1)`: it looks the lexer up again, builds one Text of the whole block, splits it into
 lines and wraps, justifies, joins and renders each line on its own. A table is a `Table`
-that measures every cell, then renders each one through padding, wrapping and justifying.
-On a long reply with hundreds of blocks that is most of the cost of drawing it. The common
-case is simple: every line (every cell) is printable ASCII and fits the width, so nothing
-wraps. Then the segments are built here directly (lexers and themes looked up once), the
-same segments with the same styles as rich's, so the bytes on the terminal are the same
-(tests/unit/render/test_blocks.py compares them). Anything else (a line or a table that
-wraps, wide or control characters, a theme with no background) is drawn by rich as before.
+that measures every cell, then renders each one through padding, wrapping and justifying;
+a list item or a quote renders its paragraphs through `render_lines` again. On a long
+reply that is most of the cost of drawing it. The common case is simple: every line (every
+cell, every item) is printable ASCII and fits the width, so nothing wraps. Then the
+segments are built here directly (lexers and themes looked up once), the same segments with
+the same styles as rich's, so the bytes on the terminal are the same
+(tests/unit/render/test_blocks.py compares them). Anything else (a line that wraps, wide or
+control characters, code in a list, a theme with no background) is drawn by rich as before.
 """
 
 from __future__ import annotations
@@ -48,11 +49,6 @@ def _lexer(name: str) -> Any:
         return get_lexer_by_name("text", **options)
 
 
-@lru_cache(maxsize=16)
-def _theme(name: str) -> SyntaxTheme:
-    return Syntax.get_theme(name)
-
-
 class _Styles:
     """The final style of a token type's text in one theme: what rich's layers add up to
     (the line's base style, the token's, then the padding's base style again)."""
@@ -76,7 +72,7 @@ class _Styles:
 
 @lru_cache(maxsize=16)
 def _styles(theme_name: str) -> _Styles:
-    return _Styles(_theme(theme_name))
+    return _Styles(Syntax.get_theme(theme_name))
 
 
 def code_segments(code: str, lexer_name: str, theme_name: str, width: int) -> list[Segment] | None:
@@ -243,8 +239,8 @@ def quote_lines(element: RichBlockQuote, console: Console, width: int) -> list[L
 
 
 def _elements_lines(elements: Any, style: Style, console: Console, width: int) -> list[Line] | None:
-    """console.render_lines(elements, width, style=style) for one-line paragraphs, lists and
-    quotes of them; None for anything else."""
+    """console.render_lines(elements, width, style=style) for one-line paragraphs and lists
+    of them; None for anything else."""
     if width < 1:
         return None
     lines: list[Line] = []
