@@ -11,6 +11,8 @@ import re
 
 import pytest
 from helpers.markdown_corpus import CORPUS, realistic
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rich.console import Console
 from rich.markdown import Markdown as RichMarkdown
 
@@ -192,3 +194,34 @@ def test_lists_and_quotes_of_short_paragraphs_are_drawn_from_their_lines(monkeyp
     drawn(Markdown, "- a\n\n  ```\n  code\n  ```\n\n> > nested\n", 60, "truecolor", "monokai")
     # code in a list, a quote in a quote: rich draws them (and the inner quote is drawn here)
     assert drawn_here == {"list": [False], "quote": [False, True]}
+
+
+# Any block of awkward pieces (tabs, quotes, pipes, markers, blank lines, a non-ASCII letter),
+# drawn at any width: the same bytes as rich, whichever of the two draws it.
+PIECES = ["a", "b", " ", "  ", "\t", "x = 1", "#", "'", '"', "(", ")", "def", "\n", "\n\n",
+          "    ", "é", "`", "|", "-", "*", "1.", ">"]
+
+
+def block_of(kind: str, body: str, language: str) -> str:
+    lines = body.split("\n")
+    if kind == "fence":
+        return f"```{language}\n{body}\n```\n"
+    if kind == "table":
+        cells = [body[i:i + 5].replace("\n", " ") for i in range(0, 15, 5)]
+        return f"| h | {cells[0]} |\n|---|---:|\n| {cells[1]} | {cells[2]} |\n"
+    if kind == "list":
+        return "\n".join(f"- {line}" for line in lines) + "\n"
+    if kind == "quote":
+        return "\n".join(f"> {line}" for line in lines) + "\n"
+    return "para\n\n" + "\n".join(f"    {line}" for line in lines) + "\n"
+
+
+@settings(max_examples=300, deadline=None)
+@given(kind=st.sampled_from(["fence", "table", "list", "quote", "indented"]),
+       body=st.lists(st.sampled_from(PIECES), max_size=40).map("".join),
+       language=st.sampled_from(["python", "", "js", "no-such-language"]),
+       width=st.integers(min_value=3, max_value=90))
+def test_any_block_at_any_width_the_same_bytes_as_rich(kind, body, language, width):
+    text = block_of(kind, body, language)
+    assert drawn(Markdown, text, width, "truecolor", "monokai") == \
+        drawn(RichMarkdown, text, width, "truecolor", "monokai")
