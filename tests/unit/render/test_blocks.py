@@ -179,6 +179,7 @@ def test_ordinary_tables_are_drawn_from_their_cells(monkeypatch):
 
 def test_lists_and_quotes_of_short_paragraphs_are_drawn_from_their_lines(monkeypatch):
     drawn_here: dict[str, list[bool]] = {"list": [], "quote": []}
+
     def counting(kind: str, real):
         def counted(*args):
             lines = real(*args)
@@ -190,7 +191,8 @@ def test_lists_and_quotes_of_short_paragraphs_are_drawn_from_their_lines(monkeyp
     monkeypatch.setattr(blocks, "quote_lines", counting("quote", blocks.quote_lines))
     drawn(Markdown, "- one\n- two\n  1. nested\n\n> a quote\n> - with a list\n", 60, "truecolor", "monokai")
     assert drawn_here == {"list": [True, True, True], "quote": [True]}
-    drawn_here = {"list": [], "quote": []}
+    for calls in drawn_here.values():
+        calls.clear()
     drawn(Markdown, "- a\n\n  ```\n  code\n  ```\n\n> > nested\n", 60, "truecolor", "monokai")
     # code in a list, a quote in a quote: rich draws them (and the inner quote is drawn here)
     assert drawn_here == {"list": [False], "quote": [False, True]}
