@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 from claudechat import signals, web
 from claudechat.errors import ClaudechatError, UsageError
-from claudechat.history.store import HistoryStore, Stored, history_path
 
 if TYPE_CHECKING:
     from claudechat.conversation import Conversation
+    from claudechat.history.store import HistoryStore, Stored
 
 NO_SAVE_HINT = "--no-save asks without keeping a history"
 START_ONE = 'start one with: claudechat ask "…"'
@@ -113,6 +113,8 @@ class Continuation:
         (`save`: the flag, or else the save_history setting)."""
         if not save:
             return None
+        from claudechat.history.store import HistoryStore  # SQLite: not loaded by --no-save (~1 MB)
+
         try:
             store = self.store or HistoryStore()
         except ClaudechatError as exc:
@@ -132,6 +134,8 @@ def open_continuation(continue_last: bool, cid: str | None) -> Continuation:
         raise UsageError("give either -c/--continue or --cid ID, not both")
     if not continue_last and cid is None:
         return Continuation()
+    from claudechat.history.store import HistoryStore, history_path
+
     if not history_path().exists():  # nothing to continue: no history is made for it
         raise UsageError(NOTHING_YET if continue_last else
                          f"no conversation with id {cid!r}: the history is empty; {START_ONE}")

@@ -673,3 +673,18 @@ def test_version_and_help_do_not_import_the_network_or_the_ui(clean_env, args):
     assert "claudechat.cli" in modules  # importtime did report
     heavy = [m for m in modules if m.split(".")[0] in ("httpx", "prompt_toolkit")]
     assert heavy == []
+
+
+@pytest.mark.parametrize(("args", "loads_sqlite"), [(("--no-save",), False), ((), True)],
+                         ids=["no-save", "saved"])
+def test_sqlite_is_loaded_only_when_the_history_is_kept(env, server, args, loads_sqlite):
+    """--no-save has no use for SQLite (~1 MB of memory, a few ms); a kept reply needs it."""
+    server.enqueue(Reply(text="Answer"))
+    done = subprocess.run([sys.executable, "-X", "importtime", *CLI[1:], "ask", *args, "hi"], env=env,
+                          stdin=subprocess.DEVNULL, capture_output=True, timeout=TIMEOUT)
+    assert done.returncode == 0, done
+    assert done.stdout.decode().strip() == "Answer"
+    modules = [line.rsplit("|", 1)[-1].strip()
+               for line in done.stderr.decode().splitlines() if line.startswith("import time:")]
+    assert "claudechat.cli" in modules  # importtime did report
+    assert ("sqlite3" in modules) is loads_sqlite, modules
