@@ -11,11 +11,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from claudechat import costs, models, web
 from claudechat.advice import COMMAND_LINE, Advice
 from claudechat.api.client import ApiClient, Endpoint
+from claudechat.api.lazy_httpx import httpx  # loaded at its first use
 from claudechat.api.wire import Wire
 from claudechat.conversation import Conversation, RequestParams, Thinking
 from claudechat.errors import ConfigError, UsageError
@@ -99,8 +98,9 @@ def open_session(
     notice: Callable[[str], None] | None = None,
     transport: httpx.BaseTransport | None = None,
     advice: Advice = COMMAND_LINE,
+    deferred: bool = False,
 ) -> Session:
-    client = open_client(settings, debug=debug, transport=transport)
+    client = open_client(settings, debug=debug, transport=transport, deferred=deferred)
     session = Session(settings=settings, client=client, wire=_wire(settings.api),
                       params=RequestParams(model=settings.model, max_tokens=1),
                       catalog=models.ModelCatalog(client, cache_dir()), advice=advice)
@@ -110,8 +110,10 @@ def open_session(
 
 
 def open_client(settings: Settings, *, debug: bool = False,
-                transport: httpx.BaseTransport | None = None) -> ApiClient:
-    """The key (looked up now) and an ApiClient for the profile's server; no request made."""
+                transport: httpx.BaseTransport | None = None, deferred: bool = False) -> ApiClient:
+    """The key (looked up now) and an ApiClient for the profile's server; no request made.
+    `deferred`: its HTTP client (httpx imported, the base URL checked) is built at the
+    first use, or by `client.warm()` (the chat's prompt comes first)."""
     key, source = resolve_key(settings)
     endpoint = Endpoint(
         base_url=settings.base_url,
@@ -121,17 +123,21 @@ def open_client(settings: Settings, *, debug: bool = False,
         anthropic_version=settings.anthropic_version,
         profile=settings.profile,
     )
-    http = httpx.Client(
-        timeout=httpx.Timeout(connect=settings.connect_timeout, read=settings.idle_timeout,
-                              write=60.0, pool=10.0),
-        transport=transport,
-        follow_redirects=False,
-        verify=True if transport is not None else tls_context(settings.base_url),
-    )
-    check_url(http, settings.base_url)
+
+    def http() -> httpx.Client:
+        client = httpx.Client(
+            timeout=httpx.Timeout(connect=settings.connect_timeout, read=settings.idle_timeout,
+                                  write=60.0, pool=10.0),
+            transport=transport,
+            follow_redirects=False,
+            verify=True if transport is not None else tls_context(settings.base_url),
+        )
+        check_url(client, settings.base_url)
+        return client
+
     # headers and reason phrases are the server's text: no control character reaches the terminal
     log = (lambda line: print(f"debug: {sanitize(line)}", file=sys.stderr, flush=True)) if debug else None
-    return ApiClient(endpoint, http, max_retries=settings.max_retries,
+    return ApiClient(endpoint, http if deferred else http(), max_retries=settings.max_retries,
                      idle_timeout=settings.idle_timeout, debug=log)
 
 

@@ -34,9 +34,11 @@ class Start:
         """Is the conversation to be kept: --save/--no-save, else the save_history setting."""
         return self.settings.save_history if self.options.save is None else self.options.save
 
-    def connect(self, notice: Callable[[str], None] | None = None) -> Session:
+    def connect(self, notice: Callable[[str], None] | None = None, *, deferred: bool = False) -> Session:
+        """The session; `deferred`: its HTTP client is built at the first use (open_client)."""
         advice = Advice.command_line(self.options.flags(), self.settings.config_file)
-        return open_session(self.settings, debug=self.options.debug, notice=notice, advice=advice)
+        return open_session(self.settings, debug=self.options.debug, notice=notice, advice=advice,
+                            deferred=deferred)
 
     def conversation(self, session: Session, notice: Callable[[str], None] | None = None) -> Conversation:
         """A new conversation, or the continued one's turns, with the session's parameters

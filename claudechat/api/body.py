@@ -13,7 +13,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import httpx
+from claudechat.api.lazy_httpx import httpx  # loaded at its first use
 
 ACCEPT_ENCODING = "gzip, deflate"  # what we decode ourselves: sent, so no other comes back
 PIECE = 64 * 1024  # the most one decoding step yields

@@ -1,7 +1,8 @@
 """ApiClient: HTTP for both servers — auth headers, retries, timeouts, error mapping.
 
 The `httpx.Client` is injected (tests pass one with `httpx.MockTransport`, or
-point the base URL at the loopback fake server). Everything that can go wrong
+point the base URL at the loopback fake server), or a function that builds it at the
+first use (the chat's: `warm()` builds it on a thread while the user types). Everything that can go wrong
 on the wire leaves this module as an ApiError (before a reply: no answer, an
 error status, a redirect, an answer that is not what was asked for) or an
 IncompleteReply (a reply, streamed or whole, cut short); never as a raw httpx
@@ -14,20 +15,20 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-
 from claudechat import __version__
 from claudechat.api import body as body_reader
 from claudechat.api import problems
+from claudechat.api.lazy_httpx import httpx  # loaded at its first use
 from claudechat.api.retry import RetryWait, delay_before, should_retry, status_reason, transport_reason
 from claudechat.api.sse import ServerSentEvent, SSEDecoder
-from claudechat.errors import ApiError, IncompleteReply, MalformedStream
+from claudechat.errors import ApiError, ClaudechatError, IncompleteReply, MalformedStream
 
 CACHE_FIELDS = ("cache_control", "diagnostics")  # request fields a proxy may refuse
 OnRetry = Callable[[RetryWait], None]
@@ -50,7 +51,7 @@ class ApiClient:
     def __init__(
         self,
         endpoint: Endpoint,
-        http: httpx.Client,
+        http: httpx.Client | Callable[[], httpx.Client],
         *,
         max_retries: int = 2,
         idle_timeout: float = 60.0,
@@ -58,13 +59,37 @@ class ApiClient:
         debug: Callable[[str], None] | None = None,
     ) -> None:
         self.endpoint = endpoint
-        self.http = http
+        self._http: httpx.Client | None = None if callable(http) else http
+        self._build_http = http if callable(http) else None
+        self._http_lock = threading.Lock()
         self.max_retries = max_retries
         self.idle_timeout = idle_timeout
         self._sleep = sleep
         self._debug = debug
         self.cache_refused: Callable[[], None] | None = None  # see _without_cache_fields
         self.cache_fields_refused = False
+
+    @property
+    def http(self) -> httpx.Client:
+        """The HTTP client; given as a function, it is built at the first use (a failure,
+        such as a base URL that httpx refuses, is raised then, and again at every use)."""
+        if self._http is None:
+            with self._http_lock:  # warm()'s thread may be building it
+                if self._http is None:
+                    self._http = self._build_http()  # type: ignore[misc]
+        return self._http
+
+    @http.setter
+    def http(self, client: httpx.Client) -> None:
+        self._http = client
+
+    def warm(self) -> None:
+        """Build the HTTP client now, if it is built at the first use (httpx is imported
+        then too); a failure is left for the first request to raise."""
+        try:
+            self.http  # noqa: B018 - built for its side effect
+        except ClaudechatError:
+            pass
 
     # -- public calls ----------------------------------------------------------
 

@@ -14,8 +14,7 @@ import re
 import ssl
 from typing import TYPE_CHECKING, Any
 
-import httpx
-
+from claudechat.api.lazy_httpx import httpx  # loaded at its first use
 from claudechat.errors import ApiError
 from claudechat.sanitize import sanitize
 

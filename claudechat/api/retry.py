@@ -14,7 +14,7 @@ import re
 import time
 from dataclasses import dataclass
 
-import httpx
+from claudechat.api.lazy_httpx import httpx  # loaded at its first use
 
 RETRY_STATUSES = frozenset({408, 409, 429})
 MAX_RETRY_AFTER = 60.0

@@ -32,7 +32,7 @@ def _chat(options: Options, env: Environment) -> int:
     out = Printer(env.console(), debug=env.debug, env=env)
     try:
         start = prepare(options)
-        session = start.connect(out.notice)
+        session = start.connect(out.notice, deferred=True)  # built once the prompt is drawn
     except NoKeyError as exc:
         return _no_key(exc, env)
     out.say(f"{start.settings.profile} · {start.settings.model} · /help for commands",

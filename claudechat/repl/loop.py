@@ -22,7 +22,7 @@ from claudechat import signals
 from claudechat.errors import ClaudechatError, ExitCode
 from claudechat.repl import commands, mentions, tty
 from claudechat.repl.commands import attach
-from claudechat.repl.prompt import make_prompt
+from claudechat.repl.prompt import connect_when_drawn, make_prompt
 from claudechat.repl.state import ReplState
 from claudechat.sanitize import sanitize
 
@@ -88,6 +88,7 @@ class Printer:
 def run_repl(state: ReplState, out: Printer) -> int:
     state.notify = out.notice
     prompt = make_prompt(state, out)
+    connect_when_drawn(prompt, state)
     while not state.quit:
         try:
             text = prompt.prompt(default=state.prefill)

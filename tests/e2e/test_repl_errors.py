@@ -119,3 +119,17 @@ def test_a_message_starting_with_an_unknown_users_home_is_sent_as_text(server, s
     term.wait_prompt(after="Noted.")
     assert texts(wait_for_bodies(server, 1)[0]["messages"][-1]) == [f"~{NO_USER} said hello"]
     still_chatting(server, term, 2)
+
+
+def test_a_base_url_httpx_refuses_is_said_when_a_message_goes_out_and_the_message_is_kept(server, spawn):
+    """The chat draws its prompt before its HTTP client is built (README, "Start-up"): a base
+    URL that passes the standard library's check but not httpx's (a bad IDNA name) is one
+    line when the first message would go out, and the message is back in the input line."""
+    term = spawn(ANTHROPIC_BASE_URL="https://xn--abc")
+    term.say("hello there")
+    term.wait_prompt(after="back in the input line", typed="hello there")
+    screen = " ".join(line for line in term.lines() if line)
+    assert "› hello there error: the base URL is not a valid URL (" in screen, screen
+    assert "fix base_url in the profile, or --base-url" in screen
+    assert "Traceback" not in term.text()
+    assert len(posts(server)) == 0
