@@ -83,11 +83,16 @@ class ApiClient:
     def http(self, client: httpx.Client) -> None:
         self._http = client
 
+    def ready(self) -> None:
+        """Build the HTTP client now if it is built at the first use (httpx is imported
+        then too); raises what building it raises (ConfigError: a base URL httpx refuses)."""
+        self.http  # noqa: B018 - built for its side effect
+
     def warm(self) -> None:
-        """Build the HTTP client now, if it is built at the first use (httpx is imported
-        then too); a failure is left for the first request to raise."""
+        """`ready()` on a thread that has no one to tell: a failure is left for the next
+        `ready()` or request to raise."""
         try:
-            self.http  # noqa: B018 - built for its side effect
+            self.ready()
         except ClaudechatError:
             pass
 

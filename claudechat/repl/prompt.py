@@ -157,7 +157,8 @@ def connect_when_drawn(prompt: PromptSession, state: ReplState) -> None:
     """Once the prompt is first on the screen, the session's HTTP client is built on a
     thread while the user types: httpx's import (~35 ms) is not paid before the prompt
     (connect.open_client(deferred=True)). A message sent sooner waits for it; a base URL
-    that httpx refuses is said when a request would use it."""
+    that httpx refuses is said when a message is composed (ReplState.compose), before
+    anything is kept or sent."""
     started: list[bool] = []
 
     def drawn(_: Any) -> None:

@@ -18,7 +18,7 @@ from claudechat import attachments, costs, web
 from claudechat.advice import CHAT
 from claudechat.cache_health import CacheWatch
 from claudechat.conversation import Conversation
-from claudechat.errors import UsageError
+from claudechat.errors import ConfigError, UsageError
 from claudechat.message import Message
 from claudechat.models import rules_for
 from claudechat.repl import mentions
@@ -115,14 +115,16 @@ class ReplState:
                 show: Callable[[list[Typed]], None] | None = None, *, literal: bool = False) -> bool:
         """The typed message, with what is attached, as the conversation's next user turn.
         False: there was nothing to send. A message that cannot be sent raises UsageError
-        and comes back as `prefill`, to be fixed. `show` is given what the text attaches
-        (@paths, a dropped path) before anything is sent; `confirm([(label, tokens)…])` is
-        asked, once per attachment, about any over the confirm_tokens setting. `literal`
-        (a message escaped with //): a path at its start is text, not an attachment."""
+        (ConfigError: the HTTP client cannot be built) and comes back as `prefill`, to be
+        fixed. `show` is given what the text attaches (@paths, a dropped path) before
+        anything is sent; `confirm([(label, tokens)…])` is asked, once per attachment, about
+        any over the confirm_tokens setting. `literal` (a message escaped with //): a path
+        at its start is text, not an attachment."""
         try:
             self.session.params.checked(CHAT)
+            self.session.client.ready()  # built once the prompt was drawn; a bad base URL is said here
             typed, text_to_send = self.typed_attachments(text, strict=True, dropped=not literal)
-        except UsageError:
+        except (UsageError, ConfigError):
             self.prefill = text  # nothing typed is lost: it comes back to be fixed
             raise
         attached = attachments.check_request([*self.pending, *(t.attachment for t in typed)],

@@ -9,6 +9,7 @@ The terminal, the fake server and the environment are the e2e suite's own
 
 from __future__ import annotations
 
+from helpers.cli import run_cli
 from helpers.fake_server import Reply
 from helpers.pty_terminal import PROMPT, Term
 from helpers.received import posts, texts, wait_for_bodies
@@ -121,15 +122,18 @@ def test_a_message_starting_with_an_unknown_users_home_is_sent_as_text(server, s
     still_chatting(server, term, 2)
 
 
-def test_a_base_url_httpx_refuses_is_said_when_a_message_goes_out_and_the_message_is_kept(server, spawn):
+def test_a_base_url_httpx_refuses_is_said_when_a_message_is_sent_and_nothing_is_kept(server, spawn, env):
     """The chat draws its prompt before its HTTP client is built (README, "Start-up"): a base
     URL that passes the standard library's check but not httpx's (a bad IDNA name) is one
-    line when the first message would go out, and the message is back in the input line."""
+    line when a message is sent, before anything is kept: the message is back in the input
+    line and the history holds no conversation."""
     term = spawn(ANTHROPIC_BASE_URL="https://xn--abc")
     term.say("hello there")
-    term.wait_prompt(after="back in the input line", typed="hello there")
+    term.wait_prompt(after="--base-url", typed="hello there")
     screen = " ".join(line for line in term.lines() if line)
-    assert "› hello there error: the base URL is not a valid URL (" in screen, screen
+    assert "› hello there the base URL is not a valid URL (" in screen, screen
     assert "fix base_url in the profile, or --base-url" in screen
     assert "Traceback" not in term.text()
     assert len(posts(server)) == 0
+    listed = run_cli(env, "history", "list", "--all")
+    assert listed.code == 0 and listed.out == b"", listed

@@ -6,17 +6,26 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import httpx
 from prompt_toolkit.application import create_app_session
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 from rich.console import Console
 
+from claudechat.api.client import ApiClient, Endpoint
 from claudechat.connect import Session
 from claudechat.conversation import Conversation, RequestParams
 from claudechat.repl.loop import Printer
 from claudechat.repl.prompt import make_prompt
 from claudechat.repl.state import ReplState
 from claudechat.settings import Settings, load
+
+ENDPOINT = Endpoint(base_url="https://api.example.test", auth="x-api-key", api_key="k",
+                    key_source="$ANTHROPIC_API_KEY", profile="anthropic")
+
+
+def no_network(request: httpx.Request) -> httpx.Response:
+    raise AssertionError(f"a unit test of the chat sent a request: {request.method} {request.url}")
 
 
 class FakeSession:
@@ -27,7 +36,7 @@ class FakeSession:
         self.params = RequestParams(model=settings.model, max_tokens=8192)
         self.apply(settings)
         self.catalog = None
-        self.client = None
+        self.client = ApiClient(ENDPOINT, lambda: httpx.Client(transport=httpx.MockTransport(no_network)))
         self.wire = None
 
     def new_conversation(self) -> Conversation:

@@ -10,7 +10,7 @@ import pytest
 
 from claudechat import attachments
 from claudechat.conversation import Conversation, RequestParams, Turn
-from claudechat.errors import UsageError
+from claudechat.errors import ConfigError, UsageError
 from claudechat.repl.state import ReplState, choose
 from claudechat.settings import load
 
@@ -23,12 +23,24 @@ def test_the_state_imports_no_console_and_no_prompt_toolkit():
     assert done.stdout.strip() == "[]"
 
 
+class Client:
+    """The part of ApiClient the state uses: `ready()`, which builds the HTTP client."""
+
+    def __init__(self, fails: ConfigError | None = None):
+        self.fails = fails
+
+    def ready(self):
+        if self.fails is not None:
+            raise self.fails
+
+
 class Session:
     """The parts of connect.Session the state reads; no network."""
 
     def __init__(self, settings):
         self.settings = settings
         self.params = RequestParams(model=settings.model, max_tokens=8192)
+        self.client = Client()
 
     def new_conversation(self):
         return Conversation(params=self.params, system=self.settings.system)
@@ -53,6 +65,15 @@ def test_a_message_becomes_the_next_user_turn_and_a_bad_path_comes_back_to_fix(s
     assert state.prefill == "and @missing/file.txt too"
     assert not state.compose("   ")  # nothing to send
     assert capsys.readouterr() == ("", "")  # and nothing printed, whatever happened
+
+
+def test_a_client_that_cannot_be_built_keeps_nothing_and_the_message_comes_back(state):
+    state.session.client = Client(fails=ConfigError("the base URL is not a valid URL (bad host)"))
+    with pytest.raises(ConfigError, match="the base URL is not a valid URL"):
+        state.compose("hello there")
+    assert state.prefill == "hello there" and state.conversation.turns == []
+    state.session.client = Client()
+    assert state.compose("hello there") and len(state.conversation.turns) == 1
 
 
 def test_replies_are_chosen_by_number(state):
