@@ -4,6 +4,7 @@ request parameters (thinking mode resolved). Shared by `ask` and the REPL."""
 from __future__ import annotations
 
 import json
+import os
 import ssl
 import sys
 from collections.abc import Callable
@@ -125,13 +126,16 @@ def open_client(settings: Settings, *, debug: bool = False,
     )
 
     def http() -> httpx.Client:
-        client = httpx.Client(
-            timeout=httpx.Timeout(connect=settings.connect_timeout, read=settings.idle_timeout,
-                                  write=60.0, pool=10.0),
-            transport=transport,
-            follow_redirects=False,
-            verify=True if transport is not None else tls_context(settings.base_url),
-        )
+        try:
+            client = httpx.Client(
+                timeout=httpx.Timeout(connect=settings.connect_timeout, read=settings.idle_timeout,
+                                      write=60.0, pool=10.0),
+                transport=transport,
+                follow_redirects=False,
+                verify=True if transport is not None else tls_context(settings.base_url),
+            )
+        except OSError as exc:  # the CA certificates (ssl.SSLError is an OSError too)
+            raise ConfigError(certificates_problem(exc)) from None
         check_url(client, settings.base_url)
         return client
 
@@ -150,6 +154,15 @@ def tls_context(base_url: str) -> ssl.SSLContext | bool:
     if base_url[:7].lower() != "http://":
         return True
     return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies certificates and names; knows no CA
+
+
+def certificates_problem(exc: OSError) -> str:
+    """The line for CA certificates that could not be loaded (a missing or bad SSL_CERT_FILE)."""
+    named = [f"{name}={os.environ[name]}" for name in ("SSL_CERT_FILE", "SSL_CERT_DIR")
+             if os.environ.get(name)]
+    where = f" ({', '.join(named)})" if named else ""
+    return (f"the TLS certificates could not be loaded{where}: {exc.strerror or exc}; point "
+            f"SSL_CERT_FILE at a readable PEM file of CA certificates, or unset it")
 
 
 def check_url(http: httpx.Client, base_url: str) -> None:

@@ -28,7 +28,7 @@ from claudechat.api import problems
 from claudechat.api.lazy_httpx import httpx  # loaded at its first use
 from claudechat.api.retry import RetryWait, delay_before, should_retry, status_reason, transport_reason
 from claudechat.api.sse import ServerSentEvent, SSEDecoder
-from claudechat.errors import ApiError, ClaudechatError, IncompleteReply, MalformedStream
+from claudechat.errors import ApiError, IncompleteReply, MalformedStream
 
 CACHE_FIELDS = ("cache_control", "diagnostics")  # request fields a proxy may refuse
 OnRetry = Callable[[RetryWait], None]
@@ -89,11 +89,11 @@ class ApiClient:
         self.http  # noqa: B018 - built for its side effect
 
     def warm(self) -> None:
-        """`ready()` on a thread that has no one to tell: a failure is left for the next
-        `ready()` or request to raise."""
+        """`ready()` on a thread that has no one to tell (a traceback there would land on the
+        chat's screen): any failure is left for the next `ready()` or request to raise."""
         try:
             self.ready()
-        except ClaudechatError:
+        except Exception:  # noqa: BLE001, S110 - raised again where it can be said
             pass
 
     # -- public calls ----------------------------------------------------------

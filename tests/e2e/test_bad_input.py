@@ -252,6 +252,12 @@ CONFIG = {
                        setup=lambda s: (s.config.write_text("max_tokens = 100\n"), os.chmod(s.config, 0))),
     "env-base-url-broken": case("ask", "hi", says="ANTHROPIC_BASE_URL",
                                 env={"ANTHROPIC_BASE_URL": "not a url"}),
+    "ca-file-missing": case("ask", "hi", says=("TLS certificates", "SSL_CERT_FILE=/nonexistent/ca.pem"),
+                            env={"ANTHROPIC_BASE_URL": "https://127.0.0.1:9",
+                                 "SSL_CERT_FILE": "/nonexistent/ca.pem"}),
+    "ca-file-no-certificate": case("ask", "hi", says=("TLS certificates", "SSL_CERT_FILE=/dev/null"),
+                                   env={"ANTHROPIC_BASE_URL": "https://127.0.0.1:9",
+                                        "SSL_CERT_FILE": "/dev/null"}),
     "chat-completions-pdf": case("ask", "-p", "cc", "-f", "{files}/paper.pdf", "summarize",
                                  says="chat-completions",
                                  setup=(a_file("paper.pdf", PDF), config(

@@ -70,6 +70,17 @@ def test_a_client_that_cannot_be_built_fails_every_request_and_warm_leaves_it_fo
     assert len(calls) == 3  # tried again each time: nothing half-built is kept
 
 
+def test_warm_on_its_thread_is_silent_whatever_fails_and_ready_raises_it(capsys):
+    def build() -> httpx.Client:
+        raise RuntimeError("a bug while building")
+
+    api = ApiClient(ENDPOINT, build)
+    api.warm()  # a traceback on the warm-up thread would land on the chat's screen
+    assert capsys.readouterr() == ("", "")
+    with pytest.raises(RuntimeError, match="a bug while building"):
+        api.ready()
+
+
 SESSION = """
 import sys
 from claudechat.options import Options
