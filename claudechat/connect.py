@@ -136,13 +136,17 @@ def open_client(settings: Settings, *, debug: bool = False,
             )
         except OSError as exc:  # the CA certificates (ssl.SSLError is an OSError too)
             raise ConfigError(certificates_problem(exc)) from None
-        check_url(client, settings.base_url)
+        try:
+            check_url(client, settings.base_url)
+        except ConfigError:
+            client.close()
+            raise
         return client
 
     # headers and reason phrases are the server's text: no control character reaches the terminal
     log = (lambda line: print(f"debug: {sanitize(line)}", file=sys.stderr, flush=True)) if debug else None
-    return ApiClient(endpoint, http if deferred else http(), max_retries=settings.max_retries,
-                     idle_timeout=settings.idle_timeout, debug=log)
+    return ApiClient(endpoint, None if deferred else http(), build_http=http if deferred else None,
+                     max_retries=settings.max_retries, idle_timeout=settings.idle_timeout, debug=log)
 
 
 def tls_context(base_url: str) -> ssl.SSLContext | bool:

@@ -1,14 +1,13 @@
 """ApiClient: HTTP for both servers — auth headers, retries, timeouts, error mapping.
 
 The `httpx.Client` is injected (tests pass one with `httpx.MockTransport`, or
-point the base URL at the loopback fake server), or a function that builds it at the
-first use (the chat's: `warm()` builds it on a thread while the user types). Everything that can go wrong
-on the wire leaves this module as an ApiError (before a reply: no answer, an
-error status, a redirect, an answer that is not what was asked for) or an
-IncompleteReply (a reply, streamed or whole, cut short); never as a raw httpx
-exception. Only what failed before a reply started is tried again; every body
-is read through body.py (decoded by us, bounded), and what an answer means is
-problems.py's.
+point the base URL at the loopback fake server), or `build_http`, a function that builds
+it at the first use (the chat's: `warm()` builds it on a thread while the user types).
+Everything that can go wrong on the wire leaves this module as an ApiError (before a
+reply: no answer, an error status, a redirect, an answer that is not what was asked for)
+or an IncompleteReply (a reply, streamed or whole, cut short); never as a raw httpx
+exception. Only what failed before a reply started is tried again; every body is read
+through body.py (decoded by us, bounded), and what an answer means is problems.py's.
 """
 
 from __future__ import annotations
@@ -51,16 +50,19 @@ class ApiClient:
     def __init__(
         self,
         endpoint: Endpoint,
-        http: httpx.Client | Callable[[], httpx.Client],
+        http: httpx.Client | None = None,
         *,
+        build_http: Callable[[], httpx.Client] | None = None,
         max_retries: int = 2,
         idle_timeout: float = 60.0,
         sleep: Callable[[float], None] = time.sleep,
         debug: Callable[[str], None] | None = None,
     ) -> None:
         self.endpoint = endpoint
-        self._http: httpx.Client | None = None if callable(http) else http
-        self._build_http = http if callable(http) else None
+        if (http is None) == (build_http is None):
+            raise TypeError("ApiClient takes an httpx.Client or a build_http function, one of the two")
+        self._http = http
+        self._build_http = build_http
         self._http_lock = threading.Lock()
         self.max_retries = max_retries
         self.idle_timeout = idle_timeout
@@ -71,8 +73,8 @@ class ApiClient:
 
     @property
     def http(self) -> httpx.Client:
-        """The HTTP client; given as a function, it is built at the first use (a failure,
-        such as a base URL that httpx refuses, is raised then, and again at every use)."""
+        """The HTTP client; with `build_http`, built at the first use (a failure, such as a
+        base URL that httpx refuses, is raised then, and again at every use)."""
         if self._http is None:
             with self._http_lock:  # warm()'s thread may be building it
                 if self._http is None:
@@ -81,7 +83,8 @@ class ApiClient:
 
     @http.setter
     def http(self, client: httpx.Client) -> None:
-        self._http = client
+        with self._http_lock:
+            self._http = client
 
     def ready(self) -> None:
         """Build the HTTP client now if it is built at the first use (httpx is imported

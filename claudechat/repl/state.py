@@ -18,7 +18,7 @@ from claudechat import attachments, costs, web
 from claudechat.advice import CHAT
 from claudechat.cache_health import CacheWatch
 from claudechat.conversation import Conversation
-from claudechat.errors import ConfigError, UsageError
+from claudechat.errors import UsageError
 from claudechat.message import Message
 from claudechat.models import rules_for
 from claudechat.repl import mentions
@@ -124,7 +124,7 @@ class ReplState:
             self.session.params.checked(CHAT)
             self.session.client.ready()  # built once the prompt was drawn; a bad base URL is said here
             typed, text_to_send = self.typed_attachments(text, strict=True, dropped=not literal)
-        except (UsageError, ConfigError):
+        except BaseException:  # a UsageError, a ConfigError, Ctrl-C while the client is built…
             self.prefill = text  # nothing typed is lost: it comes back to be fixed
             raise
         attached = attachments.check_request([*self.pending, *(t.attachment for t in typed)],

@@ -36,7 +36,8 @@ class FakeSession:
         self.params = RequestParams(model=settings.model, max_tokens=8192)
         self.apply(settings)
         self.catalog = None
-        self.client = ApiClient(ENDPOINT, lambda: httpx.Client(transport=httpx.MockTransport(no_network)))
+        self.client = ApiClient(ENDPOINT, build_http=lambda: httpx.Client(
+            transport=httpx.MockTransport(no_network)))
         self.wire = None
 
     def new_conversation(self) -> Conversation:

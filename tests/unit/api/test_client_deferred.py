@@ -33,7 +33,7 @@ def test_a_client_given_as_a_function_is_built_at_the_first_request_and_once():
         built.append(httpx.Client(transport=httpx.MockTransport(answer)))
         return built[-1]
 
-    api = ApiClient(ENDPOINT, build, sleep=lambda s: None)
+    api = ApiClient(ENDPOINT, build_http=build, sleep=lambda s: None)
     assert built == []
     assert api.post_json("/v1/messages", {"model": "m"}) == {"id": "msg_1", "type": "message"}
     assert api.post_json("/v1/messages", {"model": "m"}) == {"id": "msg_1", "type": "message"}
@@ -47,7 +47,7 @@ def test_warm_builds_it_before_any_request():
         built.append(1)
         return httpx.Client(transport=httpx.MockTransport(answer))
 
-    api = ApiClient(ENDPOINT, build)
+    api = ApiClient(ENDPOINT, build_http=build)
     api.warm()
     assert built == [1]
     api.post_json("/v1/messages", {"model": "m"})
@@ -62,7 +62,7 @@ def test_a_client_that_cannot_be_built_fails_every_request_and_warm_leaves_it_fo
         raise ConfigError("the base URL is not a valid URL (bad host); fix base_url in the profile, "
                           "or --base-url")
 
-    api = ApiClient(ENDPOINT, build, max_retries=0)
+    api = ApiClient(ENDPOINT, build_http=build, max_retries=0)
     api.warm()  # said by the request that needs it, not here
     for _ in range(2):
         with pytest.raises(ConfigError, match="the base URL is not a valid URL"):
@@ -74,7 +74,7 @@ def test_warm_on_its_thread_is_silent_whatever_fails_and_ready_raises_it(capsys)
     def build() -> httpx.Client:
         raise RuntimeError("a bug while building")
 
-    api = ApiClient(ENDPOINT, build)
+    api = ApiClient(ENDPOINT, build_http=build)
     api.warm()  # a traceback on the warm-up thread would land on the chat's screen
     assert capsys.readouterr() == ("", "")
     with pytest.raises(RuntimeError, match="a bug while building"):
@@ -103,3 +103,10 @@ def test_a_deferred_session_has_not_imported_httpx_until_its_client_is_built(tmp
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split("\n")[:2] == [before, "module Client"]
+
+
+def test_it_takes_a_client_or_a_function_that_builds_one_not_both_nor_neither():
+    client = httpx.Client(transport=httpx.MockTransport(answer))
+    for args, kwargs in (((), {}), ((client,), {"build_http": lambda: client})):
+        with pytest.raises(TypeError, match="one of the two"):
+            ApiClient(ENDPOINT, *args, **kwargs)

@@ -6,12 +6,19 @@ was sent (a paste whole, not its placeholder), and `editing_mode = "vi"`."""
 from __future__ import annotations
 
 import os
+import threading
 
-from helpers.repl import new_state, settings_for, typed
+import httpx
+from helpers.repl import ENDPOINT, new_state, no_network, settings_for, typed
+from prompt_toolkit.application import create_app_session
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
 
 from claudechat import attachments
+from claudechat.api.client import ApiClient
 from claudechat.conversation import Turn
 from claudechat.repl import commands
+from claudechat.repl.loop import run_repl
 from claudechat.repl.prompt import message, toolbar
 
 UP = "\x1b[A"
@@ -99,3 +106,22 @@ def test_the_toolbar_keeps_the_states_sums_as_turns_come_and_go(state, out):
     assert shown() == expected()
     commands.dispatch(state, "/new", out)
     assert shown() == expected() == ("0 tokens", None)
+
+
+def test_the_http_client_is_built_on_its_own_thread_once_the_prompt_is_drawn(state, out):
+    """README, "Start-up": the chat's prompt comes first; its HTTP client (httpx's import) is
+    built on a thread while the user types, not when the first message goes out."""
+    built = threading.Event()
+    builders: list[str] = []
+
+    def build() -> httpx.Client:
+        builders.append(threading.current_thread().name)
+        built.set()
+        return httpx.Client(transport=httpx.MockTransport(no_network))
+
+    state.session.client = ApiClient(ENDPOINT, build_http=build)
+    with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
+        pipe.send_text("\x04")  # Ctrl-D at the empty prompt: the chat ends, nothing typed
+        run_repl(state, out)
+    assert built.wait(10), "the client was never built"
+    assert builders == ["claudechat-connect"]
