@@ -6,9 +6,12 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import httpx
 import pytest
+from helpers.repl import ENDPOINT, no_network
 
 from claudechat import attachments
+from claudechat.api.client import ApiClient
 from claudechat.conversation import Conversation, RequestParams, Turn
 from claudechat.errors import ConfigError, UsageError
 from claudechat.repl.state import ReplState, choose
@@ -23,15 +26,16 @@ def test_the_state_imports_no_console_and_no_prompt_toolkit():
     assert done.stdout.strip() == "[]"
 
 
-class Client:
-    """The part of ApiClient the state uses: `ready()`, which builds the HTTP client."""
+def client(fails: ConfigError | None = None) -> ApiClient:
+    """A real ApiClient whose HTTP client is built at the first use (the chat's), and fails
+    to be built with `fails`; it never sends anything."""
 
-    def __init__(self, fails: ConfigError | None = None):
-        self.fails = fails
+    def build() -> httpx.Client:
+        if fails is not None:
+            raise fails
+        return httpx.Client(transport=httpx.MockTransport(no_network))
 
-    def ready(self):
-        if self.fails is not None:
-            raise self.fails
+    return ApiClient(ENDPOINT, build_http=build)
 
 
 class Session:
@@ -40,7 +44,7 @@ class Session:
     def __init__(self, settings):
         self.settings = settings
         self.params = RequestParams(model=settings.model, max_tokens=8192)
-        self.client = Client()
+        self.client = client()
 
     def new_conversation(self):
         return Conversation(params=self.params, system=self.settings.system)
@@ -68,11 +72,11 @@ def test_a_message_becomes_the_next_user_turn_and_a_bad_path_comes_back_to_fix(s
 
 
 def test_a_client_that_cannot_be_built_keeps_nothing_and_the_message_comes_back(state):
-    state.session.client = Client(fails=ConfigError("the base URL is not a valid URL (bad host)"))
+    state.session.client = client(fails=ConfigError("the base URL is not a valid URL (bad host)"))
     with pytest.raises(ConfigError, match="the base URL is not a valid URL"):
         state.compose("hello there")
     assert state.prefill == "hello there" and state.conversation.turns == []
-    state.session.client = Client()
+    state.session.client = client()
     assert state.compose("hello there") and len(state.conversation.turns) == 1
 
 
